@@ -1,0 +1,10 @@
+//! ntlmssp: the NTLM security package ([MS-NLMP]) behind the exact Windows SSPI ABI.
+//!
+//! Two halves:
+//! - [`nlmp`]: the protocol core in safe Rust (wire messages, crypto, client and server state
+//!   machines, signing and sealing). It knows nothing of C; randomness and the clock are injected.
+//! - `sspi`: the C edge. Every `extern "system"` export, every raw pointer, the handle table and
+//!   the allocator paired with `FreeContextBuffer` live there and nowhere else.
+
+pub mod nlmp;
+pub mod sspi;

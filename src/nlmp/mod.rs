@@ -1,0 +1,27 @@
+//! The NTLM protocol core, organised by [MS-NLMP] section.
+//!
+//! | module | MS-NLMP |
+//! |---|---|
+//! | [`flags`] | 2.2.2.5 NEGOTIATE flags |
+//! | [`codec`] | 2.2 message syntax: bounds-checked reader, payload fields |
+//! | [`messages`] | 2.2.1 NEGOTIATE/CHALLENGE/AUTHENTICATE, 2.2.2 AV pairs, VERSION, NTLMv2 blob |
+//! | [`crypto`] | 3.3 response computation, 3.4.5 KXKEY/SIGNKEY/SEALKEY, 6 primitives |
+//! | [`session`] | 3.4 session security: MAC, sign, seal |
+//! | [`credentials`] | 3.1.1/3.2.1 credentials, precomputed OWFs, the user database |
+//! | [`client`] | 3.1 client state machine |
+//! | [`server`] | 3.2 server state machine |
+#![forbid(unsafe_code)]
+
+pub mod client;
+pub mod codec;
+pub mod credentials;
+pub mod crypto;
+pub mod env;
+pub mod error;
+pub mod flags;
+pub mod messages;
+pub mod policy;
+pub mod server;
+pub mod session;
+
+pub use error::{Error, Result};

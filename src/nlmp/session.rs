@@ -1,0 +1,1 @@
+//! [MS-NLMP] 3.4 session security.

@@ -1,0 +1,6 @@
+//! The C edge: the Windows SSPI ABI. The only place in the crate with `unsafe`.
+#![allow(non_snake_case, non_camel_case_types, clippy::upper_case_acronyms)]
+
+pub mod entry;
+pub mod panic;
+pub mod types;
