@@ -1,1 +1,377 @@
-//! placeholder
+//! [MS-NLMP] 3.1 the client: NEGOTIATE out, CHALLENGE in, AUTHENTICATE out.
+
+use std::sync::Arc;
+
+use zeroize::Zeroizing;
+
+use super::codec::encode_string;
+use super::credentials::{ClientCredential, Secret16};
+use super::crypto::{self, Mode};
+use super::env::Environment;
+use super::error::{Error, Result};
+use super::flags::{self, has};
+use super::messages::{
+    self, av_flags, av_id, Authenticate, AvPairs, AvPairsBuilder, Challenge, Negotiate, Version,
+};
+use super::policy::Policy;
+use super::session::SessionSecurity;
+
+/// What the application asked for, in protocol terms (the SSPI edge maps `ISC_REQ_*` here).
+#[derive(Debug, Clone, Default)]
+pub struct ClientOptions {
+    /// Message integrity (NEGOTIATE_SIGN).
+    pub sign: bool,
+    /// Confidentiality (NEGOTIATE_SEAL, which implies SIGN).
+    pub seal: bool,
+    /// Connectionless mode (NEGOTIATE_DATAGRAM).
+    pub datagram: bool,
+    /// Identify-level token only (NEGOTIATE_IDENTIFY).
+    pub identify: bool,
+    /// The SPN sent as MsvAvTargetName (3.1.5.1.2), e.g. "HTTP/server.example".
+    pub target_name: Option<String>,
+    /// The workstation name sent in the AUTHENTICATE_MESSAGE.
+    pub workstation: String,
+    /// VERSION announced in our messages.
+    pub version: Version,
+}
+
+/// A completed authentication: the negotiated flags, the keys, and who authenticated.
+#[derive(Debug)]
+pub struct Established {
+    pub flags: u32,
+    pub exported_session_key: Secret16,
+    pub session: SessionSecurity,
+    pub user: String,
+    pub domain: String,
+    pub anonymous: bool,
+    /// NTLMv2 (as opposed to NTLMv1 or NTLMv1 with extended session security) was used.
+    pub ntlmv2: bool,
+}
+
+/// The state a leg moves the client to; [`Client::advance`] commits it once the token reached
+/// the peer's transport (the SSPI edge commits only after the caller's buffer took the token,
+/// so a too-small buffer changes nothing and the call can be retried).
+#[derive(Debug)]
+pub struct Pending(State);
+
+#[derive(Debug)]
+enum State {
+    Initial,
+    /// The NEGOTIATE_MESSAGE we sent, kept for the MIC.
+    NegotiateSent(Vec<u8>),
+    Complete(Box<Established>),
+}
+
+/// The client side of one context.
+pub struct Client {
+    credential: Arc<ClientCredential>,
+    options: ClientOptions,
+    policy: Policy,
+    env: Arc<dyn Environment>,
+    state: State,
+}
+
+impl core::fmt::Debug for Client {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Client").field("options", &self.options).field("state", &self.state).finish()
+    }
+}
+
+impl Client {
+    pub fn new(credential: Arc<ClientCredential>, options: ClientOptions, policy: Policy, env: Arc<dyn Environment>) -> Self {
+        Client { credential, options, policy, env, state: State::Initial }
+    }
+
+    pub fn options(&self) -> &ClientOptions {
+        &self.options
+    }
+
+    /// Replaces what the application asks for (a re-authentication may ask for more).
+    pub fn set_options(&mut self, options: ClientOptions) {
+        self.options = options;
+    }
+
+    pub fn credential(&self) -> &ClientCredential {
+        &self.credential
+    }
+
+    /// The NEGOTIATE_MESSAGE flags this client sends (3.1.5.1.1), shaped like Windows' own:
+    /// Unicode and OEM, NTLM, ALWAYS_SIGN, extended session security, 128/56-bit, key exchange,
+    /// VERSION; LM_KEY only at levels where LM is used; SIGN/SEAL/DATAGRAM/IDENTIFY on request.
+    pub fn negotiate_flags(&self) -> u32 {
+        let mut f = flags::NEGOTIATE_UNICODE
+            | flags::NEGOTIATE_OEM
+            | flags::REQUEST_TARGET
+            | flags::NEGOTIATE_NTLM
+            | flags::NEGOTIATE_ALWAYS_SIGN
+            | flags::NEGOTIATE_EXTENDED_SESSIONSECURITY
+            | flags::NEGOTIATE_VERSION
+            | flags::NEGOTIATE_128
+            | flags::NEGOTIATE_KEY_EXCH
+            | flags::NEGOTIATE_56;
+        if !self.policy.client_uses_v2() {
+            f |= flags::NEGOTIATE_LM_KEY;
+        }
+        if self.options.sign || self.options.seal {
+            f |= flags::NEGOTIATE_SIGN;
+        }
+        if self.options.seal {
+            f |= flags::NEGOTIATE_SEAL;
+        }
+        if self.options.datagram {
+            f |= flags::NEGOTIATE_DATAGRAM;
+        }
+        if self.options.identify {
+            f |= flags::NEGOTIATE_IDENTIFY;
+        }
+        if self.credential.anonymous {
+            f |= flags::NEGOTIATE_ANONYMOUS;
+        }
+        f
+    }
+
+    /// First leg: the NEGOTIATE_MESSAGE. Valid in the initial state, and on a completed context,
+    /// where it starts a re-authentication (the old keys are dropped).
+    pub fn negotiate(&self) -> Result<(Vec<u8>, Pending)> {
+        if matches!(self.state, State::NegotiateSent(_)) {
+            return Err(Error::OutOfOrder);
+        }
+        let msg = Negotiate { flags: self.negotiate_flags(), domain: &[], workstation: &[], version: Some(self.options.version) }
+            .encode()?;
+        Ok((msg.clone(), Pending(State::NegotiateSent(msg))))
+    }
+
+    /// Commits the state a leg computed.
+    pub fn advance(&mut self, next: Pending) {
+        self.state = next.0;
+    }
+
+    /// Whether a first call with this input would answer a CHALLENGE directly
+    /// (server-initiated NTLM, where no NEGOTIATE_MESSAGE is sent).
+    pub fn is_initial(&self) -> bool {
+        matches!(self.state, State::Initial)
+    }
+
+    pub fn is_complete(&self) -> bool {
+        matches!(self.state, State::Complete(_))
+    }
+
+    /// Second leg: answers `challenge` with the AUTHENTICATE_MESSAGE and completes the context.
+    /// `channel_bindings_hash` is MD5 of the gss_channel_bindings_struct (3.1.5.1.2
+    /// ClientChannelBindingsUnhashed), when the application supplied bindings.
+    ///
+    /// On error the context is unchanged: the caller may retry with a correct CHALLENGE.
+    pub fn authenticate(&self, challenge_token: &[u8], channel_bindings_hash: Option<[u8; 16]>) -> Result<(Vec<u8>, Pending)> {
+        let negotiate = match &self.state {
+            State::NegotiateSent(n) => n.as_slice(),
+            State::Initial => &[],
+            State::Complete(_) => return Err(Error::OutOfOrder),
+        };
+        self.answer(negotiate, challenge_token, channel_bindings_hash)
+    }
+
+    fn answer(&self, negotiate: &[u8], challenge_token: &[u8], channel_bindings_hash: Option<[u8; 16]>) -> Result<(Vec<u8>, Pending)> {
+        let challenge = Challenge::decode(challenge_token)?;
+        // Draw every random byte of the handshake at once: ClientChallenge || ExportedSessionKey.
+        let mut random = Zeroizing::new([0u8; 24]);
+        self.env.random(&mut random[..]);
+        let client_challenge: [u8; 8] = random[..8].try_into().expect("8 bytes");
+        let random_session_key: [u8; 16] = random[8..].try_into().expect("16 bytes");
+        let (token, established) =
+            self.build_authenticate(negotiate, challenge_token, &challenge, &client_challenge, &random_session_key, channel_bindings_hash)?;
+        Ok((token, Pending(State::Complete(Box::new(established)))))
+    }
+
+    /// Answers a CHALLENGE that starts a new authentication whatever the state (a
+    /// server-initiated re-authentication of a completed context): no NEGOTIATE_MESSAGE
+    /// precedes it, so the MIC covers CHALLENGE and AUTHENTICATE only.
+    pub fn authenticate_fresh(&self, challenge_token: &[u8], channel_bindings_hash: Option<[u8; 16]>) -> Result<(Vec<u8>, Pending)> {
+        self.answer(&[], challenge_token, channel_bindings_hash)
+    }
+
+    /// The established context, once [`Client::authenticate`] succeeded.
+    pub fn established(&self) -> Option<&Established> {
+        match &self.state {
+            State::Complete(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    pub fn established_mut(&mut self) -> Option<&mut Established> {
+        match &mut self.state {
+            State::Complete(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The flags of the AUTHENTICATE_MESSAGE (3.1.5.1.2): what both sides support, with one
+    /// character set, without the server's target type, and with REQUEST_TARGET kept.
+    fn authenticate_flags(&self, challenge_flags: u32) -> u32 {
+        let ours = self.negotiate_flags() | flags::NEGOTIATE_TARGET_INFO;
+        let mut f = challenge_flags & ours & !(flags::NEGOTIATE_UNICODE | flags::NEGOTIATE_OEM);
+        f |= if has(challenge_flags, flags::NEGOTIATE_UNICODE) { flags::NEGOTIATE_UNICODE } else { flags::NEGOTIATE_OEM };
+        f |= flags::REQUEST_TARGET;
+        // 2.2.2.5: with both, extended session security wins over LM_KEY.
+        if has(f, flags::NEGOTIATE_EXTENDED_SESSIONSECURITY) {
+            f &= !flags::NEGOTIATE_LM_KEY;
+        }
+        if self.credential.anonymous {
+            f |= flags::NEGOTIATE_ANONYMOUS;
+        }
+        f
+    }
+
+    /// The AUTHENTICATE_MESSAGE from explicit inputs (3.1.5.1.2); public so that tests can
+    /// reproduce [MS-NLMP] 4.2 with its fixed ClientChallenge and RandomSessionKey.
+    #[allow(clippy::too_many_arguments)]
+    pub fn build_authenticate(
+        &self,
+        negotiate: &[u8],
+        challenge_token: &[u8],
+        challenge: &Challenge<'_>,
+        client_challenge: &[u8; 8],
+        random_session_key: &[u8; 16],
+        channel_bindings_hash: Option<[u8; 16]>,
+    ) -> Result<(Vec<u8>, Established)> {
+        let cred = &*self.credential;
+        let flags = self.authenticate_flags(challenge.flags);
+        let unicode = has(flags, flags::NEGOTIATE_UNICODE);
+        let sc = &challenge.server_challenge;
+        let server_pairs = AvPairs::parse(if challenge.target_info.is_empty() { &[0, 0, 0, 0] } else { challenge.target_info })?;
+        let server_time = server_pairs.timestamp();
+
+        let lm_response: Vec<u8>;
+        let nt_response: Vec<u8>;
+        let session_base_key: Secret16;
+        let mut with_mic = false;
+        let ntlmv2 = self.policy.client_uses_v2() && !cred.anonymous;
+
+        if cred.anonymous {
+            // 3.1.5.1.2: anonymous sends an empty NT response and Z(1) as LM response.
+            lm_response = vec![0];
+            nt_response = Vec::new();
+            session_base_key = Secret16([0; 16]);
+        } else if ntlmv2 {
+            let pairs = self.client_av_pairs(&server_pairs, channel_bindings_hash)?;
+            with_mic = server_time.is_some();
+            let time = server_time.unwrap_or_else(|| self.env.filetime());
+            let temp = messages::ntlmv2_client_challenge(time, client_challenge, &pairs);
+            let proof = crypto::ntlmv2_nt_proof_str(&cred.ntowfv2.0, sc, &temp);
+            // 3.1.5.1.2: with a server timestamp the LMv2 response is Z(24).
+            lm_response = if with_mic { vec![0; 24] } else { crypto::lmv2_response(&cred.ntowfv2.0, sc, client_challenge).to_vec() };
+            let mut nt = Vec::with_capacity(16 + temp.len());
+            nt.extend_from_slice(&proof);
+            nt.extend_from_slice(&temp);
+            nt_response = nt;
+            session_base_key = Secret16(crypto::session_base_key_v2(&cred.ntowfv2.0, &proof));
+        } else if has(flags, flags::NEGOTIATE_EXTENDED_SESSIONSECURITY) {
+            let mut lm = vec![0u8; 24];
+            lm[..8].copy_from_slice(client_challenge);
+            lm_response = lm;
+            nt_response = crypto::ntlmv1_ess_response(&cred.nt_hash.0, sc, client_challenge).to_vec();
+            session_base_key = Secret16(crypto::session_base_key_v1(&cred.nt_hash.0));
+        } else {
+            let nt = crypto::ntlmv1_response(&cred.nt_hash.0, sc);
+            // Level 2, or no LM hash known: the NT response in both fields (NoLMResponseNTLMv1).
+            lm_response = if self.policy.client_sends_lm() && cred.lm_hash.0 != [0; 16] {
+                crypto::lmv1_response(&cred.lm_hash.0, sc).to_vec()
+            } else {
+                nt.to_vec()
+            };
+            nt_response = nt.to_vec();
+            session_base_key = Secret16(crypto::session_base_key_v1(&cred.nt_hash.0));
+        }
+
+        let key_exchange_key = Secret16(crypto::KXKEY(ntlmv2, flags, &session_base_key.0, &lm_response, sc, &cred.lm_hash.0));
+        let (exported_session_key, encrypted_random_session_key) = if has(flags, flags::NEGOTIATE_KEY_EXCH) {
+            (Secret16(*random_session_key), crypto::rc4k(&key_exchange_key.0, random_session_key).to_vec())
+        } else {
+            (key_exchange_key.clone(), Vec::new())
+        };
+
+        let domain = encode_string(&cred.domain, unicode);
+        let user = encode_string(&cred.user, unicode);
+        let workstation = encode_string(&self.options.workstation, unicode);
+        let msg = Authenticate {
+            lm_challenge_response: &lm_response,
+            nt_challenge_response: &nt_response,
+            domain_name: &domain,
+            user_name: &user,
+            workstation: &workstation,
+            encrypted_random_session_key: &encrypted_random_session_key,
+            flags,
+            version: has(flags, flags::NEGOTIATE_VERSION).then_some(self.options.version),
+            mic: with_mic.then_some([0; 16]),
+        };
+        let mut token = msg.encode()?;
+        if with_mic {
+            let mic = crypto::MIC(&exported_session_key.0, negotiate, challenge_token, &token);
+            messages::set_mic(&mut token, &mic)?;
+        }
+        let session = SessionSecurity::new(flags, &exported_session_key.0, Mode::Client);
+        Ok((
+            token,
+            Established {
+                flags,
+                exported_session_key,
+                session,
+                user: cred.user.clone(),
+                domain: cred.domain.clone(),
+                anonymous: cred.anonymous,
+                ntlmv2,
+            },
+        ))
+    }
+
+    /// The AV pairs the client returns inside its NTLMv2 response (3.1.5.1.2): the server's
+    /// pairs, then — when the server sent a timestamp, i.e. it knows about MICs — MsvAvFlags
+    /// with the MIC bit; MsvAvChannelBindings and MsvAvTargetName when the application supplied
+    /// them; a single MsvAvEOL.
+    fn client_av_pairs(&self, server: &AvPairs<'_>, channel_bindings_hash: Option<[u8; 16]>) -> Result<Vec<u8>> {
+        let mut b = AvPairsBuilder::with_capacity(server.as_bytes().len() + 64);
+        let mut server_flags = 0;
+        for (id, value) in server.iter() {
+            match id {
+                av_id::FLAGS => server_flags = server.flags(),
+                av_id::TARGET_NAME | av_id::CHANNEL_BINDINGS => {}
+                _ => {
+                    b.push(id, value)?;
+                }
+            }
+        }
+        let mut av_flag_bits = server_flags;
+        if server.timestamp().is_some() {
+            av_flag_bits |= av_flags::MIC_PRESENT;
+        }
+        if av_flag_bits != 0 {
+            b.push(av_id::FLAGS, &av_flag_bits.to_le_bytes())?;
+        }
+        if let Some(h) = channel_bindings_hash {
+            b.push(av_id::CHANNEL_BINDINGS, &h)?;
+        } else if server.timestamp().is_some() {
+            // Windows sends all zeros when it has no bindings, telling the server it could.
+            b.push(av_id::CHANNEL_BINDINGS, &[0; 16])?;
+        }
+        if let Some(t) = &self.options.target_name {
+            b.push(av_id::TARGET_NAME, &super::codec::utf16le(t))?;
+        }
+        Ok(b.finish())
+    }
+}
+
+/// ClientChannelBindingsUnhashed → MsvAvChannelBindings (3.1.5.1.2): MD5 over the
+/// gss_channel_bindings_struct flattened as RFC 4121 4.1.1.2 lays it out (each address type and
+/// length as 32-bit little-endian values, followed by the bytes).
+pub fn channel_bindings_hash(initiator_type: u32, initiator: &[u8], acceptor_type: u32, acceptor: &[u8], application_data: &[u8]) -> [u8; 16] {
+    let len = |b: &[u8]| (b.len() as u32).to_le_bytes();
+    crypto::md5(&[
+        &initiator_type.to_le_bytes(),
+        &len(initiator),
+        initiator,
+        &acceptor_type.to_le_bytes(),
+        &len(acceptor),
+        acceptor,
+        &len(application_data),
+        application_data,
+    ])
+}

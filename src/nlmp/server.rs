@@ -1,1 +1,371 @@
-//! placeholder
+//! [MS-NLMP] 3.2 the server: NEGOTIATE in, CHALLENGE out, AUTHENTICATE in and verified.
+
+use std::sync::Arc;
+
+use super::client::Established;
+use super::codec::{decode_string, encode_string, utf16le};
+use super::credentials::{eq_ignore_case, Secret16, ServerCredential};
+use super::crypto::{self, Mode};
+use super::env::Environment;
+use super::error::{Error, Result};
+use super::flags::{self, has};
+use super::messages::{self, av_flags, av_id, Authenticate, AvPairsBuilder, Challenge, Negotiate, Ntlmv2ClientChallenge, Version};
+use super::policy::Policy;
+use super::session::SessionSecurity;
+
+/// The names a server announces in its CHALLENGE TargetInfo (2.2.2.1), and the SPNs it answers
+/// to (checked against the client's MsvAvTargetName when not empty).
+#[derive(Debug, Clone, Default)]
+pub struct ServerNames {
+    pub nb_computer: String,
+    pub nb_domain: String,
+    pub dns_computer: String,
+    pub dns_domain: String,
+    /// When not empty, a client that names a target (MsvAvTargetName) must name one of these.
+    pub accepted_targets: Vec<String>,
+}
+
+/// Environment variables that override the names taken from the host.
+pub const NB_COMPUTER_NAME_VAR: &str = "NTLM_NB_COMPUTER_NAME";
+pub const NB_DOMAIN_NAME_VAR: &str = "NTLM_NB_DOMAIN_NAME";
+pub const DNS_COMPUTER_NAME_VAR: &str = "NTLM_DNS_COMPUTER_NAME";
+pub const DNS_DOMAIN_NAME_VAR: &str = "NTLM_DNS_DOMAIN_NAME";
+/// Comma-separated SPNs the server accepts in MsvAvTargetName.
+pub const TARGET_NAMES_VAR: &str = "NTLM_TARGET_NAMES";
+
+impl ServerNames {
+    /// Names from the environment variables above, else from the host name: the NetBIOS
+    /// computer name is its first label in upper case (at most 15 characters), the DNS name is
+    /// the host name, and — as on a Windows server in a workgroup — the domain names are the
+    /// computer's own.
+    pub fn from_env() -> Self {
+        let host = host_name();
+        let short = host.split('.').next().unwrap_or("").to_uppercase();
+        let nb_computer = var_or(NB_COMPUTER_NAME_VAR, || short.chars().take(15).collect());
+        let dns_computer = var_or(DNS_COMPUTER_NAME_VAR, || host.to_lowercase());
+        let nb_domain = var_or(NB_DOMAIN_NAME_VAR, || nb_computer.clone());
+        let dns_domain = var_or(DNS_DOMAIN_NAME_VAR, || match host.split_once('.') {
+            Some((_, d)) if !d.is_empty() => d.to_lowercase(),
+            _ => dns_computer.clone(),
+        });
+        let accepted_targets = std::env::var(TARGET_NAMES_VAR)
+            .map(|v| v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())
+            .unwrap_or_default();
+        ServerNames { nb_computer, nb_domain, dns_computer, dns_domain, accepted_targets }
+    }
+}
+
+fn var_or(name: &str, default: impl FnOnce() -> String) -> String {
+    std::env::var(name).ok().filter(|v| !v.is_empty()).unwrap_or_else(default)
+}
+
+/// The host name, without calling into C: `COMPUTERNAME` on Windows, the kernel's name on
+/// Linux, `HOSTNAME` elsewhere; "localhost" when nothing is known.
+pub fn host_name() -> String {
+    let from_env = |v: &str| std::env::var(v).ok().filter(|s| !s.trim().is_empty());
+    let name = if cfg!(windows) { from_env("COMPUTERNAME") } else { None }
+        .or_else(|| std::fs::read_to_string("/proc/sys/kernel/hostname").ok())
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .or_else(|| from_env("HOSTNAME"))
+        .unwrap_or_default();
+    let name = name.trim();
+    if name.is_empty() { "localhost".to_owned() } else { name.to_owned() }
+}
+
+/// The state the first leg moves the server to; see [`Server::advance`].
+#[derive(Debug)]
+pub struct Pending(State);
+
+#[derive(Debug)]
+enum State {
+    Initial,
+    ChallengeSent { negotiate: Vec<u8>, challenge: Vec<u8>, server_challenge: [u8; 8], flags: u32, timestamp: u64 },
+    Complete(Box<Established>),
+    /// A failed logon: the context answers nothing more, it can only be deleted.
+    Failed,
+}
+
+/// The server side of one context.
+pub struct Server {
+    credential: ServerCredential,
+    names: Arc<ServerNames>,
+    policy: Policy,
+    version: Version,
+    env: Arc<dyn Environment>,
+    state: State,
+}
+
+impl core::fmt::Debug for Server {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Server").field("state", &self.state).finish()
+    }
+}
+
+impl Server {
+    pub fn new(credential: ServerCredential, names: Arc<ServerNames>, policy: Policy, env: Arc<dyn Environment>) -> Self {
+        Server { credential, names, policy, version: Version::OURS, env, state: State::Initial }
+    }
+
+    pub fn is_initial(&self) -> bool {
+        matches!(self.state, State::Initial)
+    }
+
+    pub fn is_complete(&self) -> bool {
+        matches!(self.state, State::Complete(_))
+    }
+
+    /// The flags chosen for the CHALLENGE_MESSAGE, once it was sent.
+    pub fn challenge_flags(&self) -> Option<u32> {
+        match &self.state {
+            State::ChallengeSent { flags, .. } => Some(*flags),
+            State::Complete(e) => Some(e.flags),
+            _ => None,
+        }
+    }
+
+    pub fn established(&self) -> Option<&Established> {
+        match &self.state {
+            State::Complete(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    pub fn established_mut(&mut self) -> Option<&mut Established> {
+        match &mut self.state {
+            State::Complete(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// 3.2.5.1.1: the CHALLENGE flags for a client's NEGOTIATE flags. Exactly one character
+    /// set; NTLM, TARGET_INFO and a target type always; the client's security requests echoed;
+    /// extended session security instead of LM_KEY when the client offers both.
+    pub fn challenge_flags_for(client: u32) -> u32 {
+        let echoed = flags::NEGOTIATE_SIGN
+            | flags::NEGOTIATE_SEAL
+            | flags::NEGOTIATE_DATAGRAM
+            | flags::NEGOTIATE_ALWAYS_SIGN
+            | flags::NEGOTIATE_EXTENDED_SESSIONSECURITY
+            | flags::NEGOTIATE_LM_KEY
+            | flags::NEGOTIATE_IDENTIFY
+            | flags::NEGOTIATE_VERSION
+            | flags::NEGOTIATE_128
+            | flags::NEGOTIATE_KEY_EXCH
+            | flags::NEGOTIATE_56;
+        let mut f = client & echoed;
+        f |= if has(client, flags::NEGOTIATE_UNICODE) || !has(client, flags::NEGOTIATE_OEM) {
+            flags::NEGOTIATE_UNICODE
+        } else {
+            flags::NEGOTIATE_OEM
+        };
+        if has(f, flags::NEGOTIATE_EXTENDED_SESSIONSECURITY) {
+            f &= !flags::NEGOTIATE_LM_KEY;
+        }
+        f |= flags::NEGOTIATE_NTLM | flags::NEGOTIATE_TARGET_INFO | flags::TARGET_TYPE_SERVER;
+        if has(client, flags::REQUEST_TARGET) {
+            f |= flags::REQUEST_TARGET;
+        }
+        f
+    }
+
+    /// First leg: NEGOTIATE in, CHALLENGE out.
+    pub fn challenge(&self, negotiate_token: &[u8]) -> Result<(Vec<u8>, Pending)> {
+        if !self.is_initial() {
+            return Err(Error::OutOfOrder);
+        }
+        let negotiate = Negotiate::decode(negotiate_token)?;
+        let flags = Self::challenge_flags_for(negotiate.flags);
+        let unicode = has(flags, flags::NEGOTIATE_UNICODE);
+        let mut server_challenge = [0u8; 8];
+        self.env.random(&mut server_challenge);
+        let timestamp = self.env.filetime();
+        let n = &*self.names;
+        let mut pairs = AvPairsBuilder::with_capacity(160);
+        pairs
+            .push(av_id::NB_DOMAIN_NAME, &utf16le(&n.nb_domain))?
+            .push(av_id::NB_COMPUTER_NAME, &utf16le(&n.nb_computer))?
+            .push(av_id::DNS_DOMAIN_NAME, &utf16le(&n.dns_domain))?
+            .push(av_id::DNS_COMPUTER_NAME, &utf16le(&n.dns_computer))?
+            .push(av_id::TIMESTAMP, &timestamp.to_le_bytes())?;
+        let target_info = pairs.finish();
+        let target_name = encode_string(&n.nb_computer, unicode);
+        let challenge = Challenge {
+            flags,
+            target_name: &target_name,
+            server_challenge,
+            target_info: &target_info,
+            version: has(flags, flags::NEGOTIATE_VERSION).then_some(self.version),
+        }
+        .encode()?;
+        let next = State::ChallengeSent {
+            negotiate: negotiate_token.to_vec(),
+            challenge: challenge.clone(),
+            server_challenge,
+            flags,
+            timestamp,
+        };
+        Ok((challenge, Pending(next)))
+    }
+
+    /// Commits the state [`Server::challenge`] computed, once the CHALLENGE reached the caller.
+    pub fn advance(&mut self, next: Pending) {
+        self.state = next.0;
+    }
+
+    /// Second leg: verifies the AUTHENTICATE_MESSAGE. `channel_bindings_hash` is the MD5 of the
+    /// server's gss_channel_bindings_struct when the application supplied bindings.
+    ///
+    /// A malformed token leaves the context waiting for a correct one; a failed logon
+    /// ([`Error::LogonDenied`], [`Error::BadBindings`]) ends it.
+    pub fn authenticate(&mut self, token: &[u8], channel_bindings_hash: Option<[u8; 16]>) -> Result<()> {
+        let State::ChallengeSent { negotiate, challenge, server_challenge, flags: challenge_flags, timestamp } = &self.state else {
+            return Err(Error::OutOfOrder);
+        };
+        let msg = Authenticate::decode(token)?;
+        match self.verify(&msg, token, negotiate, challenge, server_challenge, *challenge_flags, *timestamp, channel_bindings_hash) {
+            Ok(established) => {
+                self.state = State::Complete(Box::new(established));
+                Ok(())
+            }
+            Err(Error::InvalidToken) => Err(Error::InvalidToken),
+            Err(e) => {
+                self.state = State::Failed;
+                Err(e)
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn verify(
+        &self,
+        msg: &Authenticate<'_>,
+        token: &[u8],
+        negotiate: &[u8],
+        challenge: &[u8],
+        sc: &[u8; 8],
+        challenge_flags: u32,
+        our_timestamp: u64,
+        channel_bindings_hash: Option<[u8; 16]>,
+    ) -> Result<Established> {
+        // The client may drop flags, never add ones the server did not offer (beyond the
+        // informational ones a client states about itself).
+        let informational = flags::NEGOTIATE_ANONYMOUS
+            | flags::NEGOTIATE_OEM_DOMAIN_SUPPLIED
+            | flags::NEGOTIATE_OEM_WORKSTATION_SUPPLIED
+            | flags::REQUEST_NON_NT_SESSION_KEY;
+        let flags = msg.flags & (challenge_flags | informational) & !(flags::TARGET_TYPE_SERVER | flags::TARGET_TYPE_DOMAIN);
+        let unicode = has(challenge_flags, flags::NEGOTIATE_UNICODE);
+        let user = decode_string(msg.user_name, unicode)?;
+        let domain = decode_string(msg.domain_name, unicode)?;
+
+        // 3.2.5.1.2: anonymous — empty user, empty NT response, LM response empty or Z(1).
+        let anonymous = user.is_empty()
+            && msg.nt_challenge_response.is_empty()
+            && (msg.lm_challenge_response.is_empty() || msg.lm_challenge_response == [0]);
+        if anonymous {
+            let session = SessionSecurity::new(flags, &[0; 16], Mode::Server);
+            return Ok(Established {
+                flags: flags | flags::NEGOTIATE_ANONYMOUS,
+                exported_session_key: Secret16([0; 16]),
+                session,
+                user,
+                domain,
+                anonymous: true,
+                ntlmv2: false,
+            });
+        }
+
+        let nt_hash = self.credential.users.nt_hash(&user, &domain).ok_or(Error::LogonDenied)?;
+        let nt = msg.nt_challenge_response;
+        let ntlmv2 = nt.len() > 24;
+        let session_base_key;
+        let mut mic_expected = false;
+        if ntlmv2 {
+            if nt.len() < 16 + messages::NTLMV2_CLIENT_CHALLENGE_HEADER {
+                return Err(Error::InvalidToken);
+            }
+            let (proof, blob) = nt.split_at(16);
+            let parsed = Ntlmv2ClientChallenge::decode(blob)?;
+            // The proof covers the blob exactly as received: clients differ in trailing bytes.
+            let response_key = Secret16(crypto::NTOWFv2(&nt_hash.0, &user, &domain));
+            let expected = crypto::ntlmv2_nt_proof_str(&response_key.0, sc, blob);
+            if !crypto::ct_eq(&expected, proof) {
+                return Err(Error::LogonDenied);
+            }
+            let pairs = parsed.av_pairs;
+            // Our CHALLENGE always carries MsvAvTimestamp, and an honest client returns our
+            // pairs: a response without our timestamp means the TargetInfo was taken out of the
+            // CHALLENGE on the way (which would also have suppressed the MIC).
+            if pairs.timestamp() != Some(our_timestamp) {
+                return Err(Error::LogonDenied);
+            }
+            mic_expected = has(pairs.flags(), av_flags::MIC_PRESENT);
+            if let Some(ours) = channel_bindings_hash {
+                match pairs.get(av_id::CHANNEL_BINDINGS) {
+                    // All zeros or absent: the client cannot bind to a channel; accepted
+                    // unless bindings are required (Windows' default, "when supported").
+                    None => {}
+                    Some(v) if v.iter().all(|b| *b == 0) => {}
+                    Some(v) if crypto::ct_eq(v, &ours) => {}
+                    Some(_) => return Err(Error::BadBindings),
+                }
+            }
+            if !self.names.accepted_targets.is_empty() {
+                if let Some(t) = pairs.get(av_id::TARGET_NAME).filter(|t| !t.is_empty()) {
+                    let t = messages_target_name(t)?;
+                    if !self.names.accepted_targets.iter().any(|a| eq_ignore_case(a, &t)) {
+                        return Err(Error::LogonDenied);
+                    }
+                }
+            }
+            session_base_key = Secret16(crypto::session_base_key_v2(&response_key.0, &expected));
+        } else if nt.len() == 24 {
+            if !self.policy.server_accepts_v1() {
+                return Err(Error::LogonDenied);
+            }
+            let sc_arr = *sc;
+            let expected = if has(flags, flags::NEGOTIATE_EXTENDED_SESSIONSECURITY) {
+                let cc: [u8; 8] = msg.lm_challenge_response.get(..8).ok_or(Error::InvalidToken)?.try_into().expect("8");
+                crypto::ntlmv1_ess_response(&nt_hash.0, &sc_arr, &cc)
+            } else {
+                crypto::ntlmv1_response(&nt_hash.0, &sc_arr)
+            };
+            if !crypto::ct_eq(&expected, nt) {
+                return Err(Error::LogonDenied);
+            }
+            session_base_key = Secret16(crypto::session_base_key_v1(&nt_hash.0));
+        } else {
+            return Err(Error::LogonDenied);
+        }
+
+        // The database holds NT hashes only, so the LM_KEY and NON_NT_SESSION_KEY variants of
+        // KXKEY (which need LMOWFv1) are not available: those flags are never offered back.
+        let key_exchange_key = Secret16(crypto::KXKEY(ntlmv2, flags & !(flags::NEGOTIATE_LM_KEY | flags::REQUEST_NON_NT_SESSION_KEY), &session_base_key.0, msg.lm_challenge_response, sc, &[0; 16]));
+        let exported_session_key = if has(flags, flags::NEGOTIATE_KEY_EXCH) && !msg.encrypted_random_session_key.is_empty() {
+            let esk: [u8; 16] = msg.encrypted_random_session_key.try_into().map_err(|_| Error::InvalidToken)?;
+            Secret16(crypto::rc4k(&key_exchange_key.0, &esk))
+        } else {
+            key_exchange_key
+        };
+
+        if mic_expected {
+            // 3.2.5.1.2: the MIC covers the three messages with the MIC field zeroed. A message
+            // announcing a MIC without room for it had the MIC stripped. Both are logon
+            // failures: AcceptSecurityContext documents no other status for them.
+            let received = msg.mic.ok_or(Error::LogonDenied)?;
+            let mut zeroed = token.to_vec();
+            messages::set_mic(&mut zeroed, &[0; 16])?;
+            let mic = crypto::MIC(&exported_session_key.0, negotiate, challenge, &zeroed);
+            if !crypto::ct_eq(&mic, &received) {
+                return Err(Error::LogonDenied);
+            }
+        }
+
+        let session = SessionSecurity::new(flags, &exported_session_key.0, Mode::Server);
+        Ok(Established { flags, exported_session_key, session, user, domain, anonymous: false, ntlmv2 })
+    }
+}
+
+fn messages_target_name(t: &[u8]) -> Result<String> {
+    super::codec::from_utf16le(t)
+}
