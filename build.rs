@@ -1,1 +1,262 @@
-fn main() {}
+//! Generates the C header `sspi.h` into `$OUT_DIR` from the Rust declarations:
+//! - cbindgen writes the types and constants of `src/sspi/types.rs` (Windows names unchanged);
+//! - the prototypes come from the `entry!` invocations in `src/sspi/entry.rs`, parsed here,
+//!   because cbindgen emits none for `extern "system"` functions;
+//! - function-pointer typedefs get the `SEC_ENTRY` calling convention, which cbindgen drops
+//!   (it matters on 32-bit Windows, where SSPI is stdcall).
+//!
+//! `tests/header.rs` fails when the committed `include/sspi.h` differs from this output;
+//! `NTLMSSP_BLESS=1 cargo test --test header` updates it.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use quote::ToTokens;
+
+/// Base Windows types: the header takes them from <windows.h> on Windows and defines them
+/// itself elsewhere, so they are kept out of cbindgen's output.
+const BASE_TYPES: &[(&str, &str)] = &[
+    ("ULONG", "uint32_t"),
+    ("LONG", "int32_t"),
+    ("USHORT", "uint16_t"),
+    ("UCHAR", "uint8_t"),
+    ("WCHAR", "uint16_t"),
+    ("BOOLEAN", "uint8_t"),
+    ("ULONG_PTR", "uintptr_t"),
+    ("PVOID", "void *"),
+    ("PULONG", "ULONG *"),
+    ("LPSTR", "char *"),
+    ("LPWSTR", "WCHAR *"),
+];
+
+fn main() {
+    println!("cargo:rerun-if-changed=src/sspi/types.rs");
+    println!("cargo:rerun-if-changed=src/sspi/entry.rs");
+    println!("cargo:rerun-if-changed=build.rs");
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
+    let header = generate();
+    std::fs::write(out.join("sspi.h"), header).expect("write sspi.h");
+}
+
+fn generate() -> String {
+    let types_rs = std::fs::read_to_string("src/sspi/types.rs").expect("types.rs");
+    let entry_rs = std::fs::read_to_string("src/sspi/entry.rs").expect("entry.rs");
+    let exports = parse_exports(&entry_rs);
+
+    let mut config = cbindgen::Config {
+        language: cbindgen::Language::C,
+        no_includes: true,
+        style: cbindgen::Style::Both,
+        documentation_style: cbindgen::DocumentationStyle::C,
+        ..Default::default()
+    };
+    config.export.exclude = BASE_TYPES.iter().map(|(n, _)| n.to_string()).collect();
+    // cbindgen writes only what its exported functions reach, and it sees none of ours.
+    config.export.include = type_names(&types_rs).into_iter().filter(|n| !BASE_TYPES.iter().any(|(b, _)| b == n)).collect();
+    config.enumeration.prefix_with_name = false;
+    let mut body = Vec::new();
+    cbindgen::Builder::new()
+        .with_config(config)
+        .with_src("src/sspi/types.rs")
+        .generate()
+        .expect("cbindgen")
+        .write(&mut body);
+    let body = String::from_utf8(body).expect("utf8");
+    let body = with_calling_convention(&body);
+
+    let mut h = String::new();
+    h.push_str(PREAMBLE);
+    h.push_str("\n#ifdef _WIN32\n#include <windows.h>\n#define SEC_ENTRY __stdcall\n#else\n");
+    for (name, c) in BASE_TYPES {
+        if let Some(pointee) = c.strip_suffix(" *") {
+            let _ = writeln!(h, "typedef {pointee} *{name};");
+        } else {
+            let _ = writeln!(h, "typedef {c} {name};");
+        }
+    }
+    h.push_str("#define SEC_ENTRY\n#endif\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n");
+    h.push_str(body.trim_start_matches('\n'));
+    h.push_str("\n/* The exported functions (src/sspi/entry.rs). */\n");
+    for e in &exports {
+        h.push_str(&e.doc);
+        let _ = writeln!(h, "{} SEC_ENTRY {}({});", e.ret, e.name, e.args);
+    }
+    h.push_str(&aw_mappings(&types_rs, &exports));
+    h.push_str(POSTAMBLE);
+    h
+}
+
+/// `typedef R (*NAME)(...)` → `typedef R (SEC_ENTRY *NAME)(...)`, and numeric constants in
+/// hexadecimal as Windows' headers write them (status codes as SECURITY_STATUS).
+fn with_calling_convention(body: &str) -> String {
+    body.lines()
+        .map(|l| {
+            if l.starts_with("typedef ") {
+                return l.replacen("(*", "(SEC_ENTRY *", 1);
+            }
+            if let Some(rest) = l.strip_prefix("#define ") {
+                if let Some((name, value)) = rest.split_once(' ') {
+                    let (cast, digits) = match value.strip_prefix("(int32_t)") {
+                        Some(d) => ("(SECURITY_STATUS)", d),
+                        None => ("", value),
+                    };
+                    if let Ok(n) = digits.trim_end_matches('u').parse::<u64>() {
+                        let suffix = if n > i32::MAX as u64 { "u" } else { "" };
+                        return if cast.is_empty() {
+                            format!("#define {name} 0x{n:X}{suffix}")
+                        } else {
+                            format!("#define {name} ((SECURITY_STATUS)0x{n:X}{suffix})")
+                        };
+                    }
+                }
+            }
+            l.to_owned()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+struct Export {
+    name: String,
+    ret: String,
+    args: String,
+    doc: String,
+}
+
+fn c_type(ty: &syn::Type) -> String {
+    match ty {
+        syn::Type::Ptr(p) => {
+            let inner = c_type(&p.elem);
+            if p.mutability.is_some() { format!("{inner} *") } else { format!("const {inner} *") }
+        }
+        syn::Type::Path(p) => p.path.segments.last().expect("path").ident.to_string(),
+        other => panic!("entry.rs: unsupported type {}", other.to_token_stream()),
+    }
+}
+
+fn parse_exports(src: &str) -> Vec<Export> {
+    let file = syn::parse_file(src).expect("parse entry.rs");
+    let mut out = Vec::new();
+    for item in file.items {
+        let syn::Item::Macro(m) = item else { continue };
+        if !m.mac.path.is_ident("entry") {
+            continue;
+        }
+        let f: syn::ItemFn = syn::parse2(m.mac.tokens.clone()).expect("entry! holds a fn");
+        let mut doc = String::new();
+        for a in &f.attrs {
+            if let syn::Meta::NameValue(nv) = &a.meta {
+                if nv.path.is_ident("doc") {
+                    if let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) = &nv.value {
+                        let _ = writeln!(doc, "/*{} */", s.value());
+                    }
+                }
+            }
+        }
+        let args: Vec<String> = f
+            .sig
+            .inputs
+            .iter()
+            .map(|a| match a {
+                syn::FnArg::Typed(t) => {
+                    let ty = c_type(&t.ty);
+                    let name = t.pat.to_token_stream().to_string();
+                    if ty.ends_with('*') { format!("{ty}{name}") } else { format!("{ty} {name}") }
+                }
+                syn::FnArg::Receiver(_) => panic!("entry! fn with self"),
+            })
+            .collect();
+        let ret = match &f.sig.output {
+            syn::ReturnType::Type(_, t) => c_type(t),
+            syn::ReturnType::Default => "void".into(),
+        };
+        out.push(Export {
+            name: f.sig.ident.to_string(),
+            ret,
+            args: if args.is_empty() { "void".into() } else { args.join(", ") },
+            doc,
+        });
+    }
+    out
+}
+
+/// Every struct and type alias declared in types.rs.
+fn type_names(types_rs: &str) -> BTreeSet<String> {
+    let file = syn::parse_file(types_rs).expect("parse types.rs");
+    let mut names = BTreeSet::new();
+    for item in file.items {
+        match item {
+            syn::Item::Struct(s) => {
+                names.insert(s.ident.to_string());
+            }
+            syn::Item::Type(t) => {
+                names.insert(t.ident.to_string());
+            }
+            _ => {}
+        }
+    }
+    names
+}
+
+/// `#ifdef UNICODE` mappings from each neutral name to its A or W form, for functions and
+/// types alike (AcquireCredentialsHandle, SecPkgInfo, SEC_WINNT_AUTH_IDENTITY, ...).
+fn aw_mappings(types_rs: &str, exports: &[Export]) -> String {
+    let mut names: BTreeSet<String> = exports.iter().map(|e| e.name.clone()).collect();
+    names.extend(type_names(types_rs));
+    let mut w = String::from("\n#ifdef UNICODE\n");
+    let mut a = String::from("#else\n");
+    for n in &names {
+        let Some(stem) = n.strip_suffix('A') else { continue };
+        let wide = format!("{stem}W");
+        if !names.contains(&wide) {
+            continue;
+        }
+        let neutral = stem.trim_end_matches('_');
+        let _ = writeln!(w, "#define {neutral} {wide}");
+        let _ = writeln!(a, "#define {neutral} {n}");
+    }
+    format!("{w}{a}#endif\n")
+}
+
+const PREAMBLE: &str = r#"/* SSPI for the ntlmssp NTLM security package: Windows names, types and layouts.
+ *
+ * Generated by build.rs from src/sspi/types.rs (via cbindgen) and src/sspi/entry.rs.
+ * Do not edit; run `NTLMSSP_BLESS=1 cargo test --test header` after changing those files.
+ */
+#ifndef NTLMSSP_SSPI_H
+#define NTLMSSP_SSPI_H
+
+#include <stddef.h>
+#include <stdint.h>"#;
+
+const POSTAMBLE: &str = r#"
+#define SEC_SUCCESS(Status) ((Status) >= 0)
+#define SecInvalidateHandle(x) \
+    do { ((PSecHandle)(x))->dwLower = ((ULONG_PTR)((INT_PTR)-1)); \
+         ((PSecHandle)(x))->dwUpper = ((ULONG_PTR)((INT_PTR)-1)); } while (0)
+#define SecIsValidHandle(x) \
+    ((((PSecHandle)(x))->dwLower != ((ULONG_PTR)((INT_PTR)-1))) && \
+     (((PSecHandle)(x))->dwUpper != ((ULONG_PTR)((INT_PTR)-1))))
+#ifndef _WIN32
+typedef intptr_t INT_PTR;
+#endif
+
+#define NTLMSP_NAME_A "NTLM"
+#define NTLMSP_NAME_W u"NTLM"
+#define SECURITY_ENTRYPOINT_ANSIA "InitSecurityInterfaceA"
+#define SECURITY_ENTRYPOINT_ANSIW "InitSecurityInterfaceW"
+#ifdef UNICODE
+#define NTLMSP_NAME NTLMSP_NAME_W
+#define SECURITY_ENTRYPOINT SECURITY_ENTRYPOINT_ANSIW
+#else
+#define NTLMSP_NAME NTLMSP_NAME_A
+#define SECURITY_ENTRYPOINT SECURITY_ENTRYPOINT_ANSIA
+#endif
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* NTLMSSP_SSPI_H */
+"#;

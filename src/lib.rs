@@ -8,3 +8,9 @@
 
 pub mod nlmp;
 pub mod sspi;
+
+/// The header `build.rs` generates, for the test that keeps `include/sspi.h` current.
+#[doc(hidden)]
+pub mod generated {
+    pub const SSPI_H: &str = include_str!(concat!(env!("OUT_DIR"), "/sspi.h"));
+}

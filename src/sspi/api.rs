@@ -1,0 +1,834 @@
+//! What each export does, in SSPI terms: checks the caller's arguments, finds objects through
+//! the handle table, calls the protocol core, and writes results back within the sizes the
+//! caller gave. `entry.rs` calls these and nothing else.
+//!
+//! Every function checks all of its arguments before it changes anything, and commits a
+//! state change only after every output was written: a call that fails leaves handles,
+//! contexts and the caller's buffers as they were.
+
+#![allow(clippy::missing_safety_doc, clippy::too_many_arguments)]
+
+use core::ffi::c_void;
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+use smallvec::SmallVec;
+
+use super::alloc;
+use super::buffers::{self, base_type, Ansi, Charset, Wide};
+use super::handles::{HandleTable, Kind};
+use super::status::status;
+use super::types::*;
+use crate::nlmp::client::{channel_bindings_hash, Client, ClientOptions};
+use crate::nlmp::credentials::{self, ClientCredential, FileUserDatabase, ServerCredential, UserDatabase};
+use crate::nlmp::env::{Environment, SystemEnvironment};
+use crate::nlmp::flags::{self as nf, has};
+use crate::nlmp::messages::Version;
+use crate::nlmp::policy::Policy;
+use crate::nlmp::server::{host_name, Server, ServerNames};
+use crate::nlmp::session::Segment;
+
+// ---------------------------------------------------------------------------------------------
+// The package
+
+pub const PACKAGE_NAME: &str = "NTLM";
+pub const PACKAGE_COMMENT: &str = "NTLM Security Package";
+pub const PACKAGE_CAPABILITIES: ULONG = 0x0008_2B37;
+pub const PACKAGE_VERSION: USHORT = 1;
+/// RPC_C_AUTHN_WINNT.
+pub const PACKAGE_RPCID: USHORT = 10;
+pub const MAX_TOKEN: ULONG = 2888;
+pub const MAX_SIGNATURE: ULONG = 16;
+/// What Windows' NTLM reports for credential and context expiry: never.
+pub const NEVER: TimeStamp = i64::MAX;
+
+// ---------------------------------------------------------------------------------------------
+// Objects behind handles
+
+/// A credential handle's object.
+pub struct Credential {
+    use_flags: ULONG,
+    client: Option<Arc<ClientCredential>>,
+    /// Replaced by [`set_nt_hash_callback`]; contexts take a copy when they start.
+    server: Mutex<ServerCredential>,
+    policy: Policy,
+    names: Arc<ServerNames>,
+    workstation: String,
+    env: Arc<dyn Environment>,
+}
+
+enum Context {
+    Client { cred: Arc<Credential>, client: Client, context_req: ULONG, attrs: ULONG },
+    Server { server: Server, context_req: ULONG, attrs: ULONG },
+}
+
+static CREDENTIALS: HandleTable<Arc<Credential>> = HandleTable::new(Kind::Credential);
+static CONTEXTS: HandleTable<Arc<Mutex<Context>>> = HandleTable::new(Kind::Context);
+
+/// Live credential and context handles (leak checks in tests).
+pub fn live_handles() -> (usize, usize) {
+    (CREDENTIALS.len(), CONTEXTS.len())
+}
+
+unsafe fn credential(p: PCredHandle) -> Result<Arc<Credential>, SECURITY_STATUS> {
+    buffers::handle(p).and_then(|h| CREDENTIALS.get(&h)).ok_or(SEC_E_INVALID_HANDLE)
+}
+
+unsafe fn context(p: PCtxtHandle) -> Result<Arc<Mutex<Context>>, SECURITY_STATUS> {
+    buffers::handle(p).and_then(|h| CONTEXTS.get(&h)).ok_or(SEC_E_INVALID_HANDLE)
+}
+
+/// Runs the body of an export that reports failure through `Result`.
+fn run(f: impl FnOnce() -> Result<SECURITY_STATUS, SECURITY_STATUS>) -> SECURITY_STATUS {
+    f().unwrap_or_else(|e| e)
+}
+
+fn package_name_matches<C: Charset>(p: *const C::Char) -> Result<(), SECURITY_STATUS> {
+    // SAFETY: the caller passes a NUL-terminated package name or NULL.
+    match unsafe { buffers::string_z::<C>(p) } {
+        Ok(Some(name)) if name.eq_ignore_ascii_case(PACKAGE_NAME) => Ok(()),
+        _ => Err(SEC_E_SECPKG_NOT_FOUND),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Credentials
+
+/// Reads `pAuthData`: SEC_WINNT_AUTH_IDENTITY_A/W (either form through either export, chosen
+/// by `Flags`) or SEC_WINNT_AUTH_IDENTITY_EXA/EXW (`Version` 0x200; `Length` honoured).
+unsafe fn identity(p: *const c_void) -> Result<ClientCredential, SECURITY_STATUS> {
+    let bad = SEC_E_UNKNOWN_CREDENTIALS;
+    let version: ULONG = buffers::read_struct(p);
+    let (user, user_len, domain, domain_len, password, password_len, flags);
+    if version == SEC_WINNT_AUTH_IDENTITY_VERSION {
+        let head: [ULONG; 2] = buffers::read_struct(p);
+        if (head[1] as usize) < core::mem::size_of::<SEC_WINNT_AUTH_IDENTITY_EXW>() {
+            return Err(bad);
+        }
+        let ex: SEC_WINNT_AUTH_IDENTITY_EXW = buffers::read_struct(p);
+        (user, user_len, domain, domain_len, password, password_len, flags) =
+            (ex.User as *const c_void, ex.UserLength, ex.Domain as *const c_void, ex.DomainLength, ex.Password as *const c_void, ex.PasswordLength, ex.Flags);
+    } else {
+        let id: SEC_WINNT_AUTH_IDENTITY_W = buffers::read_struct(p);
+        (user, user_len, domain, domain_len, password, password_len, flags) =
+            (id.User as *const c_void, id.UserLength, id.Domain as *const c_void, id.DomainLength, id.Password as *const c_void, id.PasswordLength, id.Flags);
+    }
+    let read = |s: *const c_void, n: ULONG| -> Result<zeroize::Zeroizing<String>, SECURITY_STATUS> {
+        let r = match flags & (SEC_WINNT_AUTH_IDENTITY_ANSI | SEC_WINNT_AUTH_IDENTITY_UNICODE) {
+            SEC_WINNT_AUTH_IDENTITY_ANSI => buffers::string_n::<Ansi>(s as *const u8, n),
+            SEC_WINNT_AUTH_IDENTITY_UNICODE => buffers::string_n::<Wide>(s as *const u16, n),
+            _ => Err(()),
+        };
+        r.map(zeroize::Zeroizing::new).map_err(|_| bad)
+    };
+    let user = read(user, user_len)?;
+    let domain = read(domain, domain_len)?;
+    let password = read(password, password_len)?;
+    Ok(ClientCredential::from_password(&user, &domain, &password))
+}
+
+pub unsafe fn acquire_credentials_handle<C: Charset>(
+    pszPackage: *const C::Char,
+    fCredentialUse: ULONG,
+    pAuthData: *mut c_void,
+    phCredential: PCredHandle,
+    ptsExpiry: PTimeStamp,
+) -> SECURITY_STATUS {
+    run(|| {
+        package_name_matches::<C>(pszPackage)?;
+        if phCredential.is_null() {
+            return Err(SEC_E_INVALID_HANDLE);
+        }
+        let use_flags = fCredentialUse & (SECPKG_CRED_INBOUND | SECPKG_CRED_OUTBOUND);
+        if use_flags == 0 || fCredentialUse & !(SECPKG_CRED_BOTH | SECPKG_CRED_AUTOLOGON_RESTRICTED | SECPKG_CRED_PROCESS_POLICY_ONLY) != 0 {
+            return Err(SEC_E_UNKNOWN_CREDENTIALS);
+        }
+        let outbound = use_flags & SECPKG_CRED_OUTBOUND != 0;
+        let inbound = use_flags & SECPKG_CRED_INBOUND != 0;
+        let client = if !pAuthData.is_null() {
+            Some(Arc::new(identity(pAuthData)?))
+        } else if outbound {
+            match credentials::default_client_credential() {
+                Ok(c) => Some(Arc::new(c)),
+                // A server credential (BOTH) may still be useful without a client identity.
+                Err(_) if inbound => None,
+                Err(e) => return Err(status(e)),
+            }
+        } else {
+            None
+        };
+        let users: Arc<dyn UserDatabase> = if inbound && std::env::var_os(credentials::NTLM_USER_FILE_VAR).is_some() {
+            Arc::new(FileUserDatabase::from_env().map_err(status)?)
+        } else {
+            Arc::new(FileUserDatabase::default())
+        };
+        let cred = Credential {
+            use_flags,
+            client,
+            server: Mutex::new(ServerCredential { users }),
+            policy: Policy::from_env(),
+            names: Arc::new(if inbound { ServerNames::from_env() } else { ServerNames::default() }),
+            workstation: host_name().split('.').next().unwrap_or_default().to_uppercase(),
+            env: Arc::new(SystemEnvironment),
+        };
+        buffers::put(phCredential, CREDENTIALS.insert(Arc::new(cred)));
+        buffers::put(ptsExpiry, NEVER);
+        Ok(SEC_E_OK)
+    })
+}
+
+pub unsafe fn free_credentials_handle(phCredential: PCredHandle) -> SECURITY_STATUS {
+    match buffers::handle(phCredential).and_then(|h| CREDENTIALS.remove(&h)) {
+        Some(_) => SEC_E_OK,
+        None => SEC_E_INVALID_HANDLE,
+    }
+}
+
+pub unsafe fn query_credentials_attributes<C: Charset>(phCredential: PCredHandle, ulAttribute: ULONG, pBuffer: *mut c_void) -> SECURITY_STATUS {
+    run(|| {
+        let cred = credential(phCredential)?;
+        if ulAttribute != SECPKG_CRED_ATTR_NAMES {
+            return Err(SEC_E_UNSUPPORTED_FUNCTION);
+        }
+        if pBuffer.is_null() {
+            return Err(SEC_E_INVALID_PARAMETER);
+        }
+        let name = cred.client.as_ref().map(|c| c.display_name()).unwrap_or_default();
+        let p = alloc_string::<C>(&name)?;
+        buffers::put(pBuffer as *mut *mut c_void, p);
+        Ok(SEC_E_OK)
+    })
+}
+
+/// The extension an embedding server uses to look users up itself: see `NtlmSetNtHashCallback`
+/// in the header.
+pub unsafe fn set_nt_hash_callback(phCredential: PCredHandle, pfnCallback: NTLM_NT_HASH_CALLBACK, pvContext: *mut c_void) -> SECURITY_STATUS {
+    run(|| {
+        let cred = credential(phCredential)?;
+        if cred.use_flags & SECPKG_CRED_INBOUND == 0 {
+            return Err(SEC_E_UNSUPPORTED_FUNCTION);
+        }
+        let users: Arc<dyn UserDatabase> = match pfnCallback {
+            Some(f) => Arc::new(CallbackDatabase { f, context: pvContext as usize }),
+            None => Arc::new(FileUserDatabase::default()),
+        };
+        *cred.server.lock() = ServerCredential { users };
+        Ok(SEC_E_OK)
+    })
+}
+
+struct CallbackDatabase {
+    f: unsafe extern "system" fn(*mut c_void, *const WCHAR, ULONG, *const WCHAR, ULONG, *mut UCHAR) -> BOOLEAN,
+    /// The caller's context pointer, kept as an integer: it is only ever handed back.
+    context: usize,
+}
+
+impl UserDatabase for CallbackDatabase {
+    fn nt_hash(&self, user: &str, domain: &str) -> Option<credentials::Secret16> {
+        let user: Vec<u16> = user.encode_utf16().collect();
+        let domain: Vec<u16> = domain.encode_utf16().collect();
+        let mut hash = credentials::Secret16([0; 16]);
+        // SAFETY: the embedding server registered this callback with this signature; the
+        // strings and the 16-byte output live across the call.
+        let found = unsafe {
+            (self.f)(self.context as *mut c_void, user.as_ptr(), user.len() as ULONG, domain.as_ptr(), domain.len() as ULONG, hash.0.as_mut_ptr())
+        };
+        (found != 0).then_some(hash)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tokens
+
+/// Puts `token` into the caller's output descriptor: into a library-allocated block with
+/// ISC/ASC_REQ_ALLOCATE_MEMORY, else into the first TOKEN buffer if it is large enough. On
+/// failure nothing was written.
+unsafe fn write_token(pOutput: PSecBufferDesc, allocate: bool, token: &[u8]) -> Result<(), SECURITY_STATUS> {
+    let bufs = buffers::descriptor(pOutput)?.ok_or(SEC_E_BUFFER_TOO_SMALL)?;
+    let b = buffers::find(bufs, SECBUFFER_TOKEN).ok_or(SEC_E_BUFFER_TOO_SMALL)?;
+    let len = ULONG::try_from(token.len()).map_err(|_| SEC_E_INTERNAL_ERROR)?;
+    if allocate {
+        let p = alloc::allocate_copy(token).ok_or(SEC_E_INSUFFICIENT_MEMORY)?;
+        b.pvBuffer = p.cast();
+        b.cbBuffer = len;
+        return Ok(());
+    }
+    if b.pvBuffer.is_null() || b.cbBuffer < len || b.cbBuffer == 0 {
+        return Err(SEC_E_BUFFER_TOO_SMALL);
+    }
+    core::ptr::copy_nonoverlapping(token.as_ptr(), b.pvBuffer as *mut u8, token.len());
+    b.cbBuffer = len;
+    Ok(())
+}
+
+/// Sets the output TOKEN buffer, if any, to empty (a last leg that sends nothing).
+unsafe fn clear_token(pOutput: PSecBufferDesc) {
+    if let Ok(Some(bufs)) = buffers::descriptor(pOutput) {
+        if let Some(b) = buffers::find(bufs, SECBUFFER_TOKEN) {
+            b.cbBuffer = 0;
+        }
+    }
+}
+
+/// The input TOKEN and the hash of the CHANNEL_BINDINGS buffer, if present.
+unsafe fn read_input<'a>(pInput: PSecBufferDesc) -> Result<(Option<&'a [u8]>, Option<[u8; 16]>), SECURITY_STATUS> {
+    let Some(bufs) = buffers::descriptor(pInput)? else { return Ok((None, None)) };
+    let token = match buffers::find(bufs, SECBUFFER_TOKEN) {
+        Some(b) => Some(buffers::bytes(b)?).filter(|t| !t.is_empty()),
+        None => None,
+    };
+    let bindings = match buffers::find(bufs, SECBUFFER_CHANNEL_BINDINGS) {
+        Some(b) => Some(parse_channel_bindings(buffers::bytes(b)?)?),
+        None => None,
+    };
+    Ok((token, bindings))
+}
+
+/// SEC_CHANNEL_BINDINGS: a header of eight ULONGs followed by the data its offsets point at,
+/// all within the buffer.
+fn parse_channel_bindings(b: &[u8]) -> Result<[u8; 16], SECURITY_STATUS> {
+    let bad = SEC_E_BAD_BINDINGS;
+    let header = b.get(..32).ok_or(bad)?;
+    let f = |i: usize| u32::from_le_bytes(header[i * 4..i * 4 + 4].try_into().expect("4 bytes"));
+    let part = |len: u32, off: u32| -> Result<&[u8], SECURITY_STATUS> {
+        if len == 0 {
+            return Ok(&[]);
+        }
+        let start = off as usize;
+        b.get(start..start.checked_add(len as usize).ok_or(bad)?).ok_or(bad)
+    };
+    Ok(channel_bindings_hash(f(0), part(f(1), f(2))?, f(3), part(f(4), f(5))?, part(f(6), f(7))?))
+}
+
+fn client_options(fContextReq: ULONG, target: Option<String>, workstation: &str) -> ClientOptions {
+    ClientOptions {
+        sign: fContextReq & (ISC_REQ_INTEGRITY | ISC_REQ_REPLAY_DETECT | ISC_REQ_SEQUENCE_DETECT) != 0,
+        seal: fContextReq & ISC_REQ_CONFIDENTIALITY != 0,
+        datagram: fContextReq & ISC_REQ_DATAGRAM != 0,
+        identify: fContextReq & ISC_REQ_IDENTIFY != 0,
+        target_name: target,
+        workstation: workstation.to_owned(),
+        version: Version::OURS,
+    }
+}
+
+/// ISC_RET attributes after the first leg, as Windows reports them: the requested
+/// CONNECTION/INTEGRITY/REPLAY/SEQUENCE bits, and CONFIDENTIALITY with INTEGRITY.
+fn isc_attrs_first(req: ULONG) -> ULONG {
+    let mut a = req & (ISC_REQ_CONNECTION | ISC_REQ_INTEGRITY | ISC_REQ_REPLAY_DETECT | ISC_REQ_SEQUENCE_DETECT);
+    if req & ISC_REQ_CONFIDENTIALITY != 0 {
+        a |= ISC_RET_CONFIDENTIALITY | ISC_RET_INTEGRITY;
+    }
+    a
+}
+
+/// ISC_RET attributes once established: what was negotiated (SIGN gives integrity, replay and
+/// sequence detection; SEAL adds confidentiality), MUTUAL_AUTH when asked.
+fn isc_attrs_final(req: ULONG, flags: u32) -> ULONG {
+    let mut a = req & ISC_REQ_MUTUAL_AUTH;
+    if has(flags, nf::NEGOTIATE_SIGN) || has(flags, nf::NEGOTIATE_SEAL) {
+        a |= ISC_RET_INTEGRITY | ISC_RET_REPLAY_DETECT | ISC_RET_SEQUENCE_DETECT;
+    }
+    if has(flags, nf::NEGOTIATE_SEAL) {
+        a |= ISC_RET_CONFIDENTIALITY;
+    }
+    if has(flags, nf::NEGOTIATE_DATAGRAM) {
+        a |= ISC_RET_DATAGRAM;
+    }
+    if has(flags, nf::NEGOTIATE_IDENTIFY) {
+        a |= ISC_RET_IDENTIFY;
+    }
+    a
+}
+
+fn with_alloc(attrs: ULONG, req: ULONG, req_bit: ULONG, ret_bit: ULONG) -> ULONG {
+    if req & req_bit != 0 {
+        attrs | ret_bit
+    } else {
+        attrs
+    }
+}
+
+pub unsafe fn initialize_security_context<C: Charset>(
+    phCredential: PCredHandle,
+    phContext: PCtxtHandle,
+    pszTargetName: *const C::Char,
+    fContextReq: ULONG,
+    pInput: PSecBufferDesc,
+    phNewContext: PCtxtHandle,
+    pOutput: PSecBufferDesc,
+    pfContextAttr: PULONG,
+    ptsExpiry: PTimeStamp,
+) -> SECURITY_STATUS {
+    run(|| {
+        if fContextReq & ISC_REQ_PROMPT_FOR_CREDS != 0 {
+            return Err(SEC_E_UNSUPPORTED_FUNCTION);
+        }
+        let target = buffers::string_z::<C>(pszTargetName).map_err(|_| SEC_E_TARGET_UNKNOWN)?;
+        let (input, bindings) = read_input(pInput)?;
+        let allocate = fContextReq & ISC_REQ_ALLOCATE_MEMORY != 0;
+
+        let Some(existing) = buffers::handle(phContext) else {
+            // First call: a new context.
+            let cred = credential(phCredential)?;
+            if phNewContext.is_null() {
+                return Err(SEC_E_INVALID_HANDLE);
+            }
+            if cred.use_flags & SECPKG_CRED_OUTBOUND == 0 {
+                return Err(SEC_E_NO_CREDENTIALS);
+            }
+            let client_cred = cred.client.clone().ok_or(SEC_E_NO_CREDENTIALS)?;
+            let options = client_options(fContextReq, target, &cred.workstation);
+            let mut client = Client::new(client_cred, options, cred.policy, cred.env.clone());
+            let (token, next) = match input {
+                // Server-initiated: the first input is already a CHALLENGE.
+                Some(challenge) => client.authenticate(challenge, bindings),
+                None => client.negotiate(),
+            }
+            .map_err(status)?;
+            write_token(pOutput, allocate, &token)?;
+            client.advance(next);
+            let (result, attrs) = match client.established() {
+                Some(e) => (SEC_E_OK, isc_attrs_final(fContextReq, e.flags)),
+                None => (SEC_I_CONTINUE_NEEDED, isc_attrs_first(fContextReq)),
+            };
+            let attrs = with_alloc(attrs, fContextReq, ISC_REQ_ALLOCATE_MEMORY, ISC_RET_ALLOCATED_MEMORY);
+            let ctx = Context::Client { cred, client, context_req: fContextReq, attrs };
+            buffers::put(phNewContext, CONTEXTS.insert(Arc::new(Mutex::new(ctx))));
+            buffers::put(pfContextAttr, attrs);
+            buffers::put(ptsExpiry, NEVER);
+            return Ok(result);
+        };
+
+        let shared = CONTEXTS.get(&existing).ok_or(SEC_E_INVALID_HANDLE)?;
+        let mut guard = shared.lock();
+        let Context::Client { cred, client, context_req, attrs } = &mut *guard else {
+            return Err(SEC_E_INVALID_HANDLE);
+        };
+        let restart = client.is_complete();
+        if restart {
+            // A call on a completed context starts a re-authentication, with this call's
+            // requirements.
+            client.set_options(client_options(fContextReq, target, &cred.workstation));
+        }
+        let (token, next) = match (input, restart) {
+            (Some(challenge), true) => client.authenticate_fresh(challenge, bindings),
+            (Some(challenge), false) => client.authenticate(challenge, bindings),
+            (None, true) => client.negotiate(),
+            (None, false) => return Err(SEC_E_INVALID_TOKEN),
+        }
+        .map_err(status)?;
+        write_token(pOutput, allocate, &token)?;
+        client.advance(next);
+        *context_req = fContextReq;
+        let (result, new_attrs) = match client.established() {
+            Some(e) => (SEC_E_OK, isc_attrs_final(fContextReq, e.flags)),
+            None => (SEC_I_CONTINUE_NEEDED, isc_attrs_first(fContextReq)),
+        };
+        *attrs = with_alloc(new_attrs, fContextReq, ISC_REQ_ALLOCATE_MEMORY, ISC_RET_ALLOCATED_MEMORY);
+        let attrs = *attrs;
+        drop(guard);
+        if !phNewContext.is_null() && phNewContext != phContext {
+            buffers::put(phNewContext, existing);
+        }
+        buffers::put(pfContextAttr, attrs);
+        buffers::put(ptsExpiry, NEVER);
+        Ok(result)
+    })
+}
+
+/// ASC_RET attributes: replay and sequence detection when the client asked to sign,
+/// confidentiality when it asked to seal, integrity once established.
+fn asc_attrs(req: ULONG, flags: u32, established: bool) -> ULONG {
+    let mut a = 0;
+    if has(flags, nf::NEGOTIATE_SIGN) || has(flags, nf::NEGOTIATE_SEAL) {
+        a |= ASC_RET_REPLAY_DETECT | ASC_RET_SEQUENCE_DETECT;
+        if established {
+            a |= ASC_RET_INTEGRITY;
+        }
+    }
+    if has(flags, nf::NEGOTIATE_SEAL) {
+        a |= ASC_RET_CONFIDENTIALITY;
+    }
+    if has(flags, nf::NEGOTIATE_DATAGRAM) {
+        a |= ASC_RET_DATAGRAM;
+    }
+    if has(flags, nf::NEGOTIATE_IDENTIFY) {
+        a |= ASC_RET_IDENTIFY;
+    }
+    with_alloc(a, req, ASC_REQ_ALLOCATE_MEMORY, ASC_RET_ALLOCATED_MEMORY)
+}
+
+pub unsafe fn accept_security_context(
+    phCredential: PCredHandle,
+    phContext: PCtxtHandle,
+    pInput: PSecBufferDesc,
+    fContextReq: ULONG,
+    phNewContext: PCtxtHandle,
+    pOutput: PSecBufferDesc,
+    pfContextAttr: PULONG,
+    ptsExpiry: PTimeStamp,
+) -> SECURITY_STATUS {
+    run(|| {
+        let (input, bindings) = read_input(pInput)?;
+        let input = input.ok_or(SEC_E_INVALID_TOKEN)?;
+        let allocate = fContextReq & ASC_REQ_ALLOCATE_MEMORY != 0;
+
+        let Some(existing) = buffers::handle(phContext) else {
+            let cred = credential(phCredential)?;
+            if phNewContext.is_null() {
+                return Err(SEC_E_INVALID_HANDLE);
+            }
+            if cred.use_flags & SECPKG_CRED_INBOUND == 0 {
+                return Err(SEC_E_NO_CREDENTIALS);
+            }
+            let server_cred = cred.server.lock().clone();
+            let mut server = Server::new(server_cred, cred.names.clone(), cred.policy, cred.env.clone());
+            let (token, next) = server.challenge(input).map_err(status)?;
+            write_token(pOutput, allocate, &token)?;
+            server.advance(next);
+            let attrs = asc_attrs(fContextReq, server.challenge_flags().unwrap_or(0), false);
+            let ctx = Context::Server { server, context_req: fContextReq, attrs };
+            buffers::put(phNewContext, CONTEXTS.insert(Arc::new(Mutex::new(ctx))));
+            buffers::put(pfContextAttr, attrs);
+            buffers::put(ptsExpiry, NEVER);
+            return Ok(SEC_I_CONTINUE_NEEDED);
+        };
+
+        let shared = CONTEXTS.get(&existing).ok_or(SEC_E_INVALID_HANDLE)?;
+        let mut guard = shared.lock();
+        let Context::Server { server, context_req, attrs } = &mut *guard else {
+            return Err(SEC_E_INVALID_HANDLE);
+        };
+        server.authenticate(input, bindings).map_err(status)?;
+        *context_req = fContextReq;
+        let flags = server.established().map(|e| e.flags).unwrap_or(0);
+        let mut a = asc_attrs(fContextReq, flags, true);
+        if server.established().is_some_and(|e| e.anonymous) {
+            a |= ASC_RET_NULL_SESSION;
+        }
+        *attrs = a;
+        drop(guard);
+        clear_token(pOutput);
+        if !phNewContext.is_null() && phNewContext != phContext {
+            buffers::put(phNewContext, existing);
+        }
+        buffers::put(pfContextAttr, a);
+        buffers::put(ptsExpiry, NEVER);
+        Ok(SEC_E_OK)
+    })
+}
+
+pub unsafe fn complete_auth_token(phContext: PCtxtHandle, _pToken: PSecBufferDesc) -> SECURITY_STATUS {
+    run(|| {
+        context(phContext)?;
+        Ok(SEC_E_OK)
+    })
+}
+
+pub unsafe fn delete_security_context(phContext: PCtxtHandle) -> SECURITY_STATUS {
+    match buffers::handle(phContext).and_then(|h| CONTEXTS.remove(&h)) {
+        Some(_) => SEC_E_OK,
+        None => SEC_E_INVALID_HANDLE,
+    }
+}
+
+/// Exports that exist on Windows but have nothing to do for NTLM here: a valid handle gets
+/// `valid` (what Windows answers when it cannot do the operation), a bad one
+/// SEC_E_INVALID_HANDLE.
+pub unsafe fn on_context(phContext: PCtxtHandle, valid: SECURITY_STATUS) -> SECURITY_STATUS {
+    run(|| {
+        context(phContext)?;
+        Ok(valid)
+    })
+}
+
+pub unsafe fn on_credential(phCredential: PCredHandle, valid: SECURITY_STATUS) -> SECURITY_STATUS {
+    run(|| {
+        credential(phCredential)?;
+        Ok(valid)
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Package information
+
+/// One block holding a SecPkgInfo and its two strings, freed by one FreeContextBuffer.
+fn alloc_package_info<C: Charset>() -> Result<*mut c_void, SECURITY_STATUS> {
+    let name = C::encode_z(PACKAGE_NAME);
+    let comment = C::encode_z(PACKAGE_COMMENT);
+    let head = core::mem::size_of::<SecPkgInfoW>();
+    let ch = core::mem::size_of::<C::Char>();
+    let total = head + (name.len() + comment.len()) * ch;
+    let block = alloc::allocate(total).ok_or(SEC_E_INSUFFICIENT_MEMORY)?;
+    // SAFETY: `block` holds `total` bytes: the struct, then both strings; the struct's
+    // alignment is that of malloc's result, and SecPkgInfoA and SecPkgInfoW share one layout
+    // (asserted in types.rs).
+    unsafe {
+        let name_p = block.add(head);
+        let comment_p = name_p.add(name.len() * ch);
+        core::ptr::copy_nonoverlapping(name.as_ptr() as *const u8, name_p, name.len() * ch);
+        core::ptr::copy_nonoverlapping(comment.as_ptr() as *const u8, comment_p, comment.len() * ch);
+        (block as *mut SecPkgInfoW).write(SecPkgInfoW {
+            fCapabilities: PACKAGE_CAPABILITIES,
+            wVersion: PACKAGE_VERSION,
+            wRPCID: PACKAGE_RPCID,
+            cbMaxToken: MAX_TOKEN,
+            Name: name_p.cast(),
+            Comment: comment_p.cast(),
+        });
+    }
+    Ok(block.cast())
+}
+
+/// A NUL-terminated string in a new block.
+fn alloc_string<C: Charset>(s: &str) -> Result<*mut c_void, SECURITY_STATUS> {
+    let z = C::encode_z(s);
+    // SAFETY: viewing a slice of plain integers as its bytes.
+    let bytes = unsafe { core::slice::from_raw_parts(z.as_ptr() as *const u8, z.len() * core::mem::size_of::<C::Char>()) };
+    alloc::allocate_copy(bytes).map(|p| p.cast()).ok_or(SEC_E_INSUFFICIENT_MEMORY)
+}
+
+pub unsafe fn query_security_package_info<C: Charset>(pszPackageName: *const C::Char, ppPackageInfo: *mut *mut c_void) -> SECURITY_STATUS {
+    run(|| {
+        package_name_matches::<C>(pszPackageName)?;
+        if ppPackageInfo.is_null() {
+            return Err(SEC_E_INVALID_PARAMETER);
+        }
+        buffers::put(ppPackageInfo, alloc_package_info::<C>()?);
+        Ok(SEC_E_OK)
+    })
+}
+
+pub unsafe fn enumerate_security_packages<C: Charset>(pcPackages: PULONG, ppPackageInfo: *mut *mut c_void) -> SECURITY_STATUS {
+    run(|| {
+        if pcPackages.is_null() || ppPackageInfo.is_null() {
+            return Err(SEC_E_INVALID_PARAMETER);
+        }
+        let info = alloc_package_info::<C>()?;
+        buffers::put(pcPackages, 1);
+        buffers::put(ppPackageInfo, info);
+        Ok(SEC_E_OK)
+    })
+}
+
+pub unsafe fn free_context_buffer(pvContextBuffer: *mut c_void) -> SECURITY_STATUS {
+    if pvContextBuffer.is_null() {
+        // Windows accepts freeing NULL.
+        return SEC_E_OK;
+    }
+    if alloc::free(pvContextBuffer.cast()) {
+        SEC_E_OK
+    } else {
+        SEC_E_INVALID_HANDLE
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// QueryContextAttributes
+
+pub unsafe fn query_context_attributes<C: Charset>(phContext: PCtxtHandle, ulAttribute: ULONG, pBuffer: *mut c_void) -> SECURITY_STATUS {
+    run(|| {
+        let shared = context(phContext)?;
+        if pBuffer.is_null() {
+            return Err(SEC_E_INVALID_PARAMETER);
+        }
+        let ctx = shared.lock();
+        let (attrs, established) = match &*ctx {
+            Context::Client { client, attrs, .. } => (*attrs, client.established()),
+            Context::Server { server, attrs, .. } => (*attrs, server.established()),
+        };
+        match ulAttribute {
+            SECPKG_ATTR_SIZES => buffers::put(
+                pBuffer as *mut SecPkgContext_Sizes,
+                SecPkgContext_Sizes { cbMaxToken: MAX_TOKEN, cbMaxSignature: MAX_SIGNATURE, cbBlockSize: 0, cbSecurityTrailer: MAX_SIGNATURE },
+            ),
+            SECPKG_ATTR_FLAGS => buffers::put(pBuffer as *mut SecPkgContext_Flags, SecPkgContext_Flags { Flags: attrs }),
+            SECPKG_ATTR_LIFESPAN => buffers::put(pBuffer as *mut SecPkgContext_Lifespan, SecPkgContext_Lifespan { tsStart: 0, tsExpiry: NEVER }),
+            SECPKG_ATTR_NAMES => {
+                let name = match (&*ctx, established) {
+                    (_, Some(e)) => credentials::qualified_name(&e.domain, &e.user),
+                    (Context::Client { cred, .. }, None) => cred.client.as_ref().map(|c| c.display_name()).unwrap_or_default(),
+                    (Context::Server { .. }, None) => return Err(SEC_E_INVALID_HANDLE),
+                };
+                buffers::put(pBuffer as *mut *mut c_void, alloc_string::<C>(&name)?);
+            }
+            SECPKG_ATTR_SESSION_KEY => {
+                let e = established.ok_or(SEC_E_INVALID_HANDLE)?;
+                let key = alloc::allocate_copy(&e.exported_session_key.0).ok_or(SEC_E_INSUFFICIENT_MEMORY)?;
+                buffers::put(pBuffer as *mut SecPkgContext_SessionKey, SecPkgContext_SessionKey { SessionKeyLength: 16, SessionKey: key });
+            }
+            SECPKG_ATTR_KEY_INFO => {
+                let e = established.ok_or(SEC_E_INVALID_HANDLE)?;
+                let ess = has(e.flags, nf::NEGOTIATE_EXTENDED_SESSIONSECURITY);
+                let (sig_name, sig_alg) = if ess { ("HMAC-MD5", 0xFFFF_FF76u32) } else { ("RSADSI RC4-CRC32", 0xFFFF_FF7C) };
+                let key_size = if has(e.flags, nf::NEGOTIATE_128) {
+                    128
+                } else if has(e.flags, nf::NEGOTIATE_56) {
+                    56
+                } else {
+                    40
+                };
+                let sig = alloc_string::<C>(sig_name)?;
+                let enc = match alloc_string::<C>("RSADSI RC4") {
+                    Ok(p) => p,
+                    Err(e) => {
+                        alloc::free(sig.cast());
+                        return Err(e);
+                    }
+                };
+                buffers::put(
+                    pBuffer as *mut SecPkgContext_KeyInfoW,
+                    SecPkgContext_KeyInfoW {
+                        sSignatureAlgorithmName: sig.cast(),
+                        sEncryptAlgorithmName: enc.cast(),
+                        KeySize: key_size,
+                        SignatureAlgorithm: sig_alg,
+                        EncryptAlgorithm: CALG_RC4,
+                    },
+                );
+            }
+            SECPKG_ATTR_PACKAGE_INFO => {
+                buffers::put(pBuffer as *mut SecPkgContext_PackageInfoW, SecPkgContext_PackageInfoW { PackageInfo: alloc_package_info::<C>()?.cast() });
+            }
+            SECPKG_ATTR_NEGOTIATION_INFO => {
+                let state = if established.is_some() { SECPKG_NEGOTIATION_COMPLETE } else { SECPKG_NEGOTIATION_IN_PROGRESS };
+                buffers::put(
+                    pBuffer as *mut SecPkgContext_NegotiationInfoW,
+                    SecPkgContext_NegotiationInfoW { PackageInfo: alloc_package_info::<C>()?.cast(), NegotiationState: state },
+                );
+            }
+            _ => return Err(SEC_E_UNSUPPORTED_FUNCTION),
+        }
+        Ok(SEC_E_OK)
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Message signing and sealing (MS-NLMP 3.4)
+
+/// Up to this many buffers are gathered on the stack, so signing and sealing never allocate.
+type Gathered<T> = SmallVec<[T; 8]>;
+
+/// The TOKEN buffer (the signature) of a message, which must hold 16 bytes.
+unsafe fn signature_buffer<'a>(bufs: &mut [SecBuffer]) -> Result<&'a mut [u8], SECURITY_STATUS> {
+    let b = buffers::find(bufs, SECBUFFER_TOKEN).ok_or(SEC_E_INVALID_TOKEN)?;
+    if (b.cbBuffer as usize) < 16 {
+        return Err(SEC_E_BUFFER_TOO_SMALL);
+    }
+    let b = &*b;
+    buffers::bytes_mut(b)
+}
+
+/// Whether a buffer takes part: DATA buffers, except read-only ones without checksum.
+fn signed(b: &SecBuffer) -> bool {
+    base_type(b) == SECBUFFER_DATA && (b.BufferType & SECBUFFER_READONLY == 0 || b.BufferType & SECBUFFER_READONLY_WITH_CHECKSUM != 0)
+}
+
+fn encrypted(b: &SecBuffer) -> bool {
+    base_type(b) == SECBUFFER_DATA && b.BufferType & SECBUFFER_ATTRMASK == 0
+}
+
+/// Runs `f` on an established context's session state.
+fn with_session<R>(
+    phContext: PCtxtHandle,
+    f: impl FnOnce(&mut crate::nlmp::session::SessionSecurity, bool) -> Result<R, SECURITY_STATUS>,
+) -> Result<R, SECURITY_STATUS> {
+    // SAFETY: the export's caller passes a handle pointer or NULL.
+    let shared = unsafe { context(phContext) }?;
+    let mut ctx = shared.lock();
+    let e = match &mut *ctx {
+        Context::Client { client, .. } => client.established_mut(),
+        Context::Server { server, .. } => server.established_mut(),
+    }
+    .ok_or(SEC_E_INVALID_HANDLE)?;
+    let datagram = has(e.flags, nf::NEGOTIATE_DATAGRAM);
+    f(&mut e.session, datagram)
+}
+
+pub unsafe fn make_signature(phContext: PCtxtHandle, fQOP: ULONG, pMessage: PSecBufferDesc, MessageSeqNo: ULONG) -> SECURITY_STATUS {
+    run(|| {
+        if fQOP != 0 {
+            return Err(SEC_E_QOP_NOT_SUPPORTED);
+        }
+        let bufs = buffers::descriptor(pMessage)?.ok_or(SEC_E_INVALID_TOKEN)?;
+        with_session(phContext, |session, datagram| {
+            let mut data: Gathered<&[u8]> = SmallVec::new();
+            for b in bufs.iter().filter(|b| signed(b)) {
+                data.push(buffers::bytes(b)?);
+            }
+            let sig_buf = signature_buffer(bufs)?;
+            let sig = session.sign(datagram.then_some(MessageSeqNo), &data);
+            sig_buf[..16].copy_from_slice(&sig);
+            if let Some(t) = buffers::find(bufs, SECBUFFER_TOKEN) {
+                t.cbBuffer = 16;
+            }
+            Ok(SEC_E_OK)
+        })
+    })
+}
+
+pub unsafe fn verify_signature(phContext: PCtxtHandle, pMessage: PSecBufferDesc, MessageSeqNo: ULONG, _pfQOP: PULONG) -> SECURITY_STATUS {
+    run(|| {
+        let bufs = buffers::descriptor(pMessage)?.ok_or(SEC_E_INVALID_TOKEN)?;
+        with_session(phContext, |session, datagram| {
+            let mut data: Gathered<&[u8]> = SmallVec::new();
+            for b in bufs.iter().filter(|b| signed(b)) {
+                data.push(buffers::bytes(b)?);
+            }
+            let sig = signature_buffer(bufs)?;
+            session.verify(datagram.then_some(MessageSeqNo), &data, &sig[..16]).map_err(status)?;
+            Ok(SEC_E_OK)
+        })
+    })
+}
+
+pub unsafe fn encrypt_message(phContext: PCtxtHandle, fQOP: ULONG, pMessage: PSecBufferDesc, MessageSeqNo: ULONG) -> SECURITY_STATUS {
+    run(|| {
+        let sign_only = match fQOP {
+            0 => false,
+            SECQOP_WRAP_NO_ENCRYPT => true,
+            _ => return Err(SEC_E_QOP_NOT_SUPPORTED),
+        };
+        let bufs = buffers::descriptor(pMessage)?.ok_or(SEC_E_INVALID_TOKEN)?;
+        with_session(phContext, |session, datagram| {
+            let seq = datagram.then_some(MessageSeqNo);
+            let sig_buf = signature_buffer(bufs)?;
+            let sig = if sign_only {
+                let mut data: Gathered<&[u8]> = SmallVec::new();
+                for b in bufs.iter().filter(|b| signed(b)) {
+                    data.push(buffers::bytes(b)?);
+                }
+                session.sign(seq, &data)
+            } else {
+                let mut segs: Gathered<Segment<'_>> = SmallVec::new();
+                for b in bufs.iter().filter(|b| signed(b)) {
+                    segs.push(if encrypted(b) { Segment::Seal(buffers::bytes_mut(b)?) } else { Segment::SignOnly(buffers::bytes(b)?) });
+                }
+                session.seal(seq, &mut segs)
+            };
+            sig_buf[..16].copy_from_slice(&sig);
+            if let Some(t) = buffers::find(bufs, SECBUFFER_TOKEN) {
+                t.cbBuffer = 16;
+            }
+            Ok(SEC_E_OK)
+        })
+    })
+}
+
+pub unsafe fn decrypt_message(phContext: PCtxtHandle, pMessage: PSecBufferDesc, MessageSeqNo: ULONG, _pfQOP: PULONG) -> SECURITY_STATUS {
+    run(|| {
+        let bufs = buffers::descriptor(pMessage)?.ok_or(SEC_E_INVALID_TOKEN)?;
+        with_session(phContext, |session, datagram| {
+            let sig = signature_buffer(bufs)?;
+            let mut signature = [0u8; 16];
+            signature.copy_from_slice(&sig[..16]);
+            let mut segs: Gathered<Segment<'_>> = SmallVec::new();
+            for b in bufs.iter().filter(|b| signed(b)) {
+                segs.push(if encrypted(b) { Segment::Seal(buffers::bytes_mut(b)?) } else { Segment::SignOnly(buffers::bytes(b)?) });
+            }
+            session.unseal(datagram.then_some(MessageSeqNo), &mut segs, &signature).map_err(status)?;
+            Ok(SEC_E_OK)
+        })
+    })
+}

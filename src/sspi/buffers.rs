@@ -1,0 +1,181 @@
+//! Typed, null-checked access to what the caller passes: `SecBufferDesc` arrays, buffers,
+//! strings in the A (8-bit) and W (UTF-16) forms, and output pointers.
+//!
+//! Every function here trusts only what C cannot let us check: that a non-NULL pointer points
+//! to as many bytes as its length says. Everything else — NULLs, counts, versions, types,
+//! sizes — is checked, and nothing is ever written past a length the caller gave.
+
+use core::ffi::c_void;
+
+use super::types::*;
+
+/// The most buffers a descriptor may hold. Windows' NTLM never needs more than a handful; a
+/// larger count is a corrupt descriptor.
+pub const MAX_BUFFERS: u32 = 256;
+/// The longest string accepted from the caller, in characters.
+pub const MAX_STRING: usize = 32 * 1024;
+
+/// The buffers of a descriptor, or `None` for a NULL descriptor.
+///
+/// # Safety
+/// `desc`, when not NULL, must point to a `SecBufferDesc` whose `pBuffers` points to at least
+/// `cBuffers` entries.
+pub unsafe fn descriptor<'a>(desc: *mut SecBufferDesc) -> Result<Option<&'a mut [SecBuffer]>, SECURITY_STATUS> {
+    let Some(d) = desc.as_mut() else { return Ok(None) };
+    if d.ulVersion != SECBUFFER_VERSION {
+        return Err(SEC_E_INVALID_TOKEN);
+    }
+    if d.cBuffers == 0 {
+        return Ok(Some(&mut []));
+    }
+    if d.cBuffers > MAX_BUFFERS || d.pBuffers.is_null() {
+        return Err(SEC_E_INVALID_TOKEN);
+    }
+    Ok(Some(core::slice::from_raw_parts_mut(d.pBuffers, d.cBuffers as usize)))
+}
+
+/// The type of a buffer without its attribute bits (READONLY, READONLY_WITH_CHECKSUM).
+pub fn base_type(b: &SecBuffer) -> ULONG {
+    b.BufferType & !SECBUFFER_ATTRMASK
+}
+
+/// The first buffer of type `ty`.
+pub fn find(buffers: &mut [SecBuffer], ty: ULONG) -> Option<&mut SecBuffer> {
+    buffers.iter_mut().find(|b| base_type(b) == ty)
+}
+
+/// A buffer's bytes for reading. A NULL pointer with a non-zero length is a bad token.
+///
+/// # Safety
+/// `b.pvBuffer`, when not NULL, must point to `b.cbBuffer` readable bytes.
+pub unsafe fn bytes<'a>(b: &SecBuffer) -> Result<&'a [u8], SECURITY_STATUS> {
+    if b.cbBuffer == 0 {
+        return Ok(&[]);
+    }
+    if b.pvBuffer.is_null() {
+        return Err(SEC_E_INVALID_TOKEN);
+    }
+    Ok(core::slice::from_raw_parts(b.pvBuffer as *const u8, b.cbBuffer as usize))
+}
+
+/// A buffer's bytes for writing in place.
+///
+/// # Safety
+/// `b.pvBuffer`, when not NULL, must point to `b.cbBuffer` writable bytes not aliased by any
+/// other buffer of the same call.
+pub unsafe fn bytes_mut<'a>(b: &SecBuffer) -> Result<&'a mut [u8], SECURITY_STATUS> {
+    if b.cbBuffer == 0 {
+        return Ok(&mut []);
+    }
+    if b.pvBuffer.is_null() {
+        return Err(SEC_E_INVALID_TOKEN);
+    }
+    Ok(core::slice::from_raw_parts_mut(b.pvBuffer as *mut u8, b.cbBuffer as usize))
+}
+
+/// Writes `value` through `p` when `p` is not NULL.
+///
+/// # Safety
+/// `p`, when not NULL, must be valid for a write of `T`.
+pub unsafe fn put<T>(p: *mut T, value: T) {
+    if !p.is_null() {
+        p.write_unaligned(value);
+    }
+}
+
+/// Reads a handle, `None` for NULL.
+///
+/// # Safety
+/// `p`, when not NULL, must point to a readable `SecHandle`.
+pub unsafe fn handle(p: *const SecHandle) -> Option<SecHandle> {
+    (!p.is_null()).then(|| p.read_unaligned())
+}
+
+/// The two string forms of the A and W exports.
+pub trait Charset {
+    type Char: Copy + Eq + Default + 'static;
+    /// `s` in this form, with the terminating NUL.
+    fn encode_z(s: &str) -> Vec<Self::Char>;
+    /// Decodes characters (without NUL). A strings are UTF-8, the usual "ANSI code page" on
+    /// the systems this library serves; bytes that are not UTF-8 are taken as Latin-1.
+    fn decode(chars: &[Self::Char]) -> Option<String>;
+}
+
+/// The A functions: `char` strings.
+pub struct Ansi;
+/// The W functions: UTF-16 strings.
+pub struct Wide;
+
+impl Charset for Ansi {
+    type Char = u8;
+
+    fn encode_z(s: &str) -> Vec<u8> {
+        let mut v = Vec::with_capacity(s.len() + 1);
+        v.extend_from_slice(s.as_bytes());
+        v.push(0);
+        v
+    }
+
+    fn decode(chars: &[u8]) -> Option<String> {
+        Some(match core::str::from_utf8(chars) {
+            Ok(s) => s.to_owned(),
+            Err(_) => chars.iter().map(|&c| char::from(c)).collect(),
+        })
+    }
+}
+
+impl Charset for Wide {
+    type Char = u16;
+
+    fn encode_z(s: &str) -> Vec<u16> {
+        s.encode_utf16().chain(core::iter::once(0)).collect()
+    }
+
+    fn decode(chars: &[u16]) -> Option<String> {
+        char::decode_utf16(chars.iter().copied()).collect::<Result<String, _>>().ok()
+    }
+}
+
+/// A NUL-terminated string; `Ok(None)` for NULL, an error for one longer than [`MAX_STRING`]
+/// or not decodable.
+///
+/// # Safety
+/// `p`, when not NULL, must point to a NUL-terminated string.
+pub unsafe fn string_z<C: Charset>(p: *const C::Char) -> Result<Option<String>, ()> {
+    if p.is_null() {
+        return Ok(None);
+    }
+    let nul = C::Char::default();
+    let mut n = 0usize;
+    while *p.add(n) != nul {
+        n += 1;
+        if n > MAX_STRING {
+            return Err(());
+        }
+    }
+    C::decode(core::slice::from_raw_parts(p, n)).map(Some).ok_or(())
+}
+
+/// A counted string (`len` characters, no NUL needed); NULL is the empty string when `len`
+/// is 0 and an error otherwise.
+///
+/// # Safety
+/// `p`, when not NULL, must point to `len` characters.
+pub unsafe fn string_n<C: Charset>(p: *const C::Char, len: ULONG) -> Result<String, ()> {
+    let len = len as usize;
+    if len == 0 {
+        return Ok(String::new());
+    }
+    if p.is_null() || len > MAX_STRING {
+        return Err(());
+    }
+    C::decode(core::slice::from_raw_parts(p, len)).ok_or(())
+}
+
+/// Bytes of a caller's opaque pointer, for structures whose layout we then read.
+///
+/// # Safety
+/// `p` must point to at least `size_of::<T>()` readable bytes.
+pub unsafe fn read_struct<T: Copy>(p: *const c_void) -> T {
+    (p as *const T).read_unaligned()
+}

@@ -1,0 +1,92 @@
+//! The dispatch tables InitSecurityInterfaceA/W return, complete and in Windows' field order.
+//! Slots with no function of their own hold NULL, as Windows' reserved slots do;
+//! Reserved3/Reserved4 are EncryptMessage/DecryptMessage, where Windows puts them.
+
+use super::entry::*;
+use super::types::*;
+
+/// The tables hold only function pointers and NULLs and are never written after
+/// initialisation, so sharing them between threads is sound.
+struct Table<T>(T);
+// SAFETY: see above; the raw-pointer slots are always NULL.
+unsafe impl<T> Sync for Table<T> {}
+
+static TABLE_A: Table<SecurityFunctionTableA> = Table(SecurityFunctionTableA {
+    dwVersion: SECURITY_SUPPORT_PROVIDER_INTERFACE_VERSION_4,
+    EnumerateSecurityPackagesA: Some(EnumerateSecurityPackagesA),
+    QueryCredentialsAttributesA: Some(QueryCredentialsAttributesA),
+    AcquireCredentialsHandleA: Some(AcquireCredentialsHandleA),
+    FreeCredentialsHandle: Some(FreeCredentialsHandle),
+    Reserved2: core::ptr::null_mut(),
+    InitializeSecurityContextA: Some(InitializeSecurityContextA),
+    AcceptSecurityContext: Some(AcceptSecurityContext),
+    CompleteAuthToken: Some(CompleteAuthToken),
+    DeleteSecurityContext: Some(DeleteSecurityContext),
+    ApplyControlToken: Some(ApplyControlToken),
+    QueryContextAttributesA: Some(QueryContextAttributesA),
+    ImpersonateSecurityContext: Some(ImpersonateSecurityContext),
+    RevertSecurityContext: Some(RevertSecurityContext),
+    MakeSignature: Some(MakeSignature),
+    VerifySignature: Some(VerifySignature),
+    FreeContextBuffer: Some(FreeContextBuffer),
+    QuerySecurityPackageInfoA: Some(QuerySecurityPackageInfoA),
+    Reserved3: Some(EncryptMessage),
+    Reserved4: Some(DecryptMessage),
+    ExportSecurityContext: Some(ExportSecurityContext),
+    ImportSecurityContextA: Some(ImportSecurityContextA),
+    AddCredentialsA: Some(AddCredentialsA),
+    Reserved8: core::ptr::null_mut(),
+    QuerySecurityContextToken: Some(QuerySecurityContextToken),
+    EncryptMessage: Some(EncryptMessage),
+    DecryptMessage: Some(DecryptMessage),
+    SetContextAttributesA: Some(SetContextAttributesA),
+    SetCredentialsAttributesA: Some(SetCredentialsAttributesA),
+    ChangeAccountPasswordA: core::ptr::null_mut(),
+    QueryContextAttributesExA: core::ptr::null_mut(),
+    QueryCredentialsAttributesExA: core::ptr::null_mut(),
+});
+
+static TABLE_W: Table<SecurityFunctionTableW> = Table(SecurityFunctionTableW {
+    dwVersion: SECURITY_SUPPORT_PROVIDER_INTERFACE_VERSION_4,
+    EnumerateSecurityPackagesW: Some(EnumerateSecurityPackagesW),
+    QueryCredentialsAttributesW: Some(QueryCredentialsAttributesW),
+    AcquireCredentialsHandleW: Some(AcquireCredentialsHandleW),
+    FreeCredentialsHandle: Some(FreeCredentialsHandle),
+    Reserved2: core::ptr::null_mut(),
+    InitializeSecurityContextW: Some(InitializeSecurityContextW),
+    AcceptSecurityContext: Some(AcceptSecurityContext),
+    CompleteAuthToken: Some(CompleteAuthToken),
+    DeleteSecurityContext: Some(DeleteSecurityContext),
+    ApplyControlToken: Some(ApplyControlToken),
+    QueryContextAttributesW: Some(QueryContextAttributesW),
+    ImpersonateSecurityContext: Some(ImpersonateSecurityContext),
+    RevertSecurityContext: Some(RevertSecurityContext),
+    MakeSignature: Some(MakeSignature),
+    VerifySignature: Some(VerifySignature),
+    FreeContextBuffer: Some(FreeContextBuffer),
+    QuerySecurityPackageInfoW: Some(QuerySecurityPackageInfoW),
+    Reserved3: Some(EncryptMessage),
+    Reserved4: Some(DecryptMessage),
+    ExportSecurityContext: Some(ExportSecurityContext),
+    ImportSecurityContextW: Some(ImportSecurityContextW),
+    AddCredentialsW: Some(AddCredentialsW),
+    Reserved8: core::ptr::null_mut(),
+    QuerySecurityContextToken: Some(QuerySecurityContextToken),
+    EncryptMessage: Some(EncryptMessage),
+    DecryptMessage: Some(DecryptMessage),
+    SetContextAttributesW: Some(SetContextAttributesW),
+    SetCredentialsAttributesW: Some(SetCredentialsAttributesW),
+    ChangeAccountPasswordW: core::ptr::null_mut(),
+    QueryContextAttributesExW: core::ptr::null_mut(),
+    QueryCredentialsAttributesExW: core::ptr::null_mut(),
+});
+
+/// The tables are immutable statics; the pointer is `*mut` only because Windows' prototype
+/// says so. Callers never write through it.
+pub fn table_a() -> PSecurityFunctionTableA {
+    &TABLE_A.0 as *const _ as *mut _
+}
+
+pub fn table_w() -> PSecurityFunctionTableW {
+    &TABLE_W.0 as *const _ as *mut _
+}
