@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Runs every test: Rust unit and integration tests (spec vectors, loopback, the header and
+# export checks), then the C harness through the real exports, also under valgrind.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cargo build --release
+cargo test --release
+bash tests/c/run.sh target/release

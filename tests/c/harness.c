@@ -1,0 +1,499 @@
+/* The C harness: drives libntlmssp through its exported SSPI functions only, as a Windows SSPI
+ * program would. Each check prints "ok - name" or "not ok - name"; the last line counts them. */
+#define SECURITY_WIN32
+#include <security.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dlfcn.h>
+#include <unistd.h>
+
+static int passed, failed;
+
+#define CHECK(name, cond)                                                     \
+    do {                                                                      \
+        if (cond) { passed++; printf("ok - %s\n", name); }                    \
+        else { failed++; printf("not ok - %s (line %d)\n", name, __LINE__); } \
+    } while (0)
+
+#define CHECK_STATUS(name, got, want)                                                      \
+    do {                                                                                   \
+        SECURITY_STATUS g_ = (got), w_ = (want);                                           \
+        if (g_ == w_) { passed++; printf("ok - %s\n", name); }                             \
+        else { failed++; printf("not ok - %s (got 0x%08x, want 0x%08x, line %d)\n", name, \
+                                (unsigned)g_, (unsigned)w_, __LINE__); }                   \
+    } while (0)
+
+/* UTF-16 from ASCII (WCHAR is 16 bits here, wchar_t is not). */
+static WCHAR *w(const char *s) {
+    static WCHAR bufs[8][256];
+    static int next;
+    WCHAR *b = bufs[next++ % 8];
+    size_t i;
+    for (i = 0; s[i] && i < 255; i++) b[i] = (WCHAR)(unsigned char)s[i];
+    b[i] = 0;
+    return b;
+}
+
+static int wcs_eq(const WCHAR *a, const char *b) {
+    while (*a && *b && *a == (WCHAR)(unsigned char)*b) { a++; b++; }
+    return *a == 0 && *b == 0;
+}
+
+static const char *user_file;
+
+static void write_user_file(void) {
+    static char path[64];
+    FILE *f;
+    snprintf(path, sizeof path, "/tmp/ntlmssp-harness-%d.users", (int)getpid());
+    f = fopen(path, "w");
+    fputs("DOMAIN:alice:Secret123\n:bob:hunter2\n", f);
+    fclose(f);
+    user_file = path;
+    setenv("NTLM_USER_FILE", path, 1);
+}
+
+static SECURITY_STATUS client_cred_a(const char *user, const char *domain, const char *pass, CredHandle *h) {
+    SEC_WINNT_AUTH_IDENTITY_A id;
+    TimeStamp ts;
+    memset(&id, 0, sizeof id);
+    id.User = (unsigned char *)user; id.UserLength = (ULONG)strlen(user);
+    id.Domain = (unsigned char *)domain; id.DomainLength = (ULONG)strlen(domain);
+    id.Password = (unsigned char *)pass; id.PasswordLength = (ULONG)strlen(pass);
+    id.Flags = SEC_WINNT_AUTH_IDENTITY_ANSI;
+    return AcquireCredentialsHandleA(NULL, (LPSTR) "NTLM", SECPKG_CRED_OUTBOUND, NULL, &id, NULL, NULL, h, &ts);
+}
+
+static SECURITY_STATUS server_cred(CredHandle *h) {
+    TimeStamp ts;
+    return AcquireCredentialsHandleW(NULL, w("NTLM"), SECPKG_CRED_INBOUND, NULL, NULL, NULL, NULL, h, &ts);
+}
+
+struct handshake {
+    SECURITY_STATUS isc1, asc1, isc2, asc2;
+    ULONG neg_flags, attrs1, attrs2, sattrs1, sattrs2;
+    CtxtHandle client, server;
+};
+
+/* A full handshake; token buffers are the caller's (no ALLOCATE_MEMORY). */
+static void handshake(CredHandle *cc, CredHandle *sc, ULONG req, struct handshake *r) {
+    unsigned char t1[4096], t2[4096], t3[4096];
+    SecBuffer b_out = {sizeof t1, SECBUFFER_TOKEN, t1}, b_in, b_out2, b_in2, b_out3;
+    SecBufferDesc d_out = {SECBUFFER_VERSION, 1, &b_out}, d_in, d_out2, d_in2, d_out3;
+    TimeStamp ts;
+    memset(r, 0, sizeof *r);
+    r->isc1 = InitializeSecurityContextA(cc, NULL, (SEC_CHAR *)"HOST/server", req, 0, SECURITY_NATIVE_DREP, NULL, 0,
+                                         &r->client, &d_out, &r->attrs1, &ts);
+    if (r->isc1 != SEC_I_CONTINUE_NEEDED) return;
+    memcpy(&r->neg_flags, t1 + 12, 4);
+    b_in = b_out; d_in.ulVersion = SECBUFFER_VERSION; d_in.cBuffers = 1; d_in.pBuffers = &b_in;
+    b_out2.cbBuffer = sizeof t2; b_out2.BufferType = SECBUFFER_TOKEN; b_out2.pvBuffer = t2;
+    d_out2.ulVersion = SECBUFFER_VERSION; d_out2.cBuffers = 1; d_out2.pBuffers = &b_out2;
+    r->asc1 = AcceptSecurityContext(sc, NULL, &d_in, 0, SECURITY_NATIVE_DREP, &r->server, &d_out2, &r->sattrs1, &ts);
+    if (r->asc1 != SEC_I_CONTINUE_NEEDED) return;
+    b_in2 = b_out2; d_in2.ulVersion = SECBUFFER_VERSION; d_in2.cBuffers = 1; d_in2.pBuffers = &b_in2;
+    b_out3.cbBuffer = sizeof t3; b_out3.BufferType = SECBUFFER_TOKEN; b_out3.pvBuffer = t3;
+    d_out3.ulVersion = SECBUFFER_VERSION; d_out3.cBuffers = 1; d_out3.pBuffers = &b_out3;
+    r->isc2 = InitializeSecurityContextA(cc, &r->client, (SEC_CHAR *)"HOST/server", req, 0, SECURITY_NATIVE_DREP, &d_in2, 0,
+                                         &r->client, &d_out3, &r->attrs2, &ts);
+    if (r->isc2 != SEC_E_OK) return;
+    b_in = b_out3; d_in.pBuffers = &b_in;
+    r->asc2 = AcceptSecurityContext(sc, &r->server, &d_in, 0, SECURITY_NATIVE_DREP, &r->server, NULL, &r->sattrs2, &ts);
+}
+
+static void test_package_info(void) {
+    PSecPkgInfoA a = (PSecPkgInfoA)0x1;
+    PSecPkgInfoW pw = NULL;
+    ULONG n = 0;
+    CHECK_STATUS("QuerySecurityPackageInfoA NTLM", QuerySecurityPackageInfoA((LPSTR) "ntlm", &a), SEC_E_OK);
+    CHECK("package fields", a && strcmp(a->Name, "NTLM") == 0 && strcmp(a->Comment, "NTLM Security Package") == 0 &&
+                                a->wVersion == 1 && a->wRPCID == 10 && a->cbMaxToken == 2888 && a->fCapabilities == 0x82B37);
+    CHECK_STATUS("FreeContextBuffer package info", FreeContextBuffer(a), SEC_E_OK);
+    a = (PSecPkgInfoA)0x1;
+    CHECK_STATUS("unknown package", QuerySecurityPackageInfoA((LPSTR) "Kerberos", &a), SEC_E_SECPKG_NOT_FOUND);
+    CHECK("unknown package leaves output", a == (PSecPkgInfoA)0x1);
+    CHECK_STATUS("QuerySecurityPackageInfoW", QuerySecurityPackageInfoW(w("NTLM"), &pw), SEC_E_OK);
+    CHECK("W package name", pw && wcs_eq(pw->Name, "NTLM") && wcs_eq(pw->Comment, "NTLM Security Package"));
+    FreeContextBuffer(pw);
+    CHECK_STATUS("EnumerateSecurityPackagesW", EnumerateSecurityPackagesW(&n, &pw), SEC_E_OK);
+    CHECK("one package", n == 1 && wcs_eq(pw[0].Name, "NTLM"));
+    FreeContextBuffer(pw);
+    CHECK_STATUS("EnumerateSecurityPackagesA", EnumerateSecurityPackagesA(&n, &a), SEC_E_OK);
+    CHECK("one package A", n == 1 && strcmp(a[0].Name, "NTLM") == 0);
+    FreeContextBuffer(a);
+    CHECK_STATUS("double FreeContextBuffer", FreeContextBuffer(a), SEC_E_INVALID_HANDLE);
+    CHECK_STATUS("EnumerateSecurityPackagesA NULL", EnumerateSecurityPackagesA(NULL, &a), SEC_E_INVALID_PARAMETER);
+}
+
+static void test_credentials(void) {
+    CredHandle h, s;
+    TimeStamp ts;
+    SEC_WINNT_AUTH_IDENTITY_W idw;
+    SEC_WINNT_AUTH_IDENTITY_EXW ex;
+    SecPkgCredentials_NamesA na;
+    SecPkgCredentials_NamesW nw;
+    memset(&idw, 0, sizeof idw);
+    idw.User = w("alice"); idw.UserLength = 5; idw.Domain = w("DOMAIN"); idw.DomainLength = 6;
+    idw.Password = w("Secret123"); idw.PasswordLength = 9; idw.Flags = SEC_WINNT_AUTH_IDENTITY_UNICODE;
+    CHECK_STATUS("ACH W identity", AcquireCredentialsHandleW(NULL, w("NTLM"), SECPKG_CRED_OUTBOUND, NULL, &idw, NULL, NULL, &h, &ts), SEC_E_OK);
+    CHECK_STATUS("QueryCredentialsAttributesW NAMES", QueryCredentialsAttributesW(&h, SECPKG_CRED_ATTR_NAMES, &nw), SEC_E_OK);
+    CHECK("credential name W", wcs_eq(nw.sUserName, "DOMAIN\\alice"));
+    FreeContextBuffer(nw.sUserName);
+    FreeCredentialsHandle(&h);
+
+    memset(&ex, 0, sizeof ex);
+    ex.Version = SEC_WINNT_AUTH_IDENTITY_VERSION; ex.Length = sizeof ex;
+    ex.User = w("bob"); ex.UserLength = 3; ex.Password = w("hunter2"); ex.PasswordLength = 7;
+    ex.Flags = SEC_WINNT_AUTH_IDENTITY_UNICODE;
+    CHECK_STATUS("ACH EXW identity", AcquireCredentialsHandleW(NULL, w("NTLM"), SECPKG_CRED_OUTBOUND, NULL, &ex, NULL, NULL, &h, &ts), SEC_E_OK);
+    CHECK_STATUS("QueryCredentialsAttributesA NAMES", QueryCredentialsAttributesA(&h, SECPKG_CRED_ATTR_NAMES, &na), SEC_E_OK);
+    CHECK("credential name without domain", strcmp(na.sUserName, "bob") == 0);
+    FreeContextBuffer(na.sUserName);
+    FreeCredentialsHandle(&h);
+
+    {
+        SEC_WINNT_AUTH_IDENTITY_A ida;
+        memset(&ida, 0, sizeof ida);
+        ida.User = (unsigned char *)"alice"; ida.UserLength = 5; ida.Flags = SEC_WINNT_AUTH_IDENTITY_ANSI;
+        CHECK_STATUS("ANSI identity through the W function",
+                     AcquireCredentialsHandleW(NULL, w("NTLM"), SECPKG_CRED_OUTBOUND, NULL, &ida, NULL, NULL, &h, &ts), SEC_E_OK);
+        FreeCredentialsHandle(&h);
+    }
+    CHECK_STATUS("default credentials from NTLM_USER_FILE",
+                 AcquireCredentialsHandleA(NULL, (LPSTR) "NTLM", SECPKG_CRED_OUTBOUND, NULL, NULL, NULL, NULL, &h, &ts), SEC_E_OK);
+    CHECK_STATUS("names of default credential", QueryCredentialsAttributesA(&h, SECPKG_CRED_ATTR_NAMES, &na), SEC_E_OK);
+    CHECK("first entry chosen", strcmp(na.sUserName, "DOMAIN\\alice") == 0);
+    FreeContextBuffer(na.sUserName);
+    FreeCredentialsHandle(&h);
+    setenv("NTLM_USER", "BOB", 1);
+    AcquireCredentialsHandleA(NULL, (LPSTR) "NTLM", SECPKG_CRED_OUTBOUND, NULL, NULL, NULL, NULL, &h, &ts);
+    QueryCredentialsAttributesA(&h, SECPKG_CRED_ATTR_NAMES, &na);
+    CHECK("NTLM_USER chooses the entry", strcmp(na.sUserName, "bob") == 0);
+    FreeContextBuffer(na.sUserName);
+    FreeCredentialsHandle(&h);
+    unsetenv("NTLM_USER");
+    setenv("NTLM_USER_FILE", "/nonexistent/users", 1);
+    CHECK_STATUS("no default credentials",
+                 AcquireCredentialsHandleA(NULL, (LPSTR) "NTLM", SECPKG_CRED_OUTBOUND, NULL, NULL, NULL, NULL, &h, &ts), SEC_E_NO_CREDENTIALS);
+    setenv("NTLM_USER_FILE", user_file, 1);
+    CHECK_STATUS("ACH wrong package", AcquireCredentialsHandleA(NULL, (LPSTR) "Negotiate", SECPKG_CRED_OUTBOUND, NULL, NULL, NULL, NULL, &h, &ts),
+                 SEC_E_SECPKG_NOT_FOUND);
+    CHECK_STATUS("ACH NULL handle", AcquireCredentialsHandleA(NULL, (LPSTR) "NTLM", SECPKG_CRED_OUTBOUND, NULL, NULL, NULL, NULL, NULL, &ts),
+                 SEC_E_INVALID_HANDLE);
+    CHECK_STATUS("server credential", server_cred(&s), SEC_E_OK);
+    FreeCredentialsHandle(&s);
+}
+
+static void test_handshakes_and_flags(void) {
+    static const struct { ULONG req, neg_sign_seal, attrs1, attrs2; const char *name; } table[] = {
+        {0, 0, 0, 0, "flags 0"},
+        {ISC_REQ_CONNECTION, 0, 0x800, 0, "CONNECTION"},
+        {ISC_REQ_EXTENDED_ERROR, 0, 0, 0, "EXTENDED_ERROR"},
+        {ISC_REQ_MUTUAL_AUTH, 0, 0, 0x2, "MUTUAL_AUTH"},
+        {ISC_REQ_USE_DCE_STYLE, 0, 0, 0, "USE_DCE_STYLE"},
+        {ISC_REQ_DELEGATE, 0, 0, 0, "DELEGATE"},
+        {ISC_REQ_INTEGRITY, 0x10, 0x10000, 0x1000C, "INTEGRITY"},
+        {ISC_REQ_REPLAY_DETECT, 0x10, 0x4, 0x1000C, "REPLAY_DETECT"},
+        {ISC_REQ_SEQUENCE_DETECT, 0x10, 0x8, 0x1000C, "SEQUENCE_DETECT"},
+        {ISC_REQ_CONFIDENTIALITY, 0x30, 0x10010, 0x1001C, "CONFIDENTIALITY"},
+    };
+    CredHandle cc, sc;
+    size_t i;
+    char name[128];
+    client_cred_a("alice", "DOMAIN", "Secret123", &cc);
+    server_cred(&sc);
+    for (i = 0; i < sizeof table / sizeof table[0]; i++) {
+        struct handshake r;
+        handshake(&cc, &sc, table[i].req, &r);
+        snprintf(name, sizeof name, "%s: handshake completes", table[i].name);
+        CHECK(name, r.isc1 == SEC_I_CONTINUE_NEEDED && r.asc1 == SEC_I_CONTINUE_NEEDED && r.isc2 == SEC_E_OK && r.asc2 == SEC_E_OK);
+        snprintf(name, sizeof name, "%s: SIGN/SEAL in NEGOTIATE", table[i].name);
+        CHECK(name, (r.neg_flags & 0x30) == table[i].neg_sign_seal);
+        snprintf(name, sizeof name, "%s: attrs of first call 0x%x", table[i].name, (unsigned)r.attrs1);
+        CHECK(name, r.attrs1 == table[i].attrs1);
+        snprintf(name, sizeof name, "%s: attrs of second call 0x%x", table[i].name, (unsigned)r.attrs2);
+        CHECK(name, r.attrs2 == table[i].attrs2);
+        if (table[i].req == 0) {
+            CHECK("ASC attrs, client asked nothing", r.sattrs1 == 0 && r.sattrs2 == 0);
+        }
+        if (table[i].req == ISC_REQ_INTEGRITY) {
+            CHECK("ASC attrs signing", r.sattrs1 == 0x0C && r.sattrs2 == 0x2000C);
+        }
+        if (table[i].req == ISC_REQ_CONFIDENTIALITY) {
+            CHECK("ASC attrs sealing", r.sattrs1 == 0x1C && r.sattrs2 == 0x2001C);
+        }
+        DeleteSecurityContext(&r.client);
+        DeleteSecurityContext(&r.server);
+    }
+    {
+        CtxtHandle c;
+        ULONG attrs;
+        TimeStamp ts;
+        SecBuffer b = {0, SECBUFFER_TOKEN, NULL};
+        SecBufferDesc d = {SECBUFFER_VERSION, 1, &b};
+        CHECK_STATUS("PROMPT_FOR_CREDS unsupported",
+                     InitializeSecurityContextA(&cc, NULL, NULL, ISC_REQ_PROMPT_FOR_CREDS, 0, 0, NULL, 0, &c, &d, &attrs, &ts),
+                     SEC_E_UNSUPPORTED_FUNCTION);
+    }
+    FreeCredentialsHandle(&cc);
+    FreeCredentialsHandle(&sc);
+}
+
+static void test_buffers_and_bad_tokens(void) {
+    CredHandle cc, sc;
+    CtxtHandle c, s;
+    unsigned char tok[4096 + 8], chal[4096];
+    SecBuffer b, bi;
+    SecBufferDesc d = {SECBUFFER_VERSION, 1, &b}, di = {SECBUFFER_VERSION, 1, &bi};
+    ULONG attrs, len;
+    TimeStamp ts;
+    SECURITY_STATUS st;
+    size_t i;
+    client_cred_a("alice", "DOMAIN", "Secret123", &cc);
+    server_cred(&sc);
+
+    CHECK_STATUS("NULL pOutput", InitializeSecurityContextA(&cc, NULL, NULL, 0, 0, 0, NULL, 0, &c, NULL, &attrs, &ts), SEC_E_BUFFER_TOO_SMALL);
+    b.cbBuffer = 0; b.BufferType = SECBUFFER_TOKEN; b.pvBuffer = tok;
+    CHECK_STATUS("cbBuffer 0", InitializeSecurityContextA(&cc, NULL, NULL, 0, 0, 0, NULL, 0, &c, &d, &attrs, &ts), SEC_E_BUFFER_TOO_SMALL);
+    CHECK("cbBuffer untouched", b.cbBuffer == 0);
+    b.cbBuffer = sizeof tok; b.BufferType = SECBUFFER_DATA;
+    CHECK_STATUS("no TOKEN buffer", InitializeSecurityContextA(&cc, NULL, NULL, 0, 0, 0, NULL, 0, &c, &d, &attrs, &ts), SEC_E_BUFFER_TOO_SMALL);
+    CHECK("cbBuffer untouched without TOKEN", b.cbBuffer == sizeof tok);
+    memset(tok, 0xEE, sizeof tok);
+    b.cbBuffer = 10; b.BufferType = SECBUFFER_TOKEN;
+    CHECK_STATUS("too small", InitializeSecurityContextA(&cc, NULL, NULL, 0, 0, 0, NULL, 0, &c, &d, &attrs, &ts), SEC_E_BUFFER_TOO_SMALL);
+    CHECK("nothing written past cbBuffer", tok[10] == 0xEE && tok[0] == 0xEE);
+    b.cbBuffer = 4096;
+    CHECK_STATUS("retry succeeds", InitializeSecurityContextA(&cc, NULL, NULL, 0, 0, SECURITY_NETWORK_DREP, NULL, 0, &c, &d, &attrs, &ts),
+                 SEC_I_CONTINUE_NEEDED);
+    CHECK("token length and type", b.BufferType == SECBUFFER_TOKEN && b.cbBuffer > 32 && b.cbBuffer < 100 && memcmp(tok, "NTLMSSP", 8) == 0);
+    CHECK("nothing past the token", tok[b.cbBuffer] == 0xEE);
+
+    bi = b;
+    b.cbBuffer = sizeof chal; b.pvBuffer = chal;
+    AcceptSecurityContext(&sc, NULL, &di, 0, 0, &s, &d, &attrs, &ts);
+    len = b.cbBuffer;
+
+    /* Malformed CHALLENGEs leave the context as it was. */
+    {
+        unsigned char bad[4096];
+        unsigned char *huge = malloc(1 << 20);
+        memcpy(bad, chal, len);
+        bad[0] = 'X';
+        bi.pvBuffer = bad; bi.cbBuffer = len;
+        b.pvBuffer = tok; b.cbBuffer = 4096;
+        CHECK_STATUS("bad signature", InitializeSecurityContextA(&cc, &c, NULL, 0, 0, 0, &di, 0, &c, &d, &attrs, &ts), SEC_E_INVALID_TOKEN);
+        memcpy(bad, chal, len); bad[8] = 1;
+        CHECK_STATUS("wrong type", InitializeSecurityContextA(&cc, &c, NULL, 0, 0, 0, &di, 0, &c, &d, &attrs, &ts), SEC_E_INVALID_TOKEN);
+        memcpy(bad, chal, len); bad[0x2c] = 0xff; bad[0x2d] = 0xff;
+        CHECK_STATUS("offset past the end", InitializeSecurityContextA(&cc, &c, NULL, 0, 0, 0, &di, 0, &c, &d, &attrs, &ts), SEC_E_INVALID_TOKEN);
+        st = SEC_E_INVALID_TOKEN;
+        for (i = 0; i < 48 && st == SEC_E_INVALID_TOKEN; i++) {
+            bi.pvBuffer = chal; bi.cbBuffer = (ULONG)i; b.cbBuffer = 4096;
+            st = InitializeSecurityContextA(&cc, &c, NULL, 0, 0, 0, &di, 0, &c, &d, &attrs, &ts);
+        }
+        CHECK("every truncation below the header is refused", i == 48 && st == SEC_E_INVALID_TOKEN);
+        memset(huge, 0x41, 1 << 20);
+        bi.pvBuffer = huge; bi.cbBuffer = 1 << 20;
+        CHECK_STATUS("1 MiB of garbage", InitializeSecurityContextA(&cc, &c, NULL, 0, 0, 0, &di, 0, &c, &d, &attrs, &ts), SEC_E_INVALID_TOKEN);
+        free(huge);
+    }
+    bi.pvBuffer = chal; bi.cbBuffer = len;
+    b.pvBuffer = tok; b.cbBuffer = 4096;
+    CHECK_STATUS("context still completes", InitializeSecurityContextA(&cc, &c, NULL, 0, 0, 0, &di, 0, &c, &d, &attrs, &ts), SEC_E_OK);
+    bi.pvBuffer = tok; bi.cbBuffer = b.cbBuffer;
+    CHECK_STATUS("server accepts, pOutput NULL", AcceptSecurityContext(&sc, &s, &di, 0, 0, &s, NULL, &attrs, &ts), SEC_E_OK);
+    CHECK_STATUS("CompleteAuthToken", CompleteAuthToken(&c, NULL), SEC_E_OK);
+
+    /* Re-authentication on a completed context. */
+    b.pvBuffer = tok; b.cbBuffer = 4096;
+    CHECK_STATUS("re-authentication starts", InitializeSecurityContextA(&cc, &c, NULL, 0, 0, 0, NULL, 0, &c, &d, &attrs, &ts),
+                 SEC_I_CONTINUE_NEEDED);
+    DeleteSecurityContext(&c);
+    DeleteSecurityContext(&s);
+
+    /* ALLOCATE_MEMORY */
+    b.pvBuffer = NULL; b.cbBuffer = 0;
+    st = InitializeSecurityContextA(&cc, NULL, NULL, ISC_REQ_ALLOCATE_MEMORY, 0, 0, NULL, 0, &c, &d, &attrs, &ts);
+    CHECK_STATUS("ALLOCATE_MEMORY", st, SEC_I_CONTINUE_NEEDED);
+    CHECK("allocated token", b.pvBuffer != NULL && b.cbBuffer > 0 && (attrs & ISC_RET_ALLOCATED_MEMORY));
+    CHECK_STATUS("FreeContextBuffer token", FreeContextBuffer(b.pvBuffer), SEC_E_OK);
+    DeleteSecurityContext(&c);
+    FreeCredentialsHandle(&cc);
+    FreeCredentialsHandle(&sc);
+}
+
+static void test_handles(void) {
+    CredHandle cc, stale;
+    CtxtHandle c, forged;
+    unsigned char tok[4096];
+    SecBuffer b = {sizeof tok, SECBUFFER_TOKEN, tok};
+    SecBufferDesc d = {SECBUFFER_VERSION, 1, &b};
+    SecPkgContext_Sizes sizes;
+    ULONG attrs;
+    TimeStamp ts;
+    client_cred_a("alice", "DOMAIN", "Secret123", &cc);
+    InitializeSecurityContextA(&cc, NULL, NULL, 0, 0, 0, NULL, 0, &c, &d, &attrs, &ts);
+    forged.dwLower = 0; forged.dwUpper = 0;
+    CHECK_STATUS("zero handle", DeleteSecurityContext(&forged), SEC_E_INVALID_HANDLE);
+    SecInvalidateHandle(&forged);
+    CHECK_STATUS("-1/-1 handle", DeleteSecurityContext(&forged), SEC_E_INVALID_HANDLE);
+    forged.dwLower = c.dwLower; forged.dwUpper = c.dwUpper ^ 0x5a5a;
+    CHECK_STATUS("forged generation", QueryContextAttributesA(&forged, SECPKG_ATTR_SIZES, &sizes), SEC_E_INVALID_HANDLE);
+    CHECK_STATUS("credential used as context", DeleteSecurityContext(&cc), SEC_E_INVALID_HANDLE);
+    CHECK_STATUS("context used as credential", FreeCredentialsHandle(&c), SEC_E_INVALID_HANDLE);
+    CHECK_STATUS("NULL handle pointer", DeleteSecurityContext(NULL), SEC_E_INVALID_HANDLE);
+    stale = cc;
+    CHECK_STATUS("free credential", FreeCredentialsHandle(&cc), SEC_E_OK);
+    CHECK_STATUS("double free credential", FreeCredentialsHandle(&stale), SEC_E_INVALID_HANDLE);
+    CHECK_STATUS("context outlives its credential", QueryContextAttributesA(&c, SECPKG_ATTR_SIZES, &sizes), SEC_E_OK);
+    CHECK("sizes", sizes.cbMaxToken == 2888 && sizes.cbMaxSignature == 16 && sizes.cbBlockSize == 0 && sizes.cbSecurityTrailer == 16);
+    CHECK_STATUS("delete", DeleteSecurityContext(&c), SEC_E_OK);
+    CHECK_STATUS("stale after delete", QueryContextAttributesA(&c, SECPKG_ATTR_SIZES, &sizes), SEC_E_INVALID_HANDLE);
+    CHECK_STATUS("double delete", DeleteSecurityContext(&c), SEC_E_INVALID_HANDLE);
+    CHECK_STATUS("CompleteAuthToken bad handle", CompleteAuthToken(&c, NULL), SEC_E_INVALID_HANDLE);
+    CHECK_STATUS("ISC with stale credential", InitializeSecurityContextA(&stale, NULL, NULL, 0, 0, 0, NULL, 0, &c, &d, &attrs, &ts),
+                 SEC_E_INVALID_HANDLE);
+}
+
+static void test_attributes_and_messages(void) {
+    CredHandle cc, sc, bad;
+    struct handshake r;
+    SecPkgContext_NamesA na;
+    SecPkgContext_NamesW nw;
+    SecPkgContext_SessionKey k1, k2;
+    SecPkgContext_KeyInfoA ki;
+    SecPkgContext_NegotiationInfoW ni;
+    SecPkgContext_PackageInfoA pi;
+    SecPkgContext_Flags fl;
+    SecPkgContext_Lifespan life;
+    SecPkgContext_StreamSizes ss;
+    char msg1[] = "first part;", msg2[] = "second part", header[] = "signed header";
+    unsigned char sig[16], copy[sizeof msg1];
+    SecBuffer mb[4];
+    SecBufferDesc md = {SECBUFFER_VERSION, 4, mb};
+    ULONG qop;
+
+    client_cred_a("alice", "domain", "Secret123", &cc);
+    server_cred(&sc);
+    handshake(&cc, &sc, ISC_REQ_CONFIDENTIALITY | ISC_REQ_INTEGRITY | ISC_REQ_REPLAY_DETECT | ISC_REQ_SEQUENCE_DETECT, &r);
+    CHECK("sealing handshake", r.isc2 == SEC_E_OK && r.asc2 == SEC_E_OK);
+    CHECK_STATUS("server NAMES", QueryContextAttributesA(&r.server, SECPKG_ATTR_NAMES, &na), SEC_E_OK);
+    CHECK("server sees the client", strcmp(na.sUserName, "domain\\alice") == 0);
+    FreeContextBuffer(na.sUserName);
+    CHECK_STATUS("client NAMES W", QueryContextAttributesW(&r.client, SECPKG_ATTR_NAMES, &nw), SEC_E_OK);
+    CHECK("client name", wcs_eq(nw.sUserName, "domain\\alice"));
+    FreeContextBuffer(nw.sUserName);
+    CHECK_STATUS("SESSION_KEY client", QueryContextAttributesA(&r.client, SECPKG_ATTR_SESSION_KEY, &k1), SEC_E_OK);
+    CHECK_STATUS("SESSION_KEY server", QueryContextAttributesA(&r.server, SECPKG_ATTR_SESSION_KEY, &k2), SEC_E_OK);
+    CHECK("session keys agree", k1.SessionKeyLength == 16 && k2.SessionKeyLength == 16 && memcmp(k1.SessionKey, k2.SessionKey, 16) == 0);
+    FreeContextBuffer(k1.SessionKey);
+    FreeContextBuffer(k2.SessionKey);
+    CHECK_STATUS("KEY_INFO", QueryContextAttributesA(&r.client, SECPKG_ATTR_KEY_INFO, &ki), SEC_E_OK);
+    CHECK("key info", strcmp(ki.sEncryptAlgorithmName, "RSADSI RC4") == 0 && strcmp(ki.sSignatureAlgorithmName, "HMAC-MD5") == 0 &&
+                          ki.KeySize == 128 && ki.EncryptAlgorithm == 0x6801 && ki.SignatureAlgorithm == 0xFFFFFF76);
+    FreeContextBuffer(ki.sEncryptAlgorithmName);
+    FreeContextBuffer(ki.sSignatureAlgorithmName);
+    CHECK_STATUS("NEGOTIATION_INFO", QueryContextAttributesW(&r.client, SECPKG_ATTR_NEGOTIATION_INFO, &ni), SEC_E_OK);
+    CHECK("negotiation complete", ni.NegotiationState == SECPKG_NEGOTIATION_COMPLETE && wcs_eq(ni.PackageInfo->Name, "NTLM"));
+    FreeContextBuffer(ni.PackageInfo);
+    CHECK_STATUS("PACKAGE_INFO", QueryContextAttributesA(&r.server, SECPKG_ATTR_PACKAGE_INFO, &pi), SEC_E_OK);
+    CHECK("package info", strcmp(pi.PackageInfo->Name, "NTLM") == 0);
+    FreeContextBuffer(pi.PackageInfo);
+    CHECK_STATUS("FLAGS", QueryContextAttributesA(&r.client, SECPKG_ATTR_FLAGS, &fl), SEC_E_OK);
+    CHECK("flags are the attributes", fl.Flags == r.attrs2);
+    CHECK_STATUS("LIFESPAN", QueryContextAttributesA(&r.client, SECPKG_ATTR_LIFESPAN, &life), SEC_E_OK);
+    CHECK_STATUS("STREAM_SIZES unsupported", QueryContextAttributesA(&r.client, SECPKG_ATTR_STREAM_SIZES, &ss), SEC_E_UNSUPPORTED_FUNCTION);
+
+    /* Seal two DATA buffers and a signed-only header, client to server. */
+    mb[0].BufferType = SECBUFFER_DATA; mb[0].cbBuffer = sizeof msg1; mb[0].pvBuffer = msg1;
+    mb[1].BufferType = SECBUFFER_TOKEN; mb[1].cbBuffer = sizeof sig; mb[1].pvBuffer = sig;
+    mb[2].BufferType = SECBUFFER_DATA | SECBUFFER_READONLY_WITH_CHECKSUM; mb[2].cbBuffer = sizeof header; mb[2].pvBuffer = header;
+    mb[3].BufferType = SECBUFFER_DATA; mb[3].cbBuffer = sizeof msg2; mb[3].pvBuffer = msg2;
+    CHECK_STATUS("EncryptMessage", EncryptMessage(&r.client, 0, &md, 0), SEC_E_OK);
+    CHECK("data encrypted, header not", memcmp(msg1, "first part;", sizeof msg1) != 0 && strcmp(header, "signed header") == 0);
+    memcpy(copy, msg1, sizeof msg1);
+    qop = 0xdeadbeef;
+    CHECK_STATUS("DecryptMessage", DecryptMessage(&r.server, &md, 0, &qop), SEC_E_OK);
+    CHECK("plaintext back", strcmp(msg1, "first part;") == 0 && strcmp(msg2, "second part") == 0);
+    CHECK("pfQOP untouched", qop == 0xdeadbeef);
+    /* Replay the same ciphertext. */
+    memcpy(msg1, copy, sizeof msg1);
+    CHECK_STATUS("replayed message", DecryptMessage(&r.server, &md, 0, NULL), SEC_E_OUT_OF_SEQUENCE);
+    /* Server to client, tampered. */
+    strcpy(msg1, "first part;");
+    CHECK_STATUS("EncryptMessage server", EncryptMessage(&r.server, 0, &md, 0), SEC_E_OK);
+    msg1[0] ^= 1;
+    CHECK_STATUS("tampered message", DecryptMessage(&r.client, &md, 0, NULL), SEC_E_MESSAGE_ALTERED);
+    msg1[0] ^= 1;
+    CHECK_STATUS("untampered after a failure", DecryptMessage(&r.client, &md, 0, NULL), SEC_E_OK);
+    /* Signatures. */
+    CHECK_STATUS("MakeSignature", MakeSignature(&r.client, 0, &md, 0), SEC_E_OK);
+    CHECK_STATUS("VerifySignature", VerifySignature(&r.server, &md, 0, &qop), SEC_E_OK);
+    CHECK_STATUS("MakeSignature 2", MakeSignature(&r.client, 0, &md, 0), SEC_E_OK);
+    header[0] ^= 1;
+    CHECK_STATUS("signed header altered", VerifySignature(&r.server, &md, 0, NULL), SEC_E_MESSAGE_ALTERED);
+    header[0] ^= 1;
+    mb[1].cbBuffer = 15;
+    CHECK_STATUS("signature buffer too small", MakeSignature(&r.client, 0, &md, 0), SEC_E_BUFFER_TOO_SMALL);
+    mb[1].BufferType = SECBUFFER_DATA; mb[1].cbBuffer = 16;
+    CHECK_STATUS("no TOKEN buffer", EncryptMessage(&r.client, 0, &md, 0), SEC_E_INVALID_TOKEN);
+    CHECK_STATUS("MakeSignature bad handle", MakeSignature(&sc, 0, &md, 0), SEC_E_INVALID_HANDLE);
+    DeleteSecurityContext(&r.client);
+    DeleteSecurityContext(&r.server);
+    FreeCredentialsHandle(&cc);
+
+    /* Wrong password and unknown user. */
+    client_cred_a("alice", "DOMAIN", "wrong", &bad);
+    handshake(&bad, &sc, 0, &r);
+    CHECK_STATUS("wrong password", r.asc2, SEC_E_LOGON_DENIED);
+    CHECK_STATUS("failed context deletes", DeleteSecurityContext(&r.server), SEC_E_OK);
+    DeleteSecurityContext(&r.client);
+    FreeCredentialsHandle(&bad);
+    client_cred_a("mallory", "DOMAIN", "Secret123", &bad);
+    handshake(&bad, &sc, 0, &r);
+    CHECK_STATUS("unknown user", r.asc2, SEC_E_LOGON_DENIED);
+    DeleteSecurityContext(&r.server);
+    DeleteSecurityContext(&r.client);
+    FreeCredentialsHandle(&bad);
+    FreeCredentialsHandle(&sc);
+}
+
+static void test_function_tables(void) {
+    PSecurityFunctionTableW tw = InitSecurityInterfaceW();
+    PSecurityFunctionTableA ta = InitSecurityInterfaceA();
+    void *self = dlopen(NULL, RTLD_NOW);
+    CHECK("tables", tw && ta && tw->dwVersion == SECURITY_SUPPORT_PROVIDER_INTERFACE_VERSION_4);
+    CHECK("W slots", (void *)tw->AcquireCredentialsHandleW == dlsym(self, "AcquireCredentialsHandleW") &&
+                         (void *)tw->InitializeSecurityContextW == dlsym(self, "InitializeSecurityContextW") &&
+                         (void *)tw->AcceptSecurityContext == dlsym(self, "AcceptSecurityContext") &&
+                         (void *)tw->QuerySecurityPackageInfoW == dlsym(self, "QuerySecurityPackageInfoW"));
+    CHECK("Reserved3/4 are Encrypt/DecryptMessage", (void *)tw->Reserved3 == dlsym(self, "EncryptMessage") &&
+                                                        (void *)tw->Reserved4 == dlsym(self, "DecryptMessage") &&
+                                                        (void *)ta->Reserved3 == (void *)tw->EncryptMessage);
+    CHECK("A slots", (void *)ta->AcquireCredentialsHandleA == dlsym(self, "AcquireCredentialsHandleA") &&
+                         (void *)ta->FreeContextBuffer == dlsym(self, "FreeContextBuffer"));
+    {
+        CredHandle h;
+        TimeStamp ts;
+        CHECK_STATUS("through the W table", tw->AcquireCredentialsHandleW(NULL, w("NTLM"), SECPKG_CRED_INBOUND, NULL, NULL, NULL, NULL, &h, &ts),
+                     SEC_E_OK);
+        CHECK_STATUS("table FreeCredentialsHandle", tw->FreeCredentialsHandle(&h), SEC_E_OK);
+    }
+    dlclose(self);
+}
+
+int main(void) {
+    write_user_file();
+    test_package_info();
+    test_credentials();
+    test_handshakes_and_flags();
+    test_buffers_and_bad_tokens();
+    test_handles();
+    test_attributes_and_messages();
+    test_function_tables();
+    remove(user_file);
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
