@@ -138,15 +138,15 @@ impl Server {
     }
 
     /// 3.2.5.1.1: the CHALLENGE flags for a client's NEGOTIATE flags. Exactly one character
-    /// set; NTLM, TARGET_INFO and a target type always; the client's security requests echoed;
-    /// extended session security instead of LM_KEY when the client offers both.
+    /// set; NTLM, TARGET_INFO and a target type always; the client's security requests echoed.
+    /// LM_KEY is never offered: its key derivation needs LMOWFv1, and the user database keeps
+    /// NT hashes only.
     pub fn challenge_flags_for(client: u32) -> u32 {
         let echoed = flags::NEGOTIATE_SIGN
             | flags::NEGOTIATE_SEAL
             | flags::NEGOTIATE_DATAGRAM
             | flags::NEGOTIATE_ALWAYS_SIGN
             | flags::NEGOTIATE_EXTENDED_SESSIONSECURITY
-            | flags::NEGOTIATE_LM_KEY
             | flags::NEGOTIATE_IDENTIFY
             | flags::NEGOTIATE_VERSION
             | flags::NEGOTIATE_128
@@ -158,9 +158,6 @@ impl Server {
         } else {
             flags::NEGOTIATE_OEM
         };
-        if has(f, flags::NEGOTIATE_EXTENDED_SESSIONSECURITY) {
-            f &= !flags::NEGOTIATE_LM_KEY;
-        }
         f |= flags::NEGOTIATE_NTLM | flags::NEGOTIATE_TARGET_INFO | flags::TARGET_TYPE_SERVER;
         if has(client, flags::REQUEST_TARGET) {
             f |= flags::REQUEST_TARGET;

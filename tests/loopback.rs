@@ -1,0 +1,200 @@
+//! Client and server of the core talking to each other, and the server refusing what it must.
+
+use std::sync::Arc;
+
+use ntlmssp::nlmp::client::{Client, ClientOptions};
+use ntlmssp::nlmp::credentials::{ClientCredential, FileUserDatabase, ServerCredential};
+use ntlmssp::nlmp::env::SystemEnvironment;
+use ntlmssp::nlmp::error::Error;
+use ntlmssp::nlmp::flags;
+use ntlmssp::nlmp::messages::{self, Authenticate};
+use ntlmssp::nlmp::policy::Policy;
+use ntlmssp::nlmp::server::{Server, ServerNames};
+use ntlmssp::nlmp::session::Segment;
+
+const USERS: &str = "DOMAIN:alice:Secret123\n:jürgen:pässwörd€\n";
+
+fn server(level: u8) -> Server {
+    let names = ServerNames { nb_computer: "SRV".into(), nb_domain: "DOMAIN".into(), dns_computer: "srv.example".into(), dns_domain: "example".into(), accepted_targets: vec![] };
+    Server::new(ServerCredential { users: Arc::new(FileUserDatabase::from_text(USERS)) }, Arc::new(names), Policy { lm_compat_level: level }, Arc::new(SystemEnvironment))
+}
+
+fn client(user: &str, domain: &str, password: &str, level: u8, seal: bool) -> Client {
+    let options = ClientOptions { sign: true, seal, workstation: "WS".into(), ..Default::default() };
+    Client::new(Arc::new(ClientCredential::from_password(user, domain, password)), options, Policy { lm_compat_level: level }, Arc::new(SystemEnvironment))
+}
+
+/// NEGOTIATE and CHALLENGE; returns the CHALLENGE.
+fn first_leg(c: &mut Client, s: &mut Server) -> Vec<u8> {
+    let (neg, next) = c.negotiate().unwrap();
+    c.advance(next);
+    let (chal, next) = s.challenge(&neg).unwrap();
+    s.advance(next);
+    chal
+}
+
+fn handshake(c: &mut Client, s: &mut Server) -> Result<(), Error> {
+    let chal = first_leg(c, s);
+    let (auth, next) = c.authenticate(&chal, None)?;
+    c.advance(next);
+    s.authenticate(&auth, None)
+}
+
+fn exchange(c: &mut Client, s: &mut Server) {
+    let ce = c.established_mut().unwrap();
+    let mut data = *b"client to server";
+    let sig = ce.session.seal(None, &mut [Segment::Seal(&mut data)]);
+    let se = s.established_mut().unwrap();
+    se.session.unseal(None, &mut [Segment::Seal(&mut data)], &sig).unwrap();
+    assert_eq!(&data, b"client to server");
+    let sig = se.session.sign(None, &[b"server to client"]);
+    c.established_mut().unwrap().session.verify(None, &[b"server to client"], &sig).unwrap();
+}
+
+#[test]
+fn ntlmv2_handshake_and_messages() {
+    let (mut c, mut s) = (client("ALICE", "domain", "Secret123", 3, true), server(3));
+    handshake(&mut c, &mut s).unwrap();
+    let (ce, se) = (c.established().unwrap(), s.established().unwrap());
+    assert_eq!(ce.exported_session_key, se.exported_session_key);
+    assert!(se.ntlmv2 && se.user == "ALICE" && se.domain == "domain");
+    exchange(&mut c, &mut s);
+}
+
+#[test]
+fn non_ascii_password_and_empty_domain_entry() {
+    let (mut c, mut s) = (client("JÜRGEN", "ANYWHERE", "pässwörd€", 3, true), server(3));
+    handshake(&mut c, &mut s).unwrap();
+    exchange(&mut c, &mut s);
+}
+
+#[test]
+fn ntlmv1_levels_when_the_server_allows_them() {
+    for level in [0u8, 1, 2] {
+        let (mut c, mut s) = (client("alice", "DOMAIN", "Secret123", level, true), server(2));
+        handshake(&mut c, &mut s).unwrap_or_else(|e| panic!("level {level}: {e:?}"));
+        assert!(!s.established().unwrap().ntlmv2);
+        exchange(&mut c, &mut s);
+    }
+}
+
+#[test]
+fn legacy_session_security_without_ess() {
+    // A server that does not offer extended session security: NTLMv1 with RC4-CRC32 and the
+    // 56/40-bit keys.
+    for bits in [flags::NEGOTIATE_128, flags::NEGOTIATE_56, 0] {
+        let mut c = client("alice", "DOMAIN", "Secret123", 1, true);
+        let mut s = server(2);
+        let (neg, next) = c.negotiate().unwrap();
+        c.advance(next);
+        let mut n = messages::Negotiate::decode(&neg).unwrap();
+        n.flags &= !(flags::NEGOTIATE_EXTENDED_SESSIONSECURITY | flags::NEGOTIATE_128 | flags::NEGOTIATE_56);
+        n.flags |= bits;
+        let (chal, next) = s.challenge(&n.encode().unwrap()).unwrap();
+        s.advance(next);
+        let (auth, next) = c.authenticate(&chal, None).unwrap();
+        c.advance(next);
+        s.authenticate(&auth, None).unwrap();
+        assert_eq!(c.established().unwrap().flags & flags::NEGOTIATE_EXTENDED_SESSIONSECURITY, 0);
+        exchange(&mut c, &mut s);
+    }
+}
+
+#[test]
+fn wrong_password_and_unknown_user() {
+    let (mut c, mut s) = (client("alice", "DOMAIN", "wrong", 3, false), server(3));
+    assert_eq!(handshake(&mut c, &mut s), Err(Error::LogonDenied));
+    let (mut c, mut s) = (client("mallory", "DOMAIN", "Secret123", 3, false), server(3));
+    assert_eq!(handshake(&mut c, &mut s), Err(Error::LogonDenied));
+}
+
+#[test]
+fn ntlmv1_refused_by_default_policy() {
+    let (mut c, mut s) = (client("alice", "DOMAIN", "Secret123", 2, false), server(3));
+    assert_eq!(handshake(&mut c, &mut s), Err(Error::LogonDenied));
+}
+
+#[test]
+fn stripped_mic_is_refused() {
+    let (mut c, mut s) = (client("alice", "DOMAIN", "Secret123", 3, false), server(3));
+    let chal = first_leg(&mut c, &mut s);
+    let (auth, _) = c.authenticate(&chal, None).unwrap();
+    let a = Authenticate::decode(&auth).unwrap();
+    assert!(a.mic.is_some());
+    let stripped = Authenticate { mic: None, version: None, ..a }.encode().unwrap();
+    assert_eq!(s.authenticate(&stripped, None), Err(Error::LogonDenied));
+}
+
+#[test]
+fn altered_flags_break_the_mic() {
+    let (mut c, mut s) = (client("alice", "DOMAIN", "Secret123", 3, true), server(3));
+    let chal = first_leg(&mut c, &mut s);
+    let (mut auth, _) = c.authenticate(&chal, None).unwrap();
+    // Drop SEAL from the AUTHENTICATE flags (offset 60).
+    auth[60] &= !(flags::NEGOTIATE_SEAL as u8);
+    assert_eq!(s.authenticate(&auth, None), Err(Error::LogonDenied));
+}
+
+#[test]
+fn target_info_removed_from_the_challenge_is_detected() {
+    let (mut c, mut s) = (client("alice", "DOMAIN", "Secret123", 3, false), server(3));
+    let chal = first_leg(&mut c, &mut s);
+    let mut ch = messages::Challenge::decode(&chal).unwrap();
+    ch.flags &= !flags::NEGOTIATE_TARGET_INFO;
+    let tampered = messages::Challenge { target_info: &[], ..ch }.encode().unwrap();
+    let (auth, _) = c.authenticate(&tampered, None).unwrap();
+    assert_eq!(s.authenticate(&auth, None), Err(Error::LogonDenied));
+}
+
+#[test]
+fn replayed_authenticate_on_a_new_context() {
+    let (mut c, mut s) = (client("alice", "DOMAIN", "Secret123", 3, false), server(3));
+    let chal = first_leg(&mut c, &mut s);
+    let (auth, _) = c.authenticate(&chal, None).unwrap();
+    s.authenticate(&auth, None).unwrap();
+    let mut s2 = server(3);
+    let (neg, _) = client("alice", "DOMAIN", "Secret123", 3, false).negotiate().unwrap();
+    let (_, next) = s2.challenge(&neg).unwrap();
+    s2.advance(next);
+    assert_eq!(s2.authenticate(&auth, None), Err(Error::LogonDenied));
+}
+
+#[test]
+fn channel_bindings_must_match() {
+    let mut c = client("alice", "DOMAIN", "Secret123", 3, false);
+    let mut s = server(3);
+    let chal = first_leg(&mut c, &mut s);
+    let (auth, _) = c.authenticate(&chal, Some([1; 16])).unwrap();
+    assert_eq!(s.authenticate(&auth, Some([2; 16])), Err(Error::BadBindings));
+    let mut c = client("alice", "DOMAIN", "Secret123", 3, false);
+    let mut s = server(3);
+    let chal = first_leg(&mut c, &mut s);
+    let (auth, _) = c.authenticate(&chal, Some([1; 16])).unwrap();
+    s.authenticate(&auth, Some([1; 16])).unwrap();
+}
+
+#[test]
+fn malformed_authenticate_keeps_the_server_waiting() {
+    let (mut c, mut s) = (client("alice", "DOMAIN", "Secret123", 3, false), server(3));
+    let chal = first_leg(&mut c, &mut s);
+    let (auth, _) = c.authenticate(&chal, None).unwrap();
+    for n in 0..64 {
+        assert_eq!(s.authenticate(&auth[..n], None), Err(Error::InvalidToken), "prefix {n}");
+    }
+    s.authenticate(&auth, None).unwrap();
+}
+
+#[test]
+fn replayed_and_reordered_messages() {
+    let (mut c, mut s) = (client("alice", "DOMAIN", "Secret123", 3, true), server(3));
+    handshake(&mut c, &mut s).unwrap();
+    let ce = c.established_mut().unwrap();
+    let sig0 = ce.session.sign(None, &[b"zero"]);
+    let sig1 = ce.session.sign(None, &[b"one"]);
+    let se = s.established_mut().unwrap();
+    assert_eq!(se.session.verify(None, &[b"one"], &sig1), Err(Error::OutOfSequence));
+    se.session.verify(None, &[b"zero"], &sig0).unwrap();
+    assert_eq!(se.session.verify(None, &[b"zero"], &sig0), Err(Error::OutOfSequence));
+    assert_eq!(se.session.verify(None, &[b"uno"], &sig1), Err(Error::MessageAltered));
+    se.session.verify(None, &[b"one"], &sig1).unwrap();
+}
