@@ -198,3 +198,16 @@ fn replayed_and_reordered_messages() {
     assert_eq!(se.session.verify(None, &[b"uno"], &sig1), Err(Error::MessageAltered));
     se.session.verify(None, &[b"one"], &sig1).unwrap();
 }
+
+#[test]
+fn anonymous_logon() {
+    let (mut c, mut s) = (client("", "", "", 3, false), server(3));
+    let chal = first_leg(&mut c, &mut s);
+    let (auth, next) = c.authenticate(&chal, None).unwrap();
+    c.advance(next);
+    let a = Authenticate::decode(&auth).unwrap();
+    assert!(a.nt_challenge_response.is_empty() && a.lm_challenge_response == [0]);
+    assert_ne!(a.flags & flags::NEGOTIATE_ANONYMOUS, 0);
+    s.authenticate(&auth, None).unwrap();
+    assert!(s.established().unwrap().anonymous);
+}
