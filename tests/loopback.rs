@@ -7,7 +7,8 @@ use ntlmssp::nlmp::credentials::{ClientCredential, FileUserDatabase, ServerCrede
 use ntlmssp::nlmp::env::SystemEnvironment;
 use ntlmssp::nlmp::error::Error;
 use ntlmssp::nlmp::flags;
-use ntlmssp::nlmp::messages::{self, Authenticate};
+use ntlmssp::nlmp::crypto;
+use ntlmssp::nlmp::messages::{self, av_flags, av_id, Authenticate};
 use ntlmssp::nlmp::policy::Policy;
 use ntlmssp::nlmp::server::{Server, ServerNames};
 use ntlmssp::nlmp::session::Segment;
@@ -210,4 +211,85 @@ fn anonymous_logon() {
     assert_ne!(a.flags & flags::NEGOTIATE_ANONYMOUS, 0);
     s.authenticate(&auth, None).unwrap();
     assert!(s.established().unwrap().anonymous);
+}
+
+/// The MsvAvFlags value inside an NTLMv2 client challenge (2.2.2.7: AV pairs from byte 28).
+fn av_flags_at(temp: &[u8]) -> usize {
+    let mut at = 28;
+    loop {
+        let id = u16::from_le_bytes([temp[at], temp[at + 1]]);
+        let len = u16::from_le_bytes([temp[at + 2], temp[at + 3]]) as usize;
+        assert_ne!(id, av_id::EOL, "no MsvAvFlags in the blob");
+        if id == av_id::FLAGS {
+            return at + 4;
+        }
+        at += 4 + len;
+    }
+}
+
+/// What a client that knows the password sends after editing its own NTLMv2 blob: NTProofStr,
+/// session key (KXKEY is the session base key for v2, 3.4.5.1) and MIC recomputed.
+fn resign(cred: &ClientCredential, neg: &[u8], chal: &[u8], auth: &[u8], edit: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
+    let a = Authenticate::decode(auth).unwrap();
+    assert_ne!(a.flags & flags::NEGOTIATE_KEY_EXCH, 0);
+    let sc = messages::Challenge::decode(chal).unwrap().server_challenge;
+    let mut temp = a.nt_challenge_response[16..].to_vec();
+    edit(&mut temp);
+    let proof = crypto::ntlmv2_nt_proof_str(&cred.ntowfv2.0, &sc, &temp);
+    let session_base_key = crypto::session_base_key_v2(&cred.ntowfv2.0, &proof);
+    let exported = [0x5a; 16];
+    let encrypted = crypto::rc4k(&session_base_key, &exported);
+    let mut nt = proof.to_vec();
+    nt.extend_from_slice(&temp);
+    let mut out = Authenticate { nt_challenge_response: &nt, encrypted_random_session_key: &encrypted, mic: Some([0; 16]), ..a }.encode().unwrap();
+    let mic = crypto::MIC(&exported, neg, chal, &out);
+    messages::set_mic(&mut out, &mic).unwrap();
+    out
+}
+
+/// NEGOTIATE, CHALLENGE and AUTHENTICATE of one conversation, and the client's credential.
+fn three_messages(s: &mut Server) -> (Arc<ClientCredential>, Vec<u8>, Vec<u8>, Vec<u8>) {
+    let cred = Arc::new(ClientCredential::from_password("alice", "DOMAIN", "Secret123"));
+    let options = ClientOptions { sign: true, seal: true, workstation: "WS".into(), ..Default::default() };
+    let mut c = Client::new(cred.clone(), options, Policy { lm_compat_level: 3 }, Arc::new(SystemEnvironment));
+    let (neg, next) = c.negotiate().unwrap();
+    c.advance(next);
+    let (chal, next) = s.challenge(&neg).unwrap();
+    s.advance(next);
+    let (auth, _) = c.authenticate(&chal, None).unwrap();
+    (cred, neg, chal, auth)
+}
+
+#[test]
+fn mic_flag_cleared_in_the_blob_is_refused() {
+    // "Drop the MIC" (CVE-2019-1040): clearing MIC_PRESENT and the MIC without the password
+    // breaks the NTProofStr, which covers the blob.
+    let mut s = server(3);
+    let (_, _, _, auth) = three_messages(&mut s);
+    let a = Authenticate::decode(&auth).unwrap();
+    let mut nt = a.nt_challenge_response.to_vec();
+    let at = 16 + av_flags_at(&nt[16..]);
+    nt[at] &= !(av_flags::MIC_PRESENT as u8);
+    let forged = Authenticate { nt_challenge_response: &nt, mic: None, version: None, ..a }.encode().unwrap();
+    assert_eq!(s.authenticate(&forged, None), Err(Error::LogonDenied));
+}
+
+#[test]
+fn unknown_msv_av_flags_bits_are_ignored_and_the_mic_still_checked() {
+    let set_unknown_bits = |temp: &mut Vec<u8>| {
+        let at = av_flags_at(temp);
+        let f = u32::from_le_bytes(temp[at..at + 4].try_into().unwrap()) | 0xffff_ff00 | 0x10;
+        temp[at..at + 4].copy_from_slice(&f.to_le_bytes());
+    };
+    let mut s = server(3);
+    let (cred, neg, chal, auth) = three_messages(&mut s);
+    let good = resign(&cred, &neg, &chal, &auth, set_unknown_bits);
+    s.authenticate(&good, None).unwrap();
+    assert_eq!(s.established().unwrap().exported_session_key.0, [0x5a; 16]);
+
+    let mut s = server(3);
+    let (cred, neg, chal, auth) = three_messages(&mut s);
+    let mut bad = resign(&cred, &neg, &chal, &auth, set_unknown_bits);
+    bad[messages::MIC_OFFSET + 3] ^= 1;
+    assert_eq!(s.authenticate(&bad, None), Err(Error::LogonDenied));
 }

@@ -1,0 +1,397 @@
+#!/usr/bin/env python3
+"""The interoperability matrix: ntlmssp (through its exported SSPI functions, sspi_peer) against
+gss-ntlmssp (GSSAPI, gss_peer), pyspnego (its own NTLM, spnego_peer.py) and Samba's ntlm_auth
+(ntlmssp-client-1 helper), each pair in every direction the peer can play, plus ntlmssp against
+itself.
+
+usage: run.py <dir with sspi_peer and gss_peer>. Prints one line per check and a summary table;
+exits non-zero when a check fails. A peer that is not installed is skipped, unless
+NTLMSSP_INTEROP_REQUIRE=1 (CI), when that is a failure too."""
+import base64
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BIN = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else HERE
+REQUIRE = os.environ.get("NTLMSSP_INTEROP_REQUIRE") == "1"
+
+SEC_E_LOGON_DENIED = "0x8009030c"
+SEC_E_MESSAGE_ALTERED = "0x8009030f"
+SEC_E_OUT_OF_SEQUENCE = "0x80090310"
+
+DOMAIN = "EXAMPLE"
+USERS = {
+    "alice": "Secret123",
+    # Latin-1, BMP and a supplementary-plane character (a UTF-16 surrogate pair).
+    "bob": "P\u00e4ssw\u00f6rd\u20ac\u00f1\U0001f511",
+}
+
+
+class Refused(Exception):
+    pass
+
+
+class LinePeer:
+    """A driver speaking the line protocol (see sspi_peer.c)."""
+
+    def __init__(self, argv, env):
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, env=env, text=True, encoding="utf-8")
+
+    def ask(self, *words):
+        self.proc.stdin.write(" ".join(words) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            err = self.proc.stderr.read()
+            raise RuntimeError(f"driver exited: {err.strip()[-300:]}")
+        return line.split()
+
+    def step(self, token):
+        r = self.ask("STEP", token or "-")
+        if r[0] == "FAIL":
+            raise Refused(r[1] if len(r) > 1 else "?")
+        return r[0] == "DONE", (None if r[1] == "-" else r[1])
+
+    def close(self):
+        try:
+            self.proc.stdin.write("QUIT\n")
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        self.proc.wait(timeout=30)
+        self.proc.stdout.close()
+        self.proc.stderr.close()
+
+
+class SambaClient:
+    """Samba's ntlm_auth as an NTLMSSP client (no signing or sealing through the helper)."""
+
+    messaging = False
+
+    def __init__(self, env, user, password, v1, conf):
+        argv = ["ntlm_auth", "--helper-protocol=ntlmssp-client-1", f"--configfile={conf}",
+                f"--username={user}", f"--domain={DOMAIN}", f"--password={password}"]
+        if v1:
+            argv += ["--option=client ntlmv2 auth = no", "--option=client lanman auth = no"]
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, env=env, text=True)
+
+    def _ask(self, line):
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+        r = self.proc.stdout.readline().split()
+        if not r:
+            raise RuntimeError("ntlm_auth exited: " + self.proc.stderr.read().strip()[-300:])
+        return r
+
+    def step(self, token):
+        if token is None:
+            r = self._ask("YR")
+            if r[0] != "YR":
+                raise Refused(" ".join(r))
+            return False, base64.b64decode(r[1]).hex()
+        # The helper answers the CHALLENGE with its AUTHENTICATE as "KK <blob>" or, when it
+        # has nothing more to do (Samba 4.17), "AF <blob>".
+        r = self._ask("TT " + base64.b64encode(bytes.fromhex(token)).decode())
+        if r[0] not in ("KK", "AF") or len(r) < 2:
+            raise Refused(" ".join(r))
+        return True, base64.b64decode(r[1]).hex()
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait(timeout=30)
+        self.proc.stdout.close()
+        self.proc.stderr.close()
+
+
+class SambaServer:
+    """Samba's ntlm_auth as an NTLMSSP server (squid-2.5-ntlmssp helper). Without winbind it
+    checks the client against the one password it is given (--password), whatever the user name,
+    so it has no notion of an unknown user."""
+
+    def __init__(self, env, user, v1, conf):
+        argv = ["ntlm_auth", "--helper-protocol=squid-2.5-ntlmssp", f"--configfile={conf}",
+                f"--username={user}", f"--domain={DOMAIN}", f"--password={USERS[user]}"]
+        if v1:
+            argv += ["--option=ntlm auth = yes"]
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, env=env, text=True)
+        self.name = None
+
+    _ask = SambaClient._ask
+    close = SambaClient.close
+
+    def step(self, token):
+        b64 = base64.b64encode(bytes.fromhex(token)).decode()
+        if self.name is None and not getattr(self, "challenged", False):
+            r = self._ask("YR " + b64)
+            if r[0] != "TT":
+                raise Refused(" ".join(r))
+            self.challenged = True
+            return False, base64.b64decode(r[1]).hex()
+        r = self._ask("KK " + b64)
+        if r[0] != "AF":
+            raise Refused(" ".join(r))
+        self.name = " ".join(r[1:])
+        return True, None
+
+    def ask(self, *words):
+        return ["OK", self.name] if words == ("NAME",) else ["FAIL", "unsupported"]
+
+
+def have_gss():
+    return os.path.exists(os.path.join(BIN, "gss_peer")) and any(
+        os.path.exists(p) for p in ("/usr/lib/x86_64-linux-gnu/gssntlmssp/gssntlmssp.so",
+                                    "/usr/lib/aarch64-linux-gnu/gssntlmssp/gssntlmssp.so",
+                                    "/etc/gss/mech.d/mech.ntlmssp.conf",
+                                    "/etc/gss/mech.d/ntlmssp.conf"))
+
+
+def have_spnego():
+    try:
+        import spnego  # noqa: F401
+        return True
+    except ImportError:
+        return False
+
+
+IMPLS = {
+    "ntlmssp": {"available": lambda: os.path.exists(os.path.join(BIN, "sspi_peer")),
+                "argv": lambda role: [os.path.join(BIN, "sspi_peer"), role],
+                "roles": ("client", "server"), "messaging": True, "v1": True},
+    "gss-ntlmssp": {"available": have_gss,
+                    "argv": lambda role: [os.path.join(BIN, "gss_peer"), role],
+                    "roles": ("client", "server"), "messaging": True, "v1": True},
+    "pyspnego": {"available": have_spnego,
+                 "argv": lambda role: [sys.executable, os.path.join(HERE, "spnego_peer.py"), role],
+                 "roles": ("client", "server"), "messaging": True, "v1": True},
+    "samba": {"available": lambda: shutil.which("ntlm_auth") is not None,
+              "roles": ("client", "server"), "messaging": False, "v1": True, "users": False},
+}
+
+PAIRS = [("ntlmssp", "ntlmssp"),
+         ("ntlmssp", "gss-ntlmssp"), ("gss-ntlmssp", "ntlmssp"),
+         ("ntlmssp", "pyspnego"), ("pyspnego", "ntlmssp"),
+         ("samba", "ntlmssp"), ("ntlmssp", "samba")]
+
+
+class Matrix:
+    def __init__(self, workdir):
+        self.workdir = workdir
+        self.users = os.path.join(workdir, "users")
+        with open(self.users, "w", encoding="utf-8") as f:
+            for u, p in USERS.items():
+                f.write(f"{DOMAIN}:{u}:{p}\n")
+        self.smbconf = os.path.join(workdir, "smb.conf")
+        with open(self.smbconf, "w") as f:
+            f.write(f"[global]\n  workgroup = {DOMAIN}\n  unix charset = UTF-8\n"
+                    f"  state directory = {workdir}\n  cache directory = {workdir}\n"
+                    f"  lock directory = {workdir}\n  private dir = {workdir}\n")
+        self.results = {}  # (client, server) -> {case: ok}
+        self.failures = 0
+
+    def env(self, v1, client_user=None, password=None):
+        e = dict(os.environ)
+        e.update({"NTLM_USER_FILE": self.users, "PEER_DOMAIN": DOMAIN,
+                  "PEER_TARGET": "HTTP@server.example.test",
+                  "NTLM_NB_DOMAIN_NAME": DOMAIN, "NTLM_NB_COMPUTER_NAME": "SERVER",
+                  "NTLM_DNS_DOMAIN_NAME": "example.test",
+                  "NTLM_DNS_COMPUTER_NAME": "server.example.test",
+                  "LM_COMPAT_LEVEL": "2" if v1 else "3"})
+        if client_user is not None:
+            e["PEER_USER"], e["PEER_PASSWORD"] = client_user, password
+        e.pop("NTLM_USER", None)
+        return e
+
+    def start(self, impl, role, v1, user=None, password=None):
+        if impl == "samba":
+            if role == "server":
+                return SambaServer(self.env(v1), user, v1, self.smbconf)
+            return SambaClient(self.env(v1), user, password, v1, self.smbconf)
+        if role == "server":
+            user = password = None
+        return LinePeer(IMPLS[impl]["argv"](role), self.env(v1, user, password))
+
+    def record(self, pair, case, ok, detail=""):
+        self.results.setdefault(pair, {})[case] = ok
+        if not ok:
+            self.failures += 1
+        print(f"{'ok' if ok else 'not ok'} - {pair[0]} -> {pair[1]}: {case}{' (' + detail + ')' if detail else ''}",
+              flush=True)
+
+    def handshake(self, client, server):
+        """Runs the legs; returns None on success, or (side, status) of the refusal. Keeps the
+        client's AUTHENTICATE in self.authenticate."""
+        token, done_c, done_s = None, False, False
+        self.authenticate = None
+        for _ in range(4):
+            if not done_c:
+                try:
+                    done_c, token = client.step(token)
+                except Refused as r:
+                    return ("client", str(r))
+                if token and bytes.fromhex(token[16:24]) == b"\x03\x00\x00\x00":
+                    self.authenticate = bytes.fromhex(token)
+            if token is None and done_c:
+                break
+            try:
+                done_s, token = server.step(token)
+            except Refused as r:
+                return ("server", str(r))
+            if done_s and done_c:
+                return None
+            if done_s and token is None:
+                return None
+        return ("nobody", "handshake did not finish")
+
+    def run_pair(self, cimpl, simpl):
+        pair = (cimpl, simpl)
+        msg = IMPLS[cimpl]["messaging"] and IMPLS[simpl]["messaging"]
+        ours_server = simpl == "ntlmssp"
+        for case, user, password, v1, expect_ok in (
+                ("NTLMv2 handshake", "alice", USERS["alice"], False, True),
+                ("non-ASCII password", "bob", USERS["bob"], False, True),
+                ("wrong password refused", "alice", "Secret124", False, False),
+                ("unknown user refused", "mallory", "Secret123", False, False),
+                ("NTLMv1 (LM_COMPAT_LEVEL=2)", "alice", USERS["alice"], True, True)):
+            if v1 and not (IMPLS[cimpl]["v1"] and IMPLS[simpl]["v1"]):
+                continue
+            if user not in USERS and not IMPLS[simpl].get("users", True):
+                print(f"# {cimpl} -> {simpl}: {case}: skipped, {simpl} has no user database")
+                continue
+            client = self.start(cimpl, "client", v1, user, password)
+            server = self.start(simpl, "server", v1, user, password)
+            try:
+                res = self.handshake(client, server)
+                if expect_ok:
+                    self.record(pair, case, res is None, "" if res is None else f"{res[0]} refused: {res[1]}")
+                    if res is None:
+                        self.check_version(pair, case, v1)
+                        self.check_name(pair, case, server, user)
+                        if msg:
+                            self.messages(pair, case, client, server)
+                            if not v1 and user == "alice":
+                                self.second_session(pair, case)
+                else:
+                    want = SEC_E_LOGON_DENIED if ours_server else None
+                    ok = res is not None and res[0] == "server" and (want is None or res[1] == want)
+                    self.record(pair, case, ok, "accepted" if res is None else f"{res[0]}: {res[1]}")
+            except Exception as e:  # a driver crashed or hung: that pair fails, the matrix goes on
+                self.record(pair, case, False, f"{type(e).__name__}: {e}")
+            finally:
+                for p in (client, server):
+                    try:
+                        p.close()
+                    except Exception:
+                        pass
+
+    def second_session(self, pair, case):
+        client = self.start(pair[0], "client", False, "alice", USERS["alice"])
+        server = self.start(pair[1], "server", False)
+        try:
+            res = self.handshake(client, server)
+            if res is not None:
+                self.record(pair, f"{case}: second session", False, str(res))
+                return
+            self.refusals(pair, case, client, server, second=True)
+        finally:
+            client.close()
+            server.close()
+
+    def check_version(self, pair, case, v1):
+        """The NtChallengeResponse length (AUTHENTICATE offset 20) tells NTLMv1 (24 bytes) from
+        NTLMv2 (NTProofStr and blob), so the matrix shows which protocol really ran."""
+        a = self.authenticate
+        n = int.from_bytes(a[20:22], "little") if a and len(a) >= 22 else -1
+        good = n == 24 if v1 else n > 24
+        self.record(pair, f"{case}: client sent {'NTLMv1' if v1 else 'NTLMv2'}", good,
+                    f"NtChallengeResponse {n} bytes")
+
+    def check_name(self, pair, case, server, user):
+        r = server.ask("NAME")
+        want = f"{DOMAIN}\\{user}".lower()
+        self.record(pair, case + ": server names the client", r[0] == "OK" and r[1].lower() == want,
+                    " ".join(r))
+
+    def messages(self, pair, case, client, server):
+        ours = {"client": pair[0] == "ntlmssp", "server": pair[1] == "ntlmssp"}
+        for n, (src, dst, sname, dname) in enumerate(((client, server, "client", "server"),
+                                                      (server, client, "server", "client"))):
+            m = f"{n:02x}" + bytes(f"{sname} to {dname}: hello \u00e9", "utf-8").hex() * 3
+            r = src.ask("SIGN", m)
+            v = dst.ask("VERIFY", m, r[1]) if r[0] == "OK" else r
+            self.record(pair, f"{case}: signed {sname}->{dname}", r[0] == "OK" and v == ["OK"], " ".join(v))
+            r = src.ask("SEAL", m)
+            ok = r[0] == "OK" and r[2] != m
+            u = dst.ask("UNSEAL", r[1], r[2]) if r[0] == "OK" else r
+            self.record(pair, f"{case}: sealed {sname}->{dname}", ok and u == ["OK", m], " ".join(u)[:80])
+        self.refusals(pair, case, client, server, second=False)
+
+    def refusals(self, pair, case, client, server, second):
+        """Replays, then one tampered message each way. A refused message leaves the receiver's
+        state unchanged but the sender's advanced, so that direction's stream is over afterwards:
+        the first session tampers sealed client->server and signed server->client, a second
+        session (second=True) the other two."""
+        ours = {"client": pair[0] == "ntlmssp", "server": pair[1] == "ntlmssp"}
+        m = "7465737420" + "ab" * 40
+        legs = ((client, server, "client", "server"), (server, client, "server", "client"))
+        if not second:
+            for src, dst, sname, dname in legs:
+                r = src.ask("SIGN", m)
+                ok1 = dst.ask("VERIFY", m, r[1]) == ["OK"]
+                u = dst.ask("VERIFY", m, r[1])
+                good = ok1 and u[0] == "FAIL" and (not ours[dname] or u[1] == SEC_E_OUT_OF_SEQUENCE)
+                self.record(pair, f"{case}: replayed signed message refused by {dname}", good, " ".join(u)[:80])
+        for n, (src, dst, sname, dname) in enumerate(legs):
+            if (n == 0) != second:
+                r = src.ask("SEAL", m)
+                c = bytearray.fromhex(r[2])
+                c[5] ^= 0x01
+                u = dst.ask("UNSEAL", r[1], c.hex())
+                kind = "sealed"
+            else:
+                r = src.ask("SIGN", m)
+                u = dst.ask("VERIFY", "00" + m[2:], r[1])
+                kind = "signed"
+            good = u[0] == "FAIL" and (not ours[dname] or u[1] == SEC_E_MESSAGE_ALTERED)
+            self.record(pair, f"{case}: tampered {kind} message {sname}->{dname} refused", good, " ".join(u)[:80])
+
+
+def main():
+    missing = []
+    with tempfile.TemporaryDirectory(prefix="ntlmssp-interop-") as work:
+        mx = Matrix(work)
+        for c, s in PAIRS:
+            absent = [i for i in (c, s) if not IMPLS[i]["available"]()]
+            if absent:
+                missing += absent
+                print(f"# skipped {c} -> {s}: {', '.join(absent)} not installed")
+                continue
+            mx.run_pair(c, s)
+        print("\n| client -> server | " + " | ".join(
+            ["NTLMv2", "non-ASCII", "wrong pw", "unknown user", "NTLMv1", "sign/seal/tamper"]) + " |")
+        print("|---|---|---|---|---|---|---|")
+        for pair, cases in mx.results.items():
+            def cell(prefix):
+                sel = [ok for name, ok in cases.items() if name == prefix or name.startswith(prefix + ":")
+                       and "signed" not in name and "sealed" not in name]
+                return "-" if not sel else ("pass" if all(sel) else "FAIL")
+            msgs = [ok for name, ok in cases.items() if "signed" in name or "sealed" in name]
+            row = [cell("NTLMv2 handshake"), cell("non-ASCII password"), cell("wrong password refused"),
+                   cell("unknown user refused"), cell("NTLMv1 (LM_COMPAT_LEVEL=2)"),
+                   "-" if not msgs else ("pass" if all(msgs) else "FAIL")]
+            print(f"| {pair[0]} -> {pair[1]} | " + " | ".join(row) + " |")
+        total = sum(len(c) for c in mx.results.values())
+        print(f"\n{total - mx.failures}/{total} interop checks passed")
+    if REQUIRE and missing:
+        print(f"missing peers (required): {sorted(set(missing))}")
+        return 1
+    return 1 if mx.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
