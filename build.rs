@@ -87,11 +87,24 @@ fn generate() -> String {
     h
 }
 
+/// Types that <windows.h> itself may already define (rpcdce.h, under this guard): on Windows the
+/// header uses theirs, which have the same layout.
+const WINDOWS_DEFINED: &[(&str, &str)] = &[("SEC_WINNT_AUTH_IDENTITY_A", "_AUTH_IDENTITY_DEFINED"), ("SEC_WINNT_AUTH_IDENTITY_W", "_AUTH_IDENTITY_DEFINED")];
+
 /// `typedef R (*NAME)(...)` → `typedef R (SEC_ENTRY *NAME)(...)`, and numeric constants in
-/// hexadecimal as Windows' headers write them (status codes as SECURITY_STATUS).
+/// hexadecimal as Windows' headers write them (status codes as SECURITY_STATUS). Constants are
+/// guarded by `#ifndef` because <windows.h> (winerror.h, rpcdce.h) defines many of them too.
 fn with_calling_convention(body: &str) -> String {
     body.lines()
         .map(|l| {
+            for (name, guard) in WINDOWS_DEFINED {
+                if l == format!("typedef struct {name} {{") {
+                    return format!("#if !defined(_WIN32) || !defined({guard})\n{l}");
+                }
+                if l == format!("}} {name};") {
+                    return format!("{l}\n#endif");
+                }
+            }
             if l.starts_with("typedef ") {
                 return l.replacen("(*", "(SEC_ENTRY *", 1);
             }
@@ -103,11 +116,12 @@ fn with_calling_convention(body: &str) -> String {
                     };
                     if let Ok(n) = digits.trim_end_matches('u').parse::<u64>() {
                         let suffix = if n > i32::MAX as u64 { "u" } else { "" };
-                        return if cast.is_empty() {
+                        let define = if cast.is_empty() {
                             format!("#define {name} 0x{n:X}{suffix}")
                         } else {
                             format!("#define {name} ((SECURITY_STATUS)0x{n:X}{suffix})")
                         };
+                        return format!("#ifndef {name}\n{define}\n#endif");
                     }
                 }
             }
@@ -213,6 +227,12 @@ fn aw_mappings(types_rs: &str, exports: &[Export]) -> String {
             continue;
         }
         let neutral = stem.trim_end_matches('_');
+        // rpcdce.h maps this one itself on Windows.
+        if WINDOWS_DEFINED.iter().any(|(t, _)| t == n) {
+            let _ = writeln!(w, "#ifndef {neutral}\n#define {neutral} {wide}\n#endif");
+            let _ = writeln!(a, "#ifndef {neutral}\n#define {neutral} {n}\n#endif");
+            continue;
+        }
         let _ = writeln!(w, "#define {neutral} {wide}");
         let _ = writeln!(a, "#define {neutral} {n}");
     }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: Rust unit and integration tests (spec vectors, loopback, the header and
 # export checks), then the C harness through the real exports, also under valgrind, then the
-# interoperability matrix against gss-ntlmssp, pyspnego and Samba (peers not installed are skipped).
+# interoperability matrix against gss-ntlmssp, pyspnego and Samba (peers not installed are skipped),
+# then the Windows DLL under Wine (skipped without Debian's rustc-web, mingw-w64 and Wine, unless
+# NTLMSSP_WINDOWS_REQUIRE=1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,3 +11,12 @@ cargo build --release
 cargo test --release
 bash tests/c/run.sh target/release
 bash tests/interop/run.sh target/release
+if [ -x /usr/bin/cargo ] && [ -d /usr/lib/rustlib/src/rust/library ] && command -v x86_64-w64-mingw32-gcc >/dev/null \
+   && command -v wine >/dev/null; then
+  bash tests/windows/run.sh "$(bash scripts/build-windows.sh)"
+elif [ "${NTLMSSP_WINDOWS_REQUIRE:-}" = 1 ]; then
+  echo "Windows checks required but rustc-web/cargo-web/rust-web-src, mingw-w64 or wine is missing" >&2
+  exit 1
+else
+  echo "Windows checks skipped: apt-get install rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 wine64 wine"
+fi

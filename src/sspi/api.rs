@@ -171,7 +171,7 @@ pub unsafe fn acquire_credentials_handle<C: Charset>(
             workstation: host_name().split('.').next().unwrap_or_default().to_uppercase(),
             env: Arc::new(SystemEnvironment),
         };
-        buffers::put(phCredential, CREDENTIALS.insert(Arc::new(cred)));
+        buffers::put(phCredential, CREDENTIALS.insert(Arc::new(cred)).ok_or(SEC_E_INSUFFICIENT_MEMORY)?);
         buffers::put(ptsExpiry, NEVER);
         Ok(SEC_E_OK)
     })
@@ -394,7 +394,7 @@ pub unsafe fn initialize_security_context<C: Charset>(
             };
             let attrs = with_alloc(attrs, fContextReq, ISC_REQ_ALLOCATE_MEMORY, ISC_RET_ALLOCATED_MEMORY);
             let ctx = Context::Client { cred, client, context_req: fContextReq, attrs };
-            buffers::put(phNewContext, CONTEXTS.insert(Arc::new(Mutex::new(ctx))));
+            buffers::put(phNewContext, CONTEXTS.insert(Arc::new(Mutex::new(ctx))).ok_or(SEC_E_INSUFFICIENT_MEMORY)?);
             buffers::put(pfContextAttr, attrs);
             buffers::put(ptsExpiry, NEVER);
             return Ok(result);
@@ -489,7 +489,7 @@ pub unsafe fn accept_security_context(
             server.advance(next);
             let attrs = asc_attrs(fContextReq, server.challenge_flags().unwrap_or(0), false);
             let ctx = Context::Server { server, context_req: fContextReq, attrs };
-            buffers::put(phNewContext, CONTEXTS.insert(Arc::new(Mutex::new(ctx))));
+            buffers::put(phNewContext, CONTEXTS.insert(Arc::new(Mutex::new(ctx))).ok_or(SEC_E_INSUFFICIENT_MEMORY)?);
             buffers::put(pfContextAttr, attrs);
             buffers::put(ptsExpiry, NEVER);
             return Ok(SEC_I_CONTINUE_NEEDED);

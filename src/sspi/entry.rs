@@ -12,14 +12,14 @@ use super::{api, tables};
 
 /// Declares one export. The body runs inside [`super::panic::boundary`], so a panic becomes
 /// `SEC_E_INTERNAL_ERROR` (or NULL for the pointer-returning exports) instead of unwinding
-/// into C.
+/// into C; it also writes the `NTLMSSP_TRACE` line.
 macro_rules! entry {
     ($(#[$doc:meta])* pub fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty $body:block) => {
         $(#[$doc])*
         #[no_mangle]
         #[allow(clippy::missing_safety_doc, clippy::too_many_arguments)]
         pub unsafe extern "system" fn $name($($arg: $ty),*) -> $ret {
-            super::panic::boundary(move || -> $ret { $body })
+            super::panic::boundary(stringify!($name), move || -> $ret { $body })
         }
     };
 }

@@ -1,11 +1,13 @@
 //! The one handle table behind every `CredHandle` and `CtxtHandle`.
 //!
-//! A handle is never a pointer: `dwLower` names a slot and the kind of object, `dwUpper` the
-//! slot's generation mixed with a per-process secret. A freed slot's generation moves on, so a
-//! stale handle, a double free, a handle of the other kind or a made-up value all fail the
-//! lookup and give `SEC_E_INVALID_HANDLE`. The values 0/0 and -1/-1 (what
-//! `SecInvalidateHandle` and zeroed memory produce) never name anything: `dwLower` always has
-//! exactly one kind bit set among its low bits and a non-zero slot number above them.
+//! A handle is never a pointer. Everything it says lives in `dwLower`: the kind of object (low
+//! bits), the slot, and the slot's generation mixed with a per-process secret (high bits).
+//! `dwUpper` is written but never read, because secur32 (Windows' and Wine's) keeps its own
+//! package reference there when it loads us as a security provider and passes our `dwLower`
+//! back with its `dwUpper`. A freed slot's generation moves on, so a stale handle, a double
+//! free, a handle of the other kind or a made-up value all fail the lookup and give
+//! `SEC_E_INVALID_HANDLE`. 0 and -1 (what `SecInvalidateHandle` and zeroed memory produce) never
+//! name anything: the kind field is `01` or `10`, never `00` or `11`.
 //!
 //! The table lock is held only to look up, insert or remove; protocol work runs on the object
 //! itself (an `Arc`, with its own lock for contexts), so one slow handshake never blocks others.
@@ -23,8 +25,16 @@ pub enum Kind {
     Context = 0b10,
 }
 
-const KIND_BITS: u32 = 4;
+const KIND_BITS: u32 = 2;
 const KIND_MASK: ULONG_PTR = (1 << KIND_BITS) - 1;
+/// Live handles per table: 2^24 on 64-bit, 2^16 on 32-bit Windows (whose `ULONG_PTR` is 32
+/// bits); the rest of `dwLower` holds the generation (38 or 14 bits).
+const INDEX_BITS: u32 = if ULONG_PTR::BITS >= 64 { 24 } else { 16 };
+const INDEX_MASK: ULONG_PTR = (1 << INDEX_BITS) - 1;
+const GENERATION_SHIFT: u32 = KIND_BITS + INDEX_BITS;
+const GENERATION_MASK: ULONG_PTR = ULONG_PTR::MAX >> GENERATION_SHIFT;
+/// What `dwUpper` holds in the handles we write (the package's tag; never checked).
+const UPPER_TAG: ULONG_PTR = 0x4E54_4C4D; // "NTLM"
 
 struct Slot<T> {
     generation: ULONG_PTR,
@@ -42,15 +52,14 @@ struct Inner<T> {
     free: Vec<usize>,
 }
 
-/// A per-process value mixed into `dwUpper`, so handles cannot be predicted across runs.
+/// A per-process value mixed into the generation, so handles cannot be predicted across runs.
 fn salt() -> ULONG_PTR {
     static SALT: OnceLock<ULONG_PTR> = OnceLock::new();
     *SALT.get_or_init(|| {
         let mut b = [0u8; core::mem::size_of::<ULONG_PTR>()];
         // Failure leaves zeros: handles still work, they are only predictable.
         let _ = getrandom::fill(&mut b);
-        // Never all ones, so that dwUpper can be -1 only by chance of the generation.
-        ULONG_PTR::from_ne_bytes(b) & (ULONG_PTR::MAX >> 1)
+        ULONG_PTR::from_ne_bytes(b) & GENERATION_MASK
     })
 }
 
@@ -59,25 +68,30 @@ impl<T: Clone> HandleTable<T> {
         HandleTable { kind, inner: Mutex::new(Inner { slots: Vec::new(), free: Vec::new() }) }
     }
 
-    /// Stores `value` and returns its new handle.
-    pub fn insert(&self, value: T) -> SecHandle {
+    /// Stores `value` and returns its new handle; None when the table is full.
+    pub fn insert(&self, value: T) -> Option<SecHandle> {
         let mut inner = self.inner.lock();
         let index = match inner.free.pop() {
             Some(i) => i,
-            None => {
-                inner.slots.push(Slot { generation: 1, value: None });
+            None if inner.slots.len() < INDEX_MASK => {
+                // Each slot starts at its own generation, so a handle with its slot bits altered
+                // does not match a neighbour that happens to be at the same count of reuses.
+                let generation = (inner.slots.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) as ULONG_PTR & GENERATION_MASK;
+                inner.slots.push(Slot { generation, value: None });
                 inner.slots.len() - 1
             }
+            None => return None,
         };
         let slot = &mut inner.slots[index];
         slot.value = Some(value);
-        self.encode(index, slot.generation)
+        Some(self.encode(index, slot.generation))
     }
 
     fn encode(&self, index: usize, generation: ULONG_PTR) -> SecHandle {
+        let generation = (generation ^ salt()) & GENERATION_MASK;
         SecHandle {
-            dwLower: ((index + 1) << KIND_BITS) | self.kind as ULONG_PTR,
-            dwUpper: generation ^ salt(),
+            dwLower: (generation << GENERATION_SHIFT) | (index << KIND_BITS) | self.kind as ULONG_PTR,
+            dwUpper: UPPER_TAG,
         }
     }
 
@@ -85,8 +99,8 @@ impl<T: Clone> HandleTable<T> {
         if h.dwLower & KIND_MASK != self.kind as ULONG_PTR {
             return None;
         }
-        let index = (h.dwLower >> KIND_BITS).checked_sub(1)?;
-        Some((index, h.dwUpper ^ salt()))
+        let index = (h.dwLower >> KIND_BITS) & INDEX_MASK;
+        Some((index, (h.dwLower >> GENERATION_SHIFT) ^ salt()))
     }
 
     /// The value a handle names, if it is live and of this table's kind.
@@ -109,11 +123,7 @@ impl<T: Clone> HandleTable<T> {
             return None;
         }
         let value = slot.value.take();
-        // Skip the generation that would make dwUpper all ones.
-        slot.generation = slot.generation.wrapping_add(1);
-        if slot.generation ^ salt() == ULONG_PTR::MAX || slot.generation == 0 {
-            slot.generation = slot.generation.wrapping_add(1);
-        }
+        slot.generation = slot.generation.wrapping_add(1) & GENERATION_MASK;
         inner.free.push(index);
         drop(inner);
         value
@@ -139,17 +149,21 @@ mod tests {
     fn stale_forged_and_wrong_kind_handles_fail() {
         let creds: HandleTable<Arc<u32>> = HandleTable::new(Kind::Credential);
         let ctxts: HandleTable<Arc<u32>> = HandleTable::new(Kind::Context);
-        let h = creds.insert(Arc::new(7));
+        let h = creds.insert(Arc::new(7)).unwrap();
         assert_eq!(*creds.get(&h).unwrap(), 7);
         assert!(ctxts.get(&h).is_none(), "a credential handle is no context handle");
         assert!(creds.get(&SecHandle { dwLower: 0, dwUpper: 0 }).is_none());
         assert!(creds.get(&SecHandle { dwLower: usize::MAX, dwUpper: usize::MAX }).is_none());
-        assert!(creds.get(&SecHandle { dwLower: h.dwLower, dwUpper: h.dwUpper ^ 1 }).is_none());
+        for bit in KIND_BITS..ULONG_PTR::BITS {
+            assert!(creds.get(&SecHandle { dwLower: h.dwLower ^ (1 << bit), dwUpper: h.dwUpper }).is_none(), "bit {bit}");
+        }
+        // secur32 overwrites dwUpper with its package reference: the handle still works.
+        assert_eq!(*creds.get(&SecHandle { dwLower: h.dwLower, dwUpper: 0x1234_5678 }).unwrap(), 7);
         assert!(creds.remove(&h).is_some());
         assert!(creds.remove(&h).is_none(), "double free");
         assert!(creds.get(&h).is_none(), "stale");
-        let h2 = creds.insert(Arc::new(8));
-        assert_eq!(h2.dwLower, h.dwLower, "the slot is reused");
+        let h2 = creds.insert(Arc::new(8)).unwrap();
+        assert_eq!(h2.dwLower & (INDEX_MASK << KIND_BITS), h.dwLower & (INDEX_MASK << KIND_BITS), "the slot is reused");
         assert!(creds.get(&h).is_none(), "but the old handle stays dead");
         assert_eq!(*creds.get(&h2).unwrap(), 8);
         assert!(h2.dwLower != 0 && h2.dwLower != usize::MAX);

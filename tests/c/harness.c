@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dlfcn.h>
-#include <unistd.h>
+
+#include "portable.h"
 
 static int passed, failed;
 
@@ -44,14 +44,14 @@ static int wcs_eq(const WCHAR *a, const char *b) {
 static const char *user_file;
 
 static void write_user_file(void) {
-    static char path[64];
+    static char path[512];
     FILE *f;
-    snprintf(path, sizeof path, "/tmp/ntlmssp-harness-%d.users", (int)getpid());
+    temp_path(path, sizeof path, "ntlmssp-harness.users");
     f = fopen(path, "w");
     fputs("DOMAIN:alice:Secret123\n:bob:hunter2\n", f);
     fclose(f);
     user_file = path;
-    setenv("NTLM_USER_FILE", path, 1);
+    env_set("NTLM_USER_FILE", path);
 }
 
 static SECURITY_STATUS client_cred_a(const char *user, const char *domain, const char *pass, CredHandle *h) {
@@ -166,17 +166,17 @@ static void test_credentials(void) {
     CHECK("first entry chosen", strcmp(na.sUserName, "DOMAIN\\alice") == 0);
     FreeContextBuffer(na.sUserName);
     FreeCredentialsHandle(&h);
-    setenv("NTLM_USER", "BOB", 1);
+    env_set("NTLM_USER", "BOB");
     AcquireCredentialsHandleA(NULL, (LPSTR) "NTLM", SECPKG_CRED_OUTBOUND, NULL, NULL, NULL, NULL, &h, &ts);
     QueryCredentialsAttributesA(&h, SECPKG_CRED_ATTR_NAMES, &na);
     CHECK("NTLM_USER chooses the entry", strcmp(na.sUserName, "bob") == 0);
     FreeContextBuffer(na.sUserName);
     FreeCredentialsHandle(&h);
-    unsetenv("NTLM_USER");
-    setenv("NTLM_USER_FILE", "/nonexistent/users", 1);
+    env_unset("NTLM_USER");
+    env_set("NTLM_USER_FILE", "/nonexistent/users");
     CHECK_STATUS("no default credentials",
                  AcquireCredentialsHandleA(NULL, (LPSTR) "NTLM", SECPKG_CRED_OUTBOUND, NULL, NULL, NULL, NULL, &h, &ts), SEC_E_NO_CREDENTIALS);
-    setenv("NTLM_USER_FILE", user_file, 1);
+    env_set("NTLM_USER_FILE", user_file);
     CHECK_STATUS("ACH wrong package", AcquireCredentialsHandleA(NULL, (LPSTR) "Negotiate", SECPKG_CRED_OUTBOUND, NULL, NULL, NULL, NULL, &h, &ts),
                  SEC_E_SECPKG_NOT_FOUND);
     CHECK_STATUS("ACH NULL handle", AcquireCredentialsHandleA(NULL, (LPSTR) "NTLM", SECPKG_CRED_OUTBOUND, NULL, NULL, NULL, NULL, NULL, &ts),
@@ -339,8 +339,14 @@ static void test_handles(void) {
     CHECK_STATUS("zero handle", DeleteSecurityContext(&forged), SEC_E_INVALID_HANDLE);
     SecInvalidateHandle(&forged);
     CHECK_STATUS("-1/-1 handle", DeleteSecurityContext(&forged), SEC_E_INVALID_HANDLE);
-    forged.dwLower = c.dwLower; forged.dwUpper = c.dwUpper ^ 0x5a5a;
+    /* dwLower carries the generation in its high bits; dwUpper belongs to whoever dispatches to
+     * us (secur32 keeps its package reference there), so only dwLower is checked. */
+    forged.dwLower = c.dwLower ^ ((ULONG_PTR)1 << (sizeof(ULONG_PTR) * 8 - 3)); forged.dwUpper = c.dwUpper;
     CHECK_STATUS("forged generation", QueryContextAttributesA(&forged, SECPKG_ATTR_SIZES, &sizes), SEC_E_INVALID_HANDLE);
+    forged.dwLower = c.dwLower ^ 0x40; forged.dwUpper = c.dwUpper;
+    CHECK_STATUS("forged slot", QueryContextAttributesA(&forged, SECPKG_ATTR_SIZES, &sizes), SEC_E_INVALID_HANDLE);
+    forged.dwLower = c.dwLower; forged.dwUpper = 0x12345678;
+    CHECK_STATUS("dwUpper replaced by a dispatcher", QueryContextAttributesA(&forged, SECPKG_ATTR_SIZES, &sizes), SEC_E_OK);
     CHECK_STATUS("credential used as context", DeleteSecurityContext(&cc), SEC_E_INVALID_HANDLE);
     CHECK_STATUS("context used as credential", FreeCredentialsHandle(&c), SEC_E_INVALID_HANDLE);
     CHECK_STATUS("NULL handle pointer", DeleteSecurityContext(NULL), SEC_E_INVALID_HANDLE);
@@ -463,17 +469,17 @@ static void test_attributes_and_messages(void) {
 static void test_function_tables(void) {
     PSecurityFunctionTableW tw = InitSecurityInterfaceW();
     PSecurityFunctionTableA ta = InitSecurityInterfaceA();
-    void *self = dlopen(NULL, RTLD_NOW);
+    void *self = library_module();
     CHECK("tables", tw && ta && tw->dwVersion == SECURITY_SUPPORT_PROVIDER_INTERFACE_VERSION_4);
-    CHECK("W slots", (void *)tw->AcquireCredentialsHandleW == dlsym(self, "AcquireCredentialsHandleW") &&
-                         (void *)tw->InitializeSecurityContextW == dlsym(self, "InitializeSecurityContextW") &&
-                         (void *)tw->AcceptSecurityContext == dlsym(self, "AcceptSecurityContext") &&
-                         (void *)tw->QuerySecurityPackageInfoW == dlsym(self, "QuerySecurityPackageInfoW"));
-    CHECK("Reserved3/4 are Encrypt/DecryptMessage", (void *)tw->Reserved3 == dlsym(self, "EncryptMessage") &&
-                                                        (void *)tw->Reserved4 == dlsym(self, "DecryptMessage") &&
+    CHECK("W slots", (void *)tw->AcquireCredentialsHandleW == library_symbol(self, "AcquireCredentialsHandleW") &&
+                         (void *)tw->InitializeSecurityContextW == library_symbol(self, "InitializeSecurityContextW") &&
+                         (void *)tw->AcceptSecurityContext == library_symbol(self, "AcceptSecurityContext") &&
+                         (void *)tw->QuerySecurityPackageInfoW == library_symbol(self, "QuerySecurityPackageInfoW"));
+    CHECK("Reserved3/4 are Encrypt/DecryptMessage", (void *)tw->Reserved3 == library_symbol(self, "EncryptMessage") &&
+                                                        (void *)tw->Reserved4 == library_symbol(self, "DecryptMessage") &&
                                                         (void *)ta->Reserved3 == (void *)tw->EncryptMessage);
-    CHECK("A slots", (void *)ta->AcquireCredentialsHandleA == dlsym(self, "AcquireCredentialsHandleA") &&
-                         (void *)ta->FreeContextBuffer == dlsym(self, "FreeContextBuffer"));
+    CHECK("A slots", (void *)ta->AcquireCredentialsHandleA == library_symbol(self, "AcquireCredentialsHandleA") &&
+                         (void *)ta->FreeContextBuffer == library_symbol(self, "FreeContextBuffer"));
     {
         CredHandle h;
         TimeStamp ts;
@@ -481,7 +487,7 @@ static void test_function_tables(void) {
                      SEC_E_OK);
         CHECK_STATUS("table FreeCredentialsHandle", tw->FreeCredentialsHandle(&h), SEC_E_OK);
     }
-    dlclose(self);
+    library_release(self);
 }
 
 int main(void) {

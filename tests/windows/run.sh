@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# ntlmssp.dll under Wine, three ways:
+#  1. direct use: the C harness (tests/c/harness.c, built by mingw-w64, linked with an import
+#     library made from def/ntlmssp.def) with the same results as on Linux, and loadlib.exe
+#     (LoadLibrary + GetProcAddress + the function table);
+#  2. as Wine's NTLM provider: the DLL registered in a fresh prefix (scripts/wine-install.sh) and
+#     an ordinary -lsecur32 program, with Samba's ntlm_auth off PATH so Wine's own NTLM is absent;
+#     our trace (NTLMSSP_TRACE) shows the calls reached ntlmssp;
+#  3. the same program with ntlm_auth on PATH: which NTLM Wine picks is reported, not required.
+# usage: tests/windows/run.sh [ntlmssp.dll]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+dll=$(cd "$root" && realpath "${1:-target/windows/x86_64-pc-windows-gnu/release/ntlmssp.dll}")
+out=$(mktemp -d /tmp/ntlmssp-wine.XXXXXX)
+trap 'WINEPREFIX="$out/prefix" wineserver -k 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$out"' EXIT
+cc=x86_64-w64-mingw32-gcc
+cflags="-std=c99 -Wall -Wextra -Werror"
+export WINEDEBUG=-all WINEPREFIX="$out/prefix"
+wine=$(command -v wine)
+
+# Wine 8.0 lacks bcryptprimitives.dll (Rust's std imports ProcessPrng from it): the test-only shim.
+$cc -shared -o "$out/bcryptprimitives.dll" "$root/tests/windows/bcryptprimitives.c" \
+  "$root/tests/windows/bcryptprimitives.def" -ladvapi32
+x86_64-w64-mingw32-dlltool -d "$root/def/ntlmssp.def" -l "$out/libntlmssp.a" -D ntlmssp.dll
+$cc $cflags -I"$root/include" "$root/tests/c/harness.c" -o "$out/harness.exe" -L"$out" -lntlmssp
+$cc $cflags -I"$root/include" "$root/tests/windows/loadlib.c" -o "$out/loadlib.exe"
+$cc $cflags "$root/tests/windows/secur32_sspi.c" -o "$out/secur32_sspi.exe" -lsecur32
+cp "$dll" "$out/ntlmssp.dll"
+printf 'EXAMPLE:alice:Secret123\nDOMAIN:alice:Secret123\n' > "$out/users"
+fails=0
+
+echo "== 1. direct use: the C harness (import library)"
+(cd "$out" && "$wine" harness.exe) > "$out/harness-wine.txt" 2> "$out/harness-wine.err" || true
+tail -n 1 "$out/harness-wine.txt"
+grep '^not ok' "$out/harness-wine.txt" && fails=$((fails + 1))
+grep -q '^[0-9]* passed, 0 failed' "$out/harness-wine.txt" || { fails=$((fails + 1)); tail "$out/harness-wine.err"; }
+if [ -e "$root/target/release/libntlmssp.so" ]; then
+  gcc $cflags -D_GNU_SOURCE -I"$root/include" "$root/tests/c/harness.c" -o "$out/harness-linux" \
+    -L"$root/target/release" -lntlmssp -ldl -Wl,-rpath,"$root/target/release"
+  "$out/harness-linux" > "$out/harness-linux.txt" || true
+  if diff <(sed 's/ (.*//' "$out/harness-linux.txt") <(tr -d '\r' < "$out/harness-wine.txt" | sed 's/ (.*//'); then
+    echo "same checks and results as the Linux harness"
+  else
+    echo "not ok - the Windows harness differs from Linux (above)"; fails=$((fails + 1))
+  fi
+fi
+
+echo "== 1. direct use: LoadLibrary + GetProcAddress"
+users_win=$(winepath -w "$out/users" 2>/dev/null)
+(cd "$out" && NTLM_USER_FILE="$users_win" "$wine" loadlib.exe) | tr -d '\r' | tee "$out/loadlib.txt" | grep -v '^ok' || true
+grep -q '^0 failed' "$out/loadlib.txt" || fails=$((fails + 1))
+
+echo "== 2. Wine's NTLM provider, ntlm_auth unreachable"
+WINEDEBUG=-all bash "$root/scripts/wine-install.sh" "$dll"
+cp "$out/bcryptprimitives.dll" "$WINEPREFIX/drive_c/windows/system32/"
+wineserver -k || true
+# PATH without ntlm_auth: only Wine's own directory.
+mkdir -p "$out/bin"
+env PATH="$out/bin" NTLM_USER_FILE="$users_win" NTLMSSP_TRACE=1 "$wine" "$out/secur32_sspi.exe" \
+  > "$out/secur32-1.txt" 2> "$out/secur32-1.err" || true
+tr -d '\r' < "$out/secur32-1.txt"
+traced=$(grep -c '^ntlmssp: ' "$out/secur32-1.err" || true)
+echo "ntlmssp trace lines: $traced (e.g. $(grep -m1 '^ntlmssp: AcceptSecurityContext' "$out/secur32-1.err" || echo none))"
+grep -q '^0 failed' "$out/secur32-1.txt" || fails=$((fails + 1))
+grep -q '^ntlmssp: AcceptSecurityContext = 0x00000000' "$out/secur32-1.err" || { echo "not ok - secur32 did not reach ntlmssp"; fails=$((fails + 1)); }
+
+echo "== 3. Wine's NTLM provider, ntlm_auth on PATH ($(command -v ntlm_auth || echo 'not installed'))"
+wineserver -k || true
+env NTLM_USER_FILE="$users_win" NTLMSSP_TRACE=1 "$wine" "$out/secur32_sspi.exe" \
+  > "$out/secur32-2.txt" 2> "$out/secur32-2.err" || true
+if grep -q '^ntlmssp: AcquireCredentialsHandleW' "$out/secur32-2.err"; then
+  echo "with ntlm_auth present, secur32 still used ntlmssp for NTLM: $(tail -n 1 "$out/secur32-2.txt" | tr -d '\r')"
+else
+  echo "with ntlm_auth present, secur32 used Wine's own NTLM (msv1_0 + ntlm_auth): $(tr -d '\r' < "$out/secur32-2.txt" | grep -E '^(not ok|# NTLM package)' | head -3 | tr '\n' ' ')"
+fi
+
+[ "$fails" -eq 0 ] && echo "Windows checks passed" || { echo "$fails Windows check(s) failed"; exit 1; }
