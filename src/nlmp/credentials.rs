@@ -157,13 +157,13 @@ pub struct FileUserDatabase {
 
 impl FileUserDatabase {
     pub fn from_text(text: &str) -> Self {
-        let entries = parse_user_file(text)
-            .into_iter()
-            .map(|e| {
-                let hash = Secret16(crypto::NTOWFv1(&e.password));
-                (e.domain.clone(), e.user.clone(), hash)
-            })
-            .collect();
+        let parsed = parse_user_file(text);
+        // Sized once and filled by push: a collect() here would reuse and then shrink the parsed
+        // entries' buffer, freeing a block that still holds hashes.
+        let mut entries = Vec::with_capacity(parsed.len());
+        for e in &parsed {
+            entries.push((e.domain.clone(), e.user.clone(), Secret16(crypto::NTOWFv1(&e.password))));
+        }
         FileUserDatabase { entries }
     }
 
