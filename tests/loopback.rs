@@ -293,3 +293,41 @@ fn unknown_msv_av_flags_bits_are_ignored_and_the_mic_still_checked() {
     bad[messages::MIC_OFFSET + 3] ^= 1;
     assert_eq!(s.authenticate(&bad, None), Err(Error::LogonDenied));
 }
+
+#[test]
+fn reflected_challenge_is_no_authenticate() {
+    // The server's own CHALLENGE handed back to it as the third message, and the client's own
+    // NEGOTIATE handed back to it as a CHALLENGE: refused, and the contexts stay usable.
+    let (mut c, mut s) = (client("alice", "DOMAIN", "Secret123", 3, false), server(3));
+    let (neg, next) = c.negotiate().unwrap();
+    c.advance(next);
+    assert_eq!(c.authenticate(&neg, None).map(|_| ()), Err(Error::InvalidToken));
+    let (chal, next) = s.challenge(&neg).unwrap();
+    s.advance(next);
+    assert_eq!(s.authenticate(&chal, None), Err(Error::InvalidToken));
+    let (auth, next) = c.authenticate(&chal, None).unwrap();
+    c.advance(next);
+    s.authenticate(&auth, None).unwrap();
+}
+
+#[test]
+fn reflection_through_another_target_is_refused() {
+    // The relay of MS08-068: our server's CHALLENGE reaches our own client through a peer the
+    // client meant to authenticate to. The client names that peer in MsvAvTargetName (covered by
+    // the NTProofStr), so a server that knows its own names refuses the relayed AUTHENTICATE.
+    let names = |targets: Vec<String>| ServerNames { nb_computer: "SRV".into(), nb_domain: "DOMAIN".into(), dns_computer: "srv.example".into(), dns_domain: "example".into(), accepted_targets: targets };
+    let with_target = |t: &str| {
+        let options = ClientOptions { sign: true, target_name: Some(t.into()), workstation: "WS".into(), ..Default::default() };
+        Client::new(Arc::new(ClientCredential::from_password("alice", "DOMAIN", "Secret123")), options, Policy { lm_compat_level: 3 }, Arc::new(SystemEnvironment))
+    };
+    for (target, ok) in [("HTTP/attacker.example", false), ("HTTP/srv.example", true)] {
+        let users = ServerCredential { users: Arc::new(FileUserDatabase::from_text(USERS)) };
+        let mut s = Server::new(users, Arc::new(names(vec!["HTTP/srv.example".into()])), Policy { lm_compat_level: 3 }, Arc::new(SystemEnvironment));
+        let mut c = with_target(target);
+        let result = handshake(&mut c, &mut s);
+        assert_eq!(result.is_ok(), ok, "{target}: {result:?}");
+        if !ok {
+            assert_eq!(result, Err(Error::LogonDenied));
+        }
+    }
+}

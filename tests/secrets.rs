@@ -7,6 +7,9 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+mod common;
+
+use common::*;
 use ntlmssp::nlmp::crypto;
 use ntlmssp::sspi::entry::*;
 use ntlmssp::sspi::types::*;
@@ -71,56 +74,21 @@ fn disarm() -> usize {
     hits
 }
 
-fn utf16(s: &str) -> Vec<u16> {
-    s.encode_utf16().collect()
-}
-
-fn le_bytes(units: &[u16]) -> Vec<u8> {
-    units.iter().flat_map(|u| u.to_le_bytes()).collect()
-}
-
 const PASSWORD: &str = "Zq9-unique-Passw0rd-4711";
 
-fn client_credential(user: &[u16], domain: &[u16], password: &[u16]) -> CredHandle {
-    let mut id = SEC_WINNT_AUTH_IDENTITY_W {
-        User: user.as_ptr() as *mut u16,
-        UserLength: user.len() as u32,
-        Domain: domain.as_ptr() as *mut u16,
-        DomainLength: domain.len() as u32,
-        Password: password.as_ptr() as *mut u16,
-        PasswordLength: password.len() as u32,
-        Flags: SEC_WINNT_AUTH_IDENTITY_UNICODE,
-    };
-    let mut h = CredHandle { dwLower: 0, dwUpper: 0 };
-    let mut ts = 0;
-    let package = utf16("NTLM\0");
-    let s = unsafe {
-        AcquireCredentialsHandleW(
-            std::ptr::null_mut(),
-            package.as_ptr() as *mut u16,
-            SECPKG_CRED_OUTBOUND,
-            std::ptr::null_mut(),
-            &mut id as *mut _ as *mut _,
-            None,
-            std::ptr::null_mut(),
-            &mut h,
-            &mut ts,
-        )
-    };
-    assert_eq!(s, SEC_E_OK);
-    h
+fn utf16le(s: &str) -> Vec<u8> {
+    s.encode_utf16().flat_map(|u| u.to_le_bytes()).collect()
 }
 
 #[test]
 fn freed_credentials_hold_no_password_or_hash() {
     let _serial = SERIAL.lock();
-    let (user, domain, password) = (utf16("alice"), utf16("DOMAIN"), utf16(PASSWORD));
     let nt_hash = crypto::NTOWFv1(PASSWORD);
     let ntowfv2 = crypto::NTOWFv2(&nt_hash, "alice", "DOMAIN");
-    let pw16 = le_bytes(&password);
+    let pw16 = utf16le(PASSWORD); // freed after disarm(): a needle is no finding
     arm(&[PASSWORD.as_bytes(), &pw16, &nt_hash, &ntowfv2]);
-    let mut h = client_credential(&user, &domain, &password);
-    assert_eq!(unsafe { FreeCredentialsHandle(&mut h) }, SEC_E_OK);
+    let mut h = client_credential("alice", "DOMAIN", PASSWORD).unwrap();
+    assert_eq!(free_credential(&mut h), SEC_E_OK);
     assert_eq!(disarm(), 0, "a freed block held the password or a hash derived from it");
 }
 
@@ -138,51 +106,17 @@ fn the_scanner_sees_a_secret_left_behind() {
 #[test]
 fn deleted_contexts_hold_no_session_key() {
     let _serial = SERIAL.lock();
-    let dir = std::env::temp_dir().join(format!("ntlmssp-secrets-{}", std::process::id()));
-    std::fs::write(&dir, format!("DOMAIN:alice:{PASSWORD}\n")).unwrap();
-    std::env::set_var("NTLM_USER_FILE", &dir);
-    let (user, domain, password) = (utf16("alice"), utf16("DOMAIN"), utf16(PASSWORD));
+    let file = std::env::temp_dir().join(format!("ntlmssp-secrets-{}", std::process::id()));
+    std::fs::write(&file, format!("DOMAIN:alice:{PASSWORD}\n")).unwrap();
+    std::env::set_var("NTLM_USER_FILE", &file);
     let nt_hash = crypto::NTOWFv1(PASSWORD);
-    let pw16 = le_bytes(&password);
+    let pw16 = utf16le(PASSWORD);
     // The server's user database reads the file and keeps only hashes.
     arm(&[PASSWORD.as_bytes(), &pw16, &nt_hash]);
-    let mut cc = client_credential(&user, &domain, &password);
-    let mut sc = CredHandle { dwLower: 0, dwUpper: 0 };
-    let package = utf16("NTLM\0");
-    let mut ts = 0;
-    unsafe {
-        let s = AcquireCredentialsHandleW(std::ptr::null_mut(), package.as_ptr() as *mut u16, SECPKG_CRED_INBOUND, std::ptr::null_mut(), std::ptr::null_mut(), None, std::ptr::null_mut(), &mut sc, &mut ts);
-        assert_eq!(s, SEC_E_OK);
-    }
-    std::fs::remove_file(&dir).unwrap();
-
-    let mut cx = CtxtHandle { dwLower: 0, dwUpper: 0 };
-    let mut sx = CtxtHandle { dwLower: 0, dwUpper: 0 };
-    let mut tok_in = vec![0u8; 4096];
-    let mut tok_out = vec![0u8; 4096];
-    let mut in_len = 0u32;
-    let req = ISC_REQ_CONFIDENTIALITY | ISC_REQ_INTEGRITY;
-    for leg in 0..2 {
-        unsafe {
-            let mut ib = SecBuffer { cbBuffer: in_len, BufferType: SECBUFFER_TOKEN, pvBuffer: tok_in.as_mut_ptr().cast() };
-            let mut ob = SecBuffer { cbBuffer: 4096, BufferType: SECBUFFER_TOKEN, pvBuffer: tok_out.as_mut_ptr().cast() };
-            let mut id = SecBufferDesc { ulVersion: SECBUFFER_VERSION, cBuffers: 1, pBuffers: &mut ib };
-            let mut od = SecBufferDesc { ulVersion: SECBUFFER_VERSION, cBuffers: 1, pBuffers: &mut ob };
-            let mut attrs = 0;
-            let s = InitializeSecurityContextW(&mut cc, if leg == 0 { std::ptr::null_mut() } else { &mut cx }, std::ptr::null_mut(), req, 0, 0, if leg == 0 { std::ptr::null_mut() } else { &mut id }, 0, &mut cx, &mut od, &mut attrs, &mut ts);
-            assert!(s == SEC_E_OK || s == SEC_I_CONTINUE_NEEDED, "ISC {s:x}");
-            std::mem::swap(&mut tok_in, &mut tok_out);
-            in_len = ob.cbBuffer;
-            let mut ib = SecBuffer { cbBuffer: in_len, BufferType: SECBUFFER_TOKEN, pvBuffer: tok_in.as_mut_ptr().cast() };
-            let mut ob = SecBuffer { cbBuffer: 4096, BufferType: SECBUFFER_TOKEN, pvBuffer: tok_out.as_mut_ptr().cast() };
-            let mut id = SecBufferDesc { ulVersion: SECBUFFER_VERSION, cBuffers: 1, pBuffers: &mut ib };
-            let mut od = SecBufferDesc { ulVersion: SECBUFFER_VERSION, cBuffers: 1, pBuffers: &mut ob };
-            let s = AcceptSecurityContext(&mut sc, if leg == 0 { std::ptr::null_mut() } else { &mut sx }, &mut id, req, 0, &mut sx, &mut od, &mut attrs, &mut ts);
-            assert!(s == SEC_E_OK || s == SEC_I_CONTINUE_NEEDED, "ASC {s:x}");
-            std::mem::swap(&mut tok_in, &mut tok_out);
-            in_len = ob.cbBuffer;
-        }
-    }
+    let mut cc = client_credential("alice", "DOMAIN", PASSWORD).unwrap();
+    let mut sc = server_credential().unwrap();
+    std::fs::remove_file(&file).unwrap();
+    let (mut cx, mut sx) = handshake(&mut cc, &mut sc).unwrap();
     let mut key = SecPkgContext_SessionKey { SessionKeyLength: 0, SessionKey: std::ptr::null_mut() };
     let session_key = unsafe {
         assert_eq!(QueryContextAttributesW(&mut sx, SECPKG_ATTR_SESSION_KEY, &mut key as *mut _ as *mut _), SEC_E_OK);
@@ -193,20 +127,11 @@ fn deleted_contexts_hold_no_session_key() {
     assert_eq!(session_key.len(), 16);
     assert_eq!(disarm(), 0, "a freed block held the password or NT hash");
     arm(&[PASSWORD.as_bytes(), &pw16, &nt_hash, &session_key]);
-    unsafe {
-        // Sealing once puts the keys and RC4 states to work before they are freed.
-        let mut data = *b"some data to seal";
-        let mut sig = [0u8; 16];
-        let mut bufs = [
-            SecBuffer { cbBuffer: 16, BufferType: SECBUFFER_TOKEN, pvBuffer: sig.as_mut_ptr().cast() },
-            SecBuffer { cbBuffer: data.len() as u32, BufferType: SECBUFFER_DATA, pvBuffer: data.as_mut_ptr().cast() },
-        ];
-        let mut d = SecBufferDesc { ulVersion: SECBUFFER_VERSION, cBuffers: 2, pBuffers: bufs.as_mut_ptr() };
-        assert_eq!(EncryptMessage(&mut cx, 0, &mut d, 0), SEC_E_OK);
-        assert_eq!(DeleteSecurityContext(&mut cx), SEC_E_OK);
-        assert_eq!(DeleteSecurityContext(&mut sx), SEC_E_OK);
-        assert_eq!(FreeCredentialsHandle(&mut cc), SEC_E_OK);
-        assert_eq!(FreeCredentialsHandle(&mut sc), SEC_E_OK);
-    }
+    // Sealing once puts the keys and RC4 states to work before they are freed.
+    seal(&mut cx, &mut b"some data to seal".to_vec()).unwrap();
+    assert_eq!(delete(&mut cx), SEC_E_OK);
+    assert_eq!(delete(&mut sx), SEC_E_OK);
+    assert_eq!(free_credential(&mut cc), SEC_E_OK);
+    assert_eq!(free_credential(&mut sc), SEC_E_OK);
     assert_eq!(disarm(), 0, "a freed block held the session key, password or NT hash");
 }
