@@ -4,16 +4,19 @@
 //! Blocks come from the C heap (`malloc`), so they stay valid whatever the caller does with Rust
 //! state, and each live block is recorded: `FreeContextBuffer` frees only what this library
 //! handed out, so a double free or a foreign pointer gets `SEC_E_INVALID_HANDLE` instead of
-//! corrupting the caller's heap.
+//! corrupting the caller's heap. Blocks are wiped before they are freed, since some hold keys
+//! (`SECPKG_ATTR_SESSION_KEY`).
 
-use std::collections::HashSet;
-use std::sync::OnceLock;
+use std::collections::BTreeMap;
 
 use parking_lot::Mutex;
+use zeroize::Zeroize;
 
-fn live() -> &'static Mutex<HashSet<usize>> {
-    static LIVE: OnceLock<Mutex<HashSet<usize>>> = OnceLock::new();
-    LIVE.get_or_init(|| Mutex::new(HashSet::new()))
+/// Live blocks: address → length. (A B-tree, whose nodes memory checkers see as reachable.)
+static LIVE: Mutex<BTreeMap<usize, usize>> = Mutex::new(BTreeMap::new());
+
+fn live() -> &'static Mutex<BTreeMap<usize, usize>> {
+    &LIVE
 }
 
 /// A block of `len` bytes (at least 1), suitably aligned for any SSPI structure, or `None`
@@ -24,7 +27,7 @@ pub fn allocate(len: usize) -> Option<*mut u8> {
     if p.is_null() {
         return None;
     }
-    live().lock().insert(p as usize);
+    live().lock().insert(p as usize, len.max(1));
     Some(p)
 }
 
@@ -38,12 +41,15 @@ pub fn allocate_copy(bytes: &[u8]) -> Option<*mut u8> {
 
 /// Frees a block from [`allocate`]; `false` when `p` is not a live block of ours.
 pub fn free(p: *mut u8) -> bool {
-    if !live().lock().remove(&(p as usize)) {
+    let Some(len) = live().lock().remove(&(p as usize)) else {
         return false;
+    };
+    // SAFETY: `p` came from malloc in `allocate` with `len` bytes and was live until the line
+    // above removed it, so it is wiped and freed exactly once.
+    unsafe {
+        core::slice::from_raw_parts_mut(p, len).zeroize();
+        libc::free(p.cast());
     }
-    // SAFETY: `p` came from malloc in `allocate` and was live until the line above removed it,
-    // so it is freed exactly once.
-    unsafe { libc::free(p.cast()) };
     true
 }
 

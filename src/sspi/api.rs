@@ -710,6 +710,16 @@ pub unsafe fn query_context_attributes<C: Charset>(phContext: PCtxtHandle, ulAtt
 /// Up to this many buffers are gathered on the stack, so signing and sealing never allocate.
 type Gathered<T> = SmallVec<[T; 8]>;
 
+/// The descriptor of a message to sign, verify, seal or unseal: its signature and data buffers
+/// must not share memory.
+unsafe fn message<'a>(pMessage: PSecBufferDesc) -> Result<&'a mut [SecBuffer], SECURITY_STATUS> {
+    let bufs = buffers::descriptor(pMessage)?.ok_or(SEC_E_INVALID_TOKEN)?;
+    if buffers::overlapping(bufs.iter().filter(|b| signed(b) || base_type(b) == SECBUFFER_TOKEN)) {
+        return Err(SEC_E_INVALID_TOKEN);
+    }
+    Ok(bufs)
+}
+
 /// The TOKEN buffer (the signature) of a message, which must hold 16 bytes.
 unsafe fn signature_buffer<'a>(bufs: &mut [SecBuffer]) -> Result<&'a mut [u8], SECURITY_STATUS> {
     let b = buffers::find(bufs, SECBUFFER_TOKEN).ok_or(SEC_E_INVALID_TOKEN)?;
@@ -751,7 +761,7 @@ pub unsafe fn make_signature(phContext: PCtxtHandle, fQOP: ULONG, pMessage: PSec
         if fQOP != 0 {
             return Err(SEC_E_QOP_NOT_SUPPORTED);
         }
-        let bufs = buffers::descriptor(pMessage)?.ok_or(SEC_E_INVALID_TOKEN)?;
+        let bufs = message(pMessage)?;
         with_session(phContext, |session, datagram| {
             let mut data: Gathered<&[u8]> = SmallVec::new();
             for b in bufs.iter().filter(|b| signed(b)) {
@@ -770,7 +780,7 @@ pub unsafe fn make_signature(phContext: PCtxtHandle, fQOP: ULONG, pMessage: PSec
 
 pub unsafe fn verify_signature(phContext: PCtxtHandle, pMessage: PSecBufferDesc, MessageSeqNo: ULONG, _pfQOP: PULONG) -> SECURITY_STATUS {
     run(|| {
-        let bufs = buffers::descriptor(pMessage)?.ok_or(SEC_E_INVALID_TOKEN)?;
+        let bufs = message(pMessage)?;
         with_session(phContext, |session, datagram| {
             let mut data: Gathered<&[u8]> = SmallVec::new();
             for b in bufs.iter().filter(|b| signed(b)) {
@@ -790,7 +800,7 @@ pub unsafe fn encrypt_message(phContext: PCtxtHandle, fQOP: ULONG, pMessage: PSe
             SECQOP_WRAP_NO_ENCRYPT => true,
             _ => return Err(SEC_E_QOP_NOT_SUPPORTED),
         };
-        let bufs = buffers::descriptor(pMessage)?.ok_or(SEC_E_INVALID_TOKEN)?;
+        let bufs = message(pMessage)?;
         with_session(phContext, |session, datagram| {
             let seq = datagram.then_some(MessageSeqNo);
             let sig_buf = signature_buffer(bufs)?;
@@ -818,7 +828,7 @@ pub unsafe fn encrypt_message(phContext: PCtxtHandle, fQOP: ULONG, pMessage: PSe
 
 pub unsafe fn decrypt_message(phContext: PCtxtHandle, pMessage: PSecBufferDesc, MessageSeqNo: ULONG, _pfQOP: PULONG) -> SECURITY_STATUS {
     run(|| {
-        let bufs = buffers::descriptor(pMessage)?.ok_or(SEC_E_INVALID_TOKEN)?;
+        let bufs = message(pMessage)?;
         with_session(phContext, |session, datagram| {
             let sig = signature_buffer(bufs)?;
             let mut signature = [0u8; 16];

@@ -34,6 +34,18 @@ pub unsafe fn descriptor<'a>(desc: *mut SecBufferDesc) -> Result<Option<&'a mut 
     Ok(Some(core::slice::from_raw_parts_mut(d.pBuffers, d.cBuffers as usize)))
 }
 
+/// Whether any two of these buffers share memory. Signing and sealing hold the signature and
+/// the data as slices at once, which must not alias; a descriptor that points two buffers at
+/// the same bytes is refused instead.
+pub fn overlapping<'a>(bufs: impl Iterator<Item = &'a SecBuffer>) -> bool {
+    let mut spans: smallvec::SmallVec<[(usize, usize); 8]> = bufs
+        .filter(|b| b.cbBuffer > 0 && !b.pvBuffer.is_null())
+        .map(|b| (b.pvBuffer as usize, (b.pvBuffer as usize).saturating_add(b.cbBuffer as usize)))
+        .collect();
+    spans.sort_unstable();
+    spans.windows(2).any(|w| w[1].0 < w[0].1)
+}
+
 /// The type of a buffer without its attribute bits (READONLY, READONLY_WITH_CHECKSUM).
 pub fn base_type(b: &SecBuffer) -> ULONG {
     b.BufferType & !SECBUFFER_ATTRMASK

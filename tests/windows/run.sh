@@ -23,27 +23,31 @@ $cc -shared -o "$out/bcryptprimitives.dll" "$root/tests/windows/bcryptprimitives
   "$root/tests/windows/bcryptprimitives.def" -ladvapi32
 x86_64-w64-mingw32-dlltool -d "$root/def/ntlmssp.def" -l "$out/libntlmssp.a" -D ntlmssp.dll
 $cc $cflags -I"$root/include" "$root/tests/c/harness.c" -o "$out/harness.exe" -L"$out" -lntlmssp
+$cc $cflags -I"$root/include" "$root/tests/c/misuse.c" -o "$out/misuse.exe" -L"$out" -lntlmssp
 $cc $cflags -I"$root/include" "$root/tests/windows/loadlib.c" -o "$out/loadlib.exe"
 $cc $cflags "$root/tests/windows/secur32_sspi.c" -o "$out/secur32_sspi.exe" -lsecur32
 cp "$dll" "$out/ntlmssp.dll"
 printf 'EXAMPLE:alice:Secret123\nDOMAIN:alice:Secret123\n' > "$out/users"
 fails=0
 
-echo "== 1. direct use: the C harness (import library)"
-(cd "$out" && "$wine" harness.exe) > "$out/harness-wine.txt" 2> "$out/harness-wine.err" || true
-tail -n 1 "$out/harness-wine.txt"
-grep '^not ok' "$out/harness-wine.txt" && fails=$((fails + 1))
-grep -q '^[0-9]* passed, 0 failed' "$out/harness-wine.txt" || { fails=$((fails + 1)); tail "$out/harness-wine.err"; }
-if [ -e "$root/target/release/libntlmssp.so" ]; then
-  gcc $cflags -D_GNU_SOURCE -I"$root/include" "$root/tests/c/harness.c" -o "$out/harness-linux" \
-    -L"$root/target/release" -lntlmssp -ldl -Wl,-rpath,"$root/target/release"
-  "$out/harness-linux" > "$out/harness-linux.txt" || true
-  if diff <(sed 's/ (.*//' "$out/harness-linux.txt") <(tr -d '\r' < "$out/harness-wine.txt" | sed 's/ (.*//'); then
-    echo "same checks and results as the Linux harness"
-  else
-    echo "not ok - the Windows harness differs from Linux (above)"; fails=$((fails + 1))
+# The same C programs as on Linux, with the same checks and results.
+for prog in harness misuse; do
+  echo "== 1. direct use: tests/c/$prog.c (import library)"
+  (cd "$out" && "$wine" "$prog.exe") | tr -d '\r' > "$out/$prog-wine.txt" 2> "$out/$prog-wine.err" || true
+  tail -n 1 "$out/$prog-wine.txt"
+  grep '^not ok' "$out/$prog-wine.txt" && fails=$((fails + 1))
+  grep -q '^[0-9]* passed, 0 failed' "$out/$prog-wine.txt" || { fails=$((fails + 1)); tail "$out/$prog-wine.err"; }
+  if [ -e "$root/target/release/libntlmssp.so" ]; then
+    gcc $cflags -D_GNU_SOURCE -I"$root/include" "$root/tests/c/$prog.c" -o "$out/$prog-linux" \
+      -L"$root/target/release" -lntlmssp -ldl -Wl,-rpath,"$root/target/release"
+    "$out/$prog-linux" > "$out/$prog-linux.txt" || true
+    if diff <(sed 's/ (.*//' "$out/$prog-linux.txt") <(sed 's/ (.*//' "$out/$prog-wine.txt"); then
+      echo "same checks and results as on Linux"
+    else
+      echo "not ok - $prog under Wine differs from Linux (above)"; fails=$((fails + 1))
+    fi
   fi
-fi
+done
 
 echo "== 1. direct use: LoadLibrary + GetProcAddress"
 users_win=$(winepath -w "$out/users" 2>/dev/null)
