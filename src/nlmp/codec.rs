@@ -74,6 +74,13 @@ pub struct PayloadField {
     pub offset: u32,
 }
 
+/// Where the payload of a message begins: the lowest offset of the non-empty fields it uses
+/// (the end of the message when none). Optional header parts (VERSION, MIC) exist only below
+/// it, so a header part is never read out of another field's bytes.
+pub fn payload_start(token: &[u8], fields: &[PayloadField]) -> usize {
+    fields.iter().filter(|f| f.len > 0).map(|f| f.offset as usize).min().unwrap_or(token.len())
+}
+
 impl PayloadField {
     pub fn read(r: &mut Reader<'_>) -> Result<Self> {
         Ok(PayloadField { len: r.u16()?, max_len: r.u16()?, offset: r.u32()? })

@@ -5,7 +5,7 @@
 //! encoding writes the fixed header, then the payload in the order Windows uses, so that the
 //! [MS-NLMP] 4.2 messages are reproduced byte for byte.
 
-use super::codec::{PayloadField, Reader, Writer};
+use super::codec::{payload_start, PayloadField, Reader, Writer};
 use super::error::{Error, Result};
 use super::flags::{self, has};
 
@@ -92,7 +92,12 @@ impl<'a> Negotiate<'a> {
         }
         let domain_f = PayloadField::read(&mut r)?;
         let ws_f = PayloadField::read(&mut r)?;
-        let version = if has(flags, flags::NEGOTIATE_VERSION) && r.remaining() >= 8 {
+        let used = [
+            if has(flags, flags::NEGOTIATE_OEM_DOMAIN_SUPPLIED) { domain_f } else { PayloadField::default() },
+            if has(flags, flags::NEGOTIATE_OEM_WORKSTATION_SUPPLIED) { ws_f } else { PayloadField::default() },
+        ];
+        let room = payload_start(token, &used);
+        let version = if has(flags, flags::NEGOTIATE_VERSION) && r.remaining() >= 8 && r.position() + 8 <= room {
             Some(Version::read(&mut r)?)
         } else {
             None
@@ -138,7 +143,9 @@ impl<'a> Challenge<'a> {
         let _reserved = r.take(8)?;
         let (target_info_f, version) = if r.remaining() >= 8 {
             let f = PayloadField::read(&mut r)?;
-            let v = if has(flags, flags::NEGOTIATE_VERSION) && r.remaining() >= 8 {
+            let info = if has(flags, flags::NEGOTIATE_TARGET_INFO) { f } else { PayloadField::default() };
+            let room = payload_start(token, &[target_name_f, info]);
+            let v = if has(flags, flags::NEGOTIATE_VERSION) && r.remaining() >= 8 && r.position() + 8 <= room {
                 Some(Version::read(&mut r)?)
             } else {
                 None
@@ -199,13 +206,7 @@ impl<'a> Authenticate<'a> {
         let ws_f = PayloadField::read(&mut r)?;
         let esk_f = PayloadField::read(&mut r)?;
         let flags = r.u32()?;
-        let fields = [lm_f, nt_f, domain_f, user_f, ws_f, esk_f];
-        let payload_start = fields
-            .iter()
-            .filter(|f| f.len > 0)
-            .map(|f| f.offset as usize)
-            .min()
-            .unwrap_or(token.len());
+        let payload_start = payload_start(token, &[lm_f, nt_f, domain_f, user_f, ws_f, esk_f]);
         let version = if payload_start >= MIC_OFFSET && r.remaining() >= 8 {
             Some(Version::read(&mut r)?)
         } else {

@@ -193,6 +193,7 @@ class Matrix:
                     f"  lock directory = {workdir}\n  private dir = {workdir}\n")
         self.results = {}  # (client, server) -> {case: ok}
         self.failures = 0
+        self.current = ("", "", "")
 
     def env(self, v1, client_user=None, password=None):
         e = dict(os.environ)
@@ -236,12 +237,14 @@ class Matrix:
                     return ("client", str(r))
                 if token and bytes.fromhex(token[16:24]) == b"\x03\x00\x00\x00":
                     self.authenticate = bytes.fromhex(token)
+                self.capture(token)
             if token is None and done_c:
                 break
             try:
                 done_s, token = server.step(token)
             except Refused as r:
                 return ("server", str(r))
+            self.capture(token)
             if done_s and done_c:
                 return None
             if done_s and token is None:
@@ -263,6 +266,7 @@ class Matrix:
             if user not in USERS and not IMPLS[simpl].get("users", True):
                 print(f"# {cimpl} -> {simpl}: {case}: skipped, {simpl} has no user database")
                 continue
+            self.current = (cimpl, simpl, case)
             client = self.start(cimpl, "client", v1, user, password)
             server = self.start(simpl, "server", v1, user, password)
             try:
@@ -301,6 +305,17 @@ class Matrix:
         finally:
             client.close()
             server.close()
+
+    def capture(self, token):
+        """With NTLMSSP_CAPTURE_DIR set, keeps every token (fuzzing seeds, tests/fuzz/corpus)."""
+        where = os.environ.get("NTLMSSP_CAPTURE_DIR")
+        if where and token:
+            os.makedirs(where, exist_ok=True)
+            kind = {1: "negotiate", 2: "challenge", 3: "authenticate"}.get(bytes.fromhex(token)[8], "other")
+            name = f"{self.current[0]}-{self.current[1]}-{self.current[2]}-{kind}".replace(" ", "_")
+            name = "".join(ch for ch in name if ch.isalnum() or ch in "-_.")
+            with open(os.path.join(where, name), "wb") as f:
+                f.write(bytes.fromhex(token))
 
     def check_version(self, pair, case, v1):
         """The NtChallengeResponse length (AUTHENTICATE offset 20) tells NTLMv1 (24 bytes) from
