@@ -235,8 +235,8 @@ fn resign(cred: &ClientCredential, neg: &[u8], chal: &[u8], auth: &[u8], edit: i
     let sc = messages::Challenge::decode(chal).unwrap().server_challenge;
     let mut temp = a.nt_challenge_response[16..].to_vec();
     edit(&mut temp);
-    let proof = crypto::ntlmv2_nt_proof_str(&cred.ntowfv2.0, &sc, &temp);
-    let session_base_key = crypto::session_base_key_v2(&cred.ntowfv2.0, &proof);
+    let proof = crypto::ntlmv2_nt_proof_str(&cred.ntowfv2, &sc, &temp);
+    let session_base_key = crypto::session_base_key_v2(&cred.ntowfv2, &proof);
     let exported = [0x5a; 16];
     let encrypted = crypto::rc4k(&session_base_key, &exported);
     let mut nt = proof.to_vec();

@@ -256,14 +256,14 @@ impl Client {
             with_mic = server_time.is_some();
             let time = server_time.unwrap_or_else(|| self.env.filetime());
             let temp = messages::ntlmv2_client_challenge(time, client_challenge, &pairs);
-            let proof = crypto::ntlmv2_nt_proof_str(&cred.ntowfv2.0, sc, &temp);
+            let proof = crypto::ntlmv2_nt_proof_str(&cred.ntowfv2, sc, &temp);
             // 3.1.5.1.2: with a server timestamp the LMv2 response is Z(24).
-            lm_response = if with_mic { vec![0; 24] } else { crypto::lmv2_response(&cred.ntowfv2.0, sc, client_challenge).to_vec() };
+            lm_response = if with_mic { vec![0; 24] } else { crypto::lmv2_response(&cred.ntowfv2, sc, client_challenge).to_vec() };
             let mut nt = Vec::with_capacity(16 + temp.len());
             nt.extend_from_slice(&proof);
             nt.extend_from_slice(&temp);
             nt_response = nt;
-            session_base_key = Secret16(crypto::session_base_key_v2(&cred.ntowfv2.0, &proof));
+            session_base_key = Secret16(crypto::session_base_key_v2(&cred.ntowfv2, &proof));
         } else if has(flags, flags::NEGOTIATE_EXTENDED_SESSIONSECURITY) {
             let mut lm = vec![0u8; 24];
             lm[..8].copy_from_slice(client_challenge);

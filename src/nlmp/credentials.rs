@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-use super::crypto;
+use super::crypto::{self, HmacMd5Key};
 use super::error::{Error, Result};
 
 /// A 16-byte secret (an OWF or a key), zeroized when dropped.
@@ -33,8 +33,9 @@ pub struct ClientCredential {
     pub nt_hash: Secret16,
     /// LMOWFv1, used only at LM_COMPAT_LEVEL 0–1 and for LM_KEY.
     pub lm_hash: Secret16,
-    /// NTOWFv2(Passwd, User, UserDom) for this user and domain.
-    pub ntowfv2: Secret16,
+    /// NTOWFv2(Passwd, User, UserDom) for this user and domain, as a ready HMAC key
+    /// (ResponseKeyNT = ResponseKeyLM for NTLMv2): computed once per credential.
+    pub ntowfv2: HmacMd5Key,
 }
 
 impl ClientCredential {
@@ -51,7 +52,7 @@ impl ClientCredential {
     }
 
     fn from_hashes(user: &str, domain: &str, nt_hash: Secret16, lm_hash: Secret16, empty_password: bool) -> Self {
-        let ntowfv2 = Secret16(crypto::NTOWFv2(&nt_hash.0, user, domain));
+        let ntowfv2 = response_key(&nt_hash, user, domain);
         ClientCredential {
             user: user.to_owned(),
             domain: domain.to_owned(),
@@ -142,17 +143,43 @@ pub fn eq_ignore_case(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.eq_ignore_ascii_case(b) || a.to_uppercase() == b.to_uppercase()
 }
 
+/// NTOWFv2(NT hash, user, domain) as an HMAC key.
+pub fn response_key(nt_hash: &Secret16, user: &str, domain: &str) -> HmacMd5Key {
+    let mut k = crypto::NTOWFv2(&nt_hash.0, user, domain);
+    let key = HmacMd5Key::new(&k);
+    k.zeroize();
+    key
+}
+
 /// Where a server finds a user's NT hash.
 pub trait UserDatabase: Send + Sync {
     /// The NT hash (NTOWFv1) of `user` in `domain` as the client named them, or `None` when the
     /// user is unknown.
     fn nt_hash(&self, user: &str, domain: &str) -> Option<Secret16>;
+
+    /// NTOWFv2 for `user` in `domain` as the client named them (the NTLMv2 ResponseKeyNT). A
+    /// database may have it ready; by default it is derived from [`Self::nt_hash`].
+    fn response_key_nt(&self, user: &str, domain: &str) -> Option<HmacMd5Key> {
+        self.nt_hash(user, domain).map(|h| response_key(&h, user, domain))
+    }
 }
 
-/// The user file loaded once, with every NT hash computed at load time.
+/// The user file loaded once, with every NT hash computed at load time, and each entry's
+/// NTOWFv2 for its own user and domain (what a client naming them exactly as the file does
+/// needs).
 #[derive(Debug, Default)]
 pub struct FileUserDatabase {
-    entries: Vec<(String, String, Secret16)>,
+    entries: Vec<FileEntry>,
+}
+
+#[derive(Debug)]
+struct FileEntry {
+    domain: String,
+    user: String,
+    nt_hash: Secret16,
+    /// UPPER(user), as NTOWFv2 uses it.
+    user_upper: String,
+    ntowfv2: HmacMd5Key,
 }
 
 impl FileUserDatabase {
@@ -162,7 +189,9 @@ impl FileUserDatabase {
         // entries' buffer, freeing a block that still holds hashes.
         let mut entries = Vec::with_capacity(parsed.len());
         for e in &parsed {
-            entries.push((e.domain.clone(), e.user.clone(), Secret16(crypto::NTOWFv1(&e.password))));
+            let nt_hash = Secret16(crypto::NTOWFv1(&e.password));
+            let ntowfv2 = response_key(&nt_hash, &e.user, &e.domain);
+            entries.push(FileEntry { domain: e.domain.clone(), user: e.user.clone(), nt_hash, user_upper: e.user.to_uppercase(), ntowfv2 });
         }
         FileUserDatabase { entries }
     }
@@ -185,16 +214,35 @@ impl UserDatabase for FileUserDatabase {
     /// User and domain compare case-insensitively; an entry with an empty domain matches any
     /// domain. An exact domain match wins over an empty-domain entry.
     fn nt_hash(&self, user: &str, domain: &str) -> Option<Secret16> {
+        self.find(user, domain).map(|e| e.nt_hash.clone())
+    }
+
+    fn response_key_nt(&self, user: &str, domain: &str) -> Option<HmacMd5Key> {
+        let e = self.find(user, domain)?;
+        // NTOWFv2 hashes UPPER(user) and the domain as sent: the ready key fits when both are
+        // what the file says.
+        if e.domain == domain && user.chars().flat_map(char::to_uppercase).eq(e.user_upper.chars()) {
+            Some(e.ntowfv2.clone())
+        } else {
+            Some(response_key(&e.nt_hash, user, domain))
+        }
+    }
+}
+
+impl FileUserDatabase {
+    /// User and domain compare case-insensitively; an entry with an empty domain matches any
+    /// domain. An exact domain match wins over an empty-domain entry.
+    fn find(&self, user: &str, domain: &str) -> Option<&FileEntry> {
         let mut fallback = None;
-        for (d, u, h) in &self.entries {
-            if !eq_ignore_case(u, user) {
+        for e in &self.entries {
+            if !eq_ignore_case(&e.user, user) {
                 continue;
             }
-            if eq_ignore_case(d, domain) {
-                return Some(h.clone());
+            if eq_ignore_case(&e.domain, domain) {
+                return Some(e);
             }
-            if d.is_empty() && fallback.is_none() {
-                fallback = Some(h.clone());
+            if e.domain.is_empty() && fallback.is_none() {
+                fallback = Some(e);
             }
         }
         fallback

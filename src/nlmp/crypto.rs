@@ -28,11 +28,39 @@ pub fn md5(parts: &[&[u8]]) -> [u8; 16] {
 
 /// HMAC_MD5(key, concatenation of `parts`).
 pub fn hmac_md5(key: &[u8], parts: &[&[u8]]) -> [u8; 16] {
-    let mut m = <Hmac<Md5> as KeyInit>::new_from_slice(key).expect("HMAC takes keys of any length");
-    for p in parts {
-        m.update(p);
+    HmacMd5Key::new(key).mac(parts)
+}
+
+/// An HMAC-MD5 key with its inner and outer pads already hashed: each MAC under it costs two
+/// MD5 compressions less. Kept for keys used again and again (NTOWFv2 of a credential, the
+/// signing key of a session). Wiped when dropped (the crates' `zeroize` feature).
+#[derive(Clone)]
+pub struct HmacMd5Key(Hmac<Md5>);
+
+impl HmacMd5Key {
+    pub fn new(key: &[u8]) -> Self {
+        HmacMd5Key(<Hmac<Md5> as KeyInit>::new_from_slice(key).expect("HMAC takes keys of any length"))
     }
-    m.finalize().into_bytes().into()
+
+    /// HMAC_MD5(key, concatenation of `parts`).
+    pub fn mac(&self, parts: &[&[u8]]) -> [u8; 16] {
+        let mut m = self.start();
+        for p in parts {
+            m.update(p);
+        }
+        m.finalize().into_bytes().into()
+    }
+
+    /// A running MAC, for messages that arrive in pieces.
+    pub fn start(&self) -> Hmac<Md5> {
+        self.0.clone()
+    }
+}
+
+impl core::fmt::Debug for HmacMd5Key {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("HmacMd5Key(..)")
+    }
 }
 
 /// DES(K, D) with a 7-byte key: the 56 key bits are spread over 8 bytes, one parity bit per
@@ -90,30 +118,56 @@ impl Rc4 {
     /// RC4Init(Handle, Key) for a key of 1 to 256 bytes.
     pub fn new(key: &[u8]) -> Rc4 {
         assert!(!key.is_empty() && key.len() <= 256, "RC4 key of 1..=256 bytes");
+        // The key repeated to 256 bytes, so the schedule needs no `i % len` (a division) per
+        // step; u8 indices into 256-entry tables need no bounds checks.
+        let mut k = [0u8; 256];
+        for chunk in k.chunks_mut(key.len()) {
+            chunk.copy_from_slice(&key[..chunk.len()]);
+        }
         let mut s = [0u8; 256];
         for (i, v) in s.iter_mut().enumerate() {
             *v = i as u8;
         }
         let mut j = 0u8;
-        for i in 0..256 {
-            j = j.wrapping_add(s[i]).wrapping_add(key[i % key.len()]);
-            s.swap(i, usize::from(j));
+        for i in 0..=255u8 {
+            let si = s[usize::from(i)];
+            j = j.wrapping_add(si).wrapping_add(k[usize::from(i)]);
+            s[usize::from(i)] = s[usize::from(j)];
+            s[usize::from(j)] = si;
         }
+        k.zeroize();
         Rc4 { s, i: 0, j: 0 }
     }
 
-    /// RC4(Handle, D), in place, continuing the stream.
+    /// One keystream byte.
+    #[inline(always)]
+    fn next(s: &mut [u8; 256], i: &mut u8, j: &mut u8) -> u8 {
+        *i = i.wrapping_add(1);
+        let si = s[usize::from(*i)];
+        *j = j.wrapping_add(si);
+        let sj = s[usize::from(*j)];
+        s[usize::from(*i)] = sj;
+        s[usize::from(*j)] = si;
+        s[usize::from(si.wrapping_add(sj))]
+    }
+
+    /// RC4(Handle, D), in place, continuing the stream. Eight keystream bytes are gathered
+    /// into a word and applied with one XOR, which keeps the dependent table walk apart from
+    /// the data's loads and stores.
     pub fn apply(&mut self, data: &mut [u8]) {
         let (mut i, mut j) = (self.i, self.j);
         let s = &mut self.s;
-        for b in data {
-            i = i.wrapping_add(1);
-            let si = s[usize::from(i)];
-            j = j.wrapping_add(si);
-            let sj = s[usize::from(j)];
-            s[usize::from(i)] = sj;
-            s[usize::from(j)] = si;
-            *b ^= s[usize::from(si.wrapping_add(sj))];
+        let mut chunks = data.chunks_exact_mut(8);
+        for chunk in &mut chunks {
+            let mut ks = [0u8; 8];
+            for b in ks.iter_mut() {
+                *b = Self::next(s, &mut i, &mut j);
+            }
+            let word = u64::from_ne_bytes(chunk[..8].try_into().expect("8 bytes")) ^ u64::from_ne_bytes(ks);
+            chunk.copy_from_slice(&word.to_ne_bytes());
+        }
+        for b in chunks.into_remainder() {
+            *b ^= Self::next(s, &mut i, &mut j);
         }
         self.i = i;
         self.j = j;
@@ -216,22 +270,22 @@ pub fn NTOWFv2(nt_hash: &[u8; 16], user: &str, domain: &str) -> [u8; 16] {
 }
 
 /// NTProofStr = HMAC_MD5(ResponseKeyNT, ConcatenationOf(ServerChallenge, temp)).
-pub fn ntlmv2_nt_proof_str(response_key_nt: &[u8; 16], server_challenge: &[u8; 8], temp: &[u8]) -> [u8; 16] {
-    hmac_md5(response_key_nt, &[server_challenge, temp])
+pub fn ntlmv2_nt_proof_str(response_key_nt: &HmacMd5Key, server_challenge: &[u8; 8], temp: &[u8]) -> [u8; 16] {
+    response_key_nt.mac(&[server_challenge, temp])
 }
 
 /// LMv2 response: HMAC_MD5(ResponseKeyLM, ServerChallenge || ClientChallenge) ||
 /// ClientChallenge (3.3.2 pseudocode; the 2.2.2.4 prose differs, see the vectors' notes).
-pub fn lmv2_response(response_key_lm: &[u8; 16], server_challenge: &[u8; 8], client_challenge: &[u8; 8]) -> [u8; 24] {
+pub fn lmv2_response(response_key_lm: &HmacMd5Key, server_challenge: &[u8; 8], client_challenge: &[u8; 8]) -> [u8; 24] {
     let mut out = [0u8; 24];
-    out[..16].copy_from_slice(&hmac_md5(response_key_lm, &[server_challenge, client_challenge]));
+    out[..16].copy_from_slice(&response_key_lm.mac(&[server_challenge, client_challenge]));
     out[16..].copy_from_slice(client_challenge);
     out
 }
 
 /// SessionBaseKey for NTLMv2: HMAC_MD5(ResponseKeyNT, NTProofStr).
-pub fn session_base_key_v2(response_key_nt: &[u8; 16], nt_proof_str: &[u8; 16]) -> [u8; 16] {
-    hmac_md5(response_key_nt, &[nt_proof_str])
+pub fn session_base_key_v2(response_key_nt: &HmacMd5Key, nt_proof_str: &[u8; 16]) -> [u8; 16] {
+    response_key_nt.mac(&[nt_proof_str])
 }
 
 // ---------------------------------------------------------------------------------------------

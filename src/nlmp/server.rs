@@ -272,7 +272,6 @@ impl Server {
             });
         }
 
-        let nt_hash = self.credential.users.nt_hash(&user, &domain).ok_or(Error::LogonDenied)?;
         let nt = msg.nt_challenge_response;
         let ntlmv2 = nt.len() > 24;
         let session_base_key;
@@ -284,8 +283,8 @@ impl Server {
             let (proof, blob) = nt.split_at(16);
             let parsed = Ntlmv2ClientChallenge::decode(blob)?;
             // The proof covers the blob exactly as received: clients differ in trailing bytes.
-            let response_key = Secret16(crypto::NTOWFv2(&nt_hash.0, &user, &domain));
-            let expected = crypto::ntlmv2_nt_proof_str(&response_key.0, sc, blob);
+            let response_key = self.credential.users.response_key_nt(&user, &domain).ok_or(Error::LogonDenied)?;
+            let expected = crypto::ntlmv2_nt_proof_str(&response_key, sc, blob);
             if !crypto::ct_eq(&expected, proof) {
                 return Err(Error::LogonDenied);
             }
@@ -315,11 +314,12 @@ impl Server {
                     }
                 }
             }
-            session_base_key = Secret16(crypto::session_base_key_v2(&response_key.0, &expected));
+            session_base_key = Secret16(crypto::session_base_key_v2(&response_key, &expected));
         } else if nt.len() == 24 {
             if !self.policy.server_accepts_v1() {
                 return Err(Error::LogonDenied);
             }
+            let nt_hash = self.credential.users.nt_hash(&user, &domain).ok_or(Error::LogonDenied)?;
             let sc_arr = *sc;
             let expected = if has(flags, flags::NEGOTIATE_EXTENDED_SESSIONSECURITY) {
                 let cc: [u8; 8] = msg.lm_challenge_response.get(..8).ok_or(Error::InvalidToken)?.try_into().expect("8");

@@ -16,7 +16,7 @@
 
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use super::crypto::{self, Mode, Rc4, SealKey};
+use super::crypto::{self, HmacMd5Key, Mode, Rc4, SealKey};
 use super::error::{Error, Result};
 use super::flags::{self, has};
 
@@ -40,24 +40,57 @@ impl Segment<'_> {
 pub const SIGNATURE_SIZE: usize = 16;
 const SIGNATURE_VERSION: [u8; 4] = [1, 0, 0, 0];
 
-/// One direction's keys and state.
+/// One direction's keys and state. The keys are derived on first use (SIGNKEY, SEALKEY, the
+/// HMAC pads and RC4Init cost about a third of a handshake), since many contexts, as in HTTP
+/// authentication, never sign or seal.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
 struct Direction {
-    signing_key: [u8; 16],
+    /// The exported session key, kept until the keys are derived.
+    exported: [u8; 16],
+    flags: u32,
+    mode: Mode,
+    derived: bool,
+    /// SIGNKEY as a ready HMAC key (extended session security only); wipes itself on drop.
+    #[zeroize(skip)]
+    signing: Option<HmacMd5Key>,
     sealing_key: SealKey,
-    rc4: Rc4,
+    rc4: Option<Rc4>,
     seq: u32,
 }
 
 impl Direction {
     fn new(flags: u32, esk: &[u8; 16], mode: Mode) -> Self {
-        let sealing_key = crypto::SEALKEY(flags, esk, mode);
-        Direction {
-            signing_key: crypto::SIGNKEY(flags, esk, mode).unwrap_or([0; 16]),
-            rc4: Rc4::new(sealing_key.as_slice()),
-            sealing_key,
-            seq: 0,
+        Direction { exported: *esk, flags, mode, derived: false, signing: None, sealing_key: SealKey { bytes: [0; 16], len: 16 }, rc4: None, seq: 0 }
+    }
+
+    fn derive(&mut self) {
+        if self.derived {
+            return;
         }
+        self.signing = crypto::SIGNKEY(self.flags, &self.exported, self.mode).map(|mut k| {
+            let key = HmacMd5Key::new(&k);
+            k.zeroize();
+            key
+        });
+        self.sealing_key = crypto::SEALKEY(self.flags, &self.exported, self.mode);
+        self.exported.zeroize();
+        self.derived = true;
+    }
+
+    fn signing(&mut self) -> Option<&HmacMd5Key> {
+        self.derive();
+        self.signing.as_ref()
+    }
+
+    fn sealing_key(&mut self) -> &SealKey {
+        self.derive();
+        &self.sealing_key
+    }
+
+    fn rc4(&mut self) -> &mut Rc4 {
+        self.derive();
+        let key = &self.sealing_key;
+        self.rc4.get_or_insert_with(|| Rc4::new(key.as_slice()))
     }
 }
 
@@ -124,13 +157,15 @@ impl SessionSecurity {
         let d = self.dir(send);
         match seq_no {
             Some(n) => {
-                if ess {
-                    let mut k = crypto::md5(&[d.sealing_key.as_slice(), &n.to_le_bytes()]);
-                    d.rc4 = Rc4::new(&k);
+                let rc4 = if ess {
+                    let mut k = crypto::md5(&[d.sealing_key().as_slice(), &n.to_le_bytes()]);
+                    let rc4 = Rc4::new(&k);
                     k.zeroize();
+                    rc4
                 } else {
-                    d.rc4 = Rc4::new(d.sealing_key.as_slice());
-                }
+                    Rc4::new(d.sealing_key().as_slice())
+                };
+                d.rc4 = Some(rc4);
                 n
             }
             None => d.seq,
@@ -170,10 +205,10 @@ impl SessionSecurity {
         for s in segments.iter() {
             mac.update(s.bytes());
         }
-        let d = self.dir(true);
+        let rc4 = self.dir(true).rc4();
         for s in segments.iter_mut() {
             if let Segment::Seal(b) = s {
-                d.rc4.apply(b);
+                rc4.apply(b);
             }
         }
         let sig = self.finish_mac(true, seq, mac);
@@ -190,7 +225,7 @@ impl SessionSecurity {
         if self.ess() && seq_no.is_none() && received[12..] != self.inbound.seq.to_le_bytes() {
             return Err(Error::OutOfSequence);
         }
-        let saved = self.clone();
+        let saved = self.save();
         let seq = self.begin(false, seq_no);
         let mut mac = self.mac_state(false, seq);
         for s in segments {
@@ -199,9 +234,21 @@ impl SessionSecurity {
         let expected = self.finish_mac(false, seq, mac);
         let result = self.compare(&expected, &received, seq_no);
         if result.is_err() {
-            *self = saved;
+            self.restore(saved);
         }
         result
+    }
+
+    /// What receiving a message changes: the receive stream and counter.
+    fn save(&mut self) -> (Option<Rc4>, u32) {
+        let d = self.dir(false);
+        (d.rc4.clone(), d.seq)
+    }
+
+    fn restore(&mut self, (rc4, seq): (Option<Rc4>, u32)) {
+        let d = self.dir(false);
+        d.rc4 = rc4;
+        d.seq = seq;
     }
 
     /// DecryptMessage: unseals the Seal segments in place and checks the signature; on
@@ -214,12 +261,12 @@ impl SessionSecurity {
         if self.ess() && seq_no.is_none() && received[12..] != self.inbound.seq.to_le_bytes() {
             return Err(Error::OutOfSequence);
         }
-        let saved = self.clone();
+        let saved = self.save();
         let seq = self.begin(false, seq_no);
-        let d = self.dir(false);
+        let rc4 = self.dir(false).rc4();
         for s in segments.iter_mut() {
             if let Segment::Seal(b) = s {
-                d.rc4.apply(b);
+                rc4.apply(b);
             }
         }
         let mut mac = self.mac_state(false, seq);
@@ -230,15 +277,15 @@ impl SessionSecurity {
         let result = self.compare(&expected, &received, seq_no);
         if result.is_err() {
             // Put the ciphertext back: re-applying the same key stream undoes the decryption.
-            let mut undo = saved.clone();
-            undo.begin(false, seq_no);
-            let d = undo.dir(false);
+            self.restore((saved.0.clone(), saved.1));
+            self.begin(false, seq_no);
+            let rc4 = self.dir(false).rc4();
             for s in segments.iter_mut() {
                 if let Segment::Seal(b) = s {
-                    d.rc4.apply(b);
+                    rc4.apply(b);
                 }
             }
-            *self = saved;
+            self.restore(saved);
         }
         result
     }
@@ -262,12 +309,12 @@ impl SessionSecurity {
         Ok(())
     }
 
-    fn mac_state(&self, send: bool, seq: u32) -> MacState {
-        if self.ess() {
-            use hmac::{Hmac, KeyInit, Mac};
-            let key = if send { &self.outbound.signing_key } else { &self.inbound.signing_key };
-            let mut m = <Hmac<md5::Md5> as KeyInit>::new_from_slice(key).expect("any key length");
-            m.update(&seq.to_le_bytes());
+    fn mac_state(&mut self, send: bool, seq: u32) -> MacState {
+        let ess = self.ess();
+        let key = self.dir(send).signing();
+        if let (true, Some(key)) = (ess, key) {
+            let mut m = key.start();
+            hmac::Mac::update(&mut m, &seq.to_le_bytes());
             MacState::Hmac(m)
         } else {
             MacState::Crc(crc32fast::Hasher::new())
@@ -285,7 +332,7 @@ impl SessionSecurity {
                 let full: [u8; 16] = m.finalize().into_bytes().into();
                 let mut checksum: [u8; 8] = full[..8].try_into().expect("8");
                 if key_exch {
-                    d.rc4.apply(&mut checksum);
+                    d.rc4().apply(&mut checksum);
                 }
                 sig[4..12].copy_from_slice(&checksum);
                 sig[12..].copy_from_slice(&seq.to_le_bytes());
@@ -294,7 +341,7 @@ impl SessionSecurity {
                 let mut tail = [0u8; 12];
                 tail[4..8].copy_from_slice(&h.finalize().to_le_bytes());
                 tail[8..].copy_from_slice(&seq.to_le_bytes());
-                d.rc4.apply(&mut tail);
+                d.rc4().apply(&mut tail);
                 sig[8..].copy_from_slice(&tail[4..]);
             }
         }

@@ -1,0 +1,152 @@
+//! The benchmark: prints one table of figures for ntlmssp (through the exported C ABI and through
+//! the Rust core), the crypto floor of the same handshake, and the peers doing the same work in
+//! the same run: Devolutions sspi-rs in this process, gss-ntlmssp and WinPR through small C
+//! programs when scripts/bench.sh could build them (passed as `--peer name=path`).
+//!
+//! Every figure is the median of several timed runs after a warm-up. Nothing here asserts a
+//! speed; it prints numbers.
+
+mod abi;
+mod alloc_count;
+mod floor;
+mod peers;
+mod sspi_rs;
+
+use std::time::{Duration, Instant};
+
+#[global_allocator]
+static ALLOC: alloc_count::Counting = alloc_count::Counting;
+
+pub const USER: &str = "alice";
+pub const DOMAIN: &str = "DOMAIN";
+pub const PASSWORD: &str = "Secret123";
+pub const SIZES: [usize; 3] = [64, 1024, 65536];
+
+/// Runs `f` (which performs `per_call` operations) repeatedly for about `window`, `runs` times
+/// after one warm-up run; the median rate in operations per second.
+pub fn rate(runs: usize, window: Duration, per_call: u64, mut f: impl FnMut()) -> f64 {
+    let mut one = || {
+        let start = Instant::now();
+        let mut n = 0u64;
+        while start.elapsed() < window {
+            for _ in 0..8 {
+                f();
+            }
+            n += 8 * per_call;
+        }
+        n as f64 / start.elapsed().as_secs_f64()
+    };
+    one();
+    let mut rates: Vec<f64> = (0..runs).map(|_| one()).collect();
+    rates.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    rates[rates.len() / 2]
+}
+
+pub struct Config {
+    pub runs: usize,
+    pub window: Duration,
+}
+
+fn human(n: f64) -> String {
+    if n >= 1e6 {
+        format!("{:.2}M", n / 1e6)
+    } else if n >= 1e3 {
+        format!("{:.1}k", n / 1e3)
+    } else {
+        format!("{n:.0}")
+    }
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned()))
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    format!("{cpu}, {cores} logical cores")
+}
+
+fn main() {
+    let mut cfg = Config { runs: 5, window: Duration::from_millis(300) };
+    let mut peer_programs = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--quick" => cfg = Config { runs: 3, window: Duration::from_millis(100) },
+            "--peer" => peer_programs.push(args.next().expect("--peer name=path")),
+            other => panic!("unknown argument {other}"),
+        }
+    }
+    abi::setup_user_file();
+
+    println!("ntlmssp benchmark on {}", machine());
+    println!("each figure: median of {} runs of {} ms after a warm-up; ratios are ours/peer (>1 means ntlmssp is faster)\n", cfg.runs, cfg.window.as_millis());
+
+    // 1. Handshakes.
+    let ours_abi = rate(cfg.runs, cfg.window, 1, abi::handshake_once);
+    let ours_core = rate(cfg.runs, cfg.window, 1, abi::core_handshake_once);
+    let floor = rate(cfg.runs, cfg.window, 1, floor::handshake_crypto);
+    let sspi = rate(cfg.runs, cfg.window, 1, sspi_rs::handshake_once);
+    let external: Vec<peers::Peer> = peer_programs.iter().filter_map(|p| peers::run(p, &cfg)).collect();
+
+    println!("## Full NTLMv2 handshake (ISC, ASC, ISC, ASC with MIC, key exchange, server verification, delete x2), one thread");
+    println!("| implementation | handshakes/s | µs each | ours (C ABI) / it |");
+    println!("|---|---:|---:|---:|");
+    let row = |name: &str, r: f64| println!("| {name} | {} | {:.2} | {:.2} |", human(r), 1e6 / r, ours_abi / r);
+    row("ntlmssp, exported C ABI", ours_abi);
+    row("ntlmssp, Rust core", ours_core);
+    row("crypto floor (same operations, no parsing/handles)", floor);
+    row("sspi-rs 0.23 (its server does not check the NTProofStr)", sspi);
+    for p in &external {
+        if let Some(r) = p.handshakes {
+            row(&p.name, r);
+        }
+    }
+    let keys = rate(cfg.runs, cfg.window, 1, floor::first_message_keys);
+    println!("ABI layer cost: {:.2} µs per handshake; total / crypto floor: {:.2}x", 1e6 / ours_abi - 1e6 / ours_core, floor / ours_abi);
+    println!("(ntlmssp derives signing and sealing keys on a context's first message: {:.2} µs per context pair, not in these handshakes)\n", 1e6 / keys);
+
+    // 2. Signing and sealing.
+    println!("## Message protection, one thread (MB/s of message data; messages/s)");
+    println!("| size | operation | ntlmssp | sspi-rs | ours/sspi-rs | {} |", external.iter().map(|p| format!("{} | ours/{}", p.name, p.name)).collect::<Vec<_>>().join(" | "));
+    println!("|---:|---|---:|---:|---:|{}", "---:|---:|".repeat(external.len()));
+    for size in SIZES {
+        for (op, ours_f, sspi_f) in [
+            ("Make+VerifySignature", abi::sign_verify as fn(usize) -> Box<dyn FnMut()>, sspi_rs::sign_verify as fn(usize) -> Box<dyn FnMut()>),
+            ("Encrypt+DecryptMessage", abi::seal_unseal, sspi_rs::seal_unseal),
+        ] {
+            let mut f = ours_f(size);
+            let ours = rate(cfg.runs, cfg.window, 1, &mut *f);
+            let mut g = sspi_f(size);
+            let theirs = rate(cfg.runs, cfg.window, 1, &mut *g);
+            let mb = |r: f64| r * size as f64 / 1e6;
+            let mut line = format!("| {size} | {op} | {:.0} MB/s, {}/s | {:.0} MB/s | {:.2} |", mb(ours), human(ours), mb(theirs), ours / theirs);
+            for p in &external {
+                match p.message_rate(op, size) {
+                    Some(r) => line += &format!(" {:.0} MB/s | {:.2} |", mb(r), ours / r),
+                    None => line += " - | - |",
+                }
+            }
+            println!("{line}");
+        }
+    }
+    println!();
+
+    // 3. Threads and memory.
+    let one = rate(cfg.runs, cfg.window, 1, abi::handshake_once);
+    let two = abi::threaded_rate(2, &cfg);
+    println!("## Scaling and memory");
+    println!("| figure | value |");
+    println!("|---|---:|");
+    println!("| handshakes/s, 1 thread (C ABI) | {} |", human(one));
+    println!("| handshakes/s, 2 threads (C ABI) | {} |", human(two));
+    println!("| scaling, 2 threads / 1 | {:.2}x |", two / one);
+    let (client_bytes, server_bytes) = abi::heap_per_context();
+    println!("| heap held per established client context | {client_bytes} B |");
+    println!("| heap held per established server context | {server_bytes} B |");
+    let allocs = abi::allocations_per_message();
+    println!("| heap allocations per MakeSignature/VerifySignature/EncryptMessage/DecryptMessage | {allocs} |");
+    println!();
+    println!("## Crypto primitives (the stock crates and ours)");
+    floor::primitives(&cfg);
+}
