@@ -275,3 +275,65 @@ fn rc4_matches_the_reference_crate() {
         }
     }
 }
+
+#[test]
+fn md5_and_hmac_md5_match_the_reference_crates() {
+    use hmac::{Hmac, KeyInit, Mac};
+    use md5::Digest;
+    use ntlmssp::nlmp::digest::{HmacMd5, Md5};
+    let mut seed = 0x9e37_79b9u32;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        seed
+    };
+    for len in [0usize, 1, 3, 55, 56, 57, 63, 64, 65, 119, 120, 127, 128, 129, 1000, 4096, 65537] {
+        let data: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+        let split = if len == 0 { 0 } else { next() as usize % len };
+        let mut ours = Md5::new();
+        ours.update(&data[..split]);
+        ours.update(&data[split..]);
+        let theirs: [u8; 16] = md5::Md5::digest(&data).into();
+        assert_eq!(ours.finalize(), theirs, "MD5 of {len} bytes split at {split}");
+        for key_len in [0usize, 16, 64, 65, 100] {
+            let key: Vec<u8> = (0..key_len).map(|_| next() as u8).collect();
+            let mut m = <Hmac<md5::Md5> as KeyInit>::new_from_slice(&key).unwrap();
+            m.update(&data);
+            let theirs: [u8; 16] = m.finalize().into_bytes().into();
+            // Plain, hash-then-encrypt (sealing) and decrypt-then-hash (unsealing), against
+            // the reference RC4 applied separately.
+            let mut plain = HmacMd5::new(&key);
+            plain.update(&data[..split]);
+            plain.update(&data[split..]);
+            assert_eq!(plain.finalize(), theirs, "HMAC of {len} bytes, key {key_len}");
+            let rc4_key: Vec<u8> = (0..16).map(|i| i as u8 ^ key_len as u8 ^ 0x5c).collect();
+            let mut expected = data.clone();
+            {
+                use rc4::cipher::{KeyInit, StreamCipher};
+                rc4::Rc4::new_from_slice(&rc4_key).unwrap().apply_keystream(&mut expected);
+            }
+            let mut buf = data.clone();
+            let mut stream = crypto::Rc4::new(&rc4_key);
+            let mut sealing = HmacMd5::new(&key);
+            sealing.update(&[7; 5]);
+            let (a, b) = buf.split_at_mut(split);
+            sealing.seal_update(a, &mut stream.keystream());
+            sealing.seal_update(b, &mut stream.keystream());
+            let mut reference = HmacMd5::new(&key);
+            reference.update(&[7; 5]);
+            reference.update(&data);
+            let sealed_mac = sealing.finalize();
+            assert_eq!(sealed_mac, reference.finalize());
+            assert_eq!(buf, expected, "sealed {len} bytes split at {split}");
+            let mut stream = crypto::Rc4::new(&rc4_key);
+            let mut opening = HmacMd5::new(&key);
+            opening.update(&[7; 5]);
+            let (a, b) = buf.split_at_mut(split);
+            opening.unseal_update(a, &mut stream.keystream());
+            opening.unseal_update(b, &mut stream.keystream());
+            assert_eq!(opening.finalize(), sealed_mac);
+            assert_eq!(buf, data);
+        }
+    }
+}

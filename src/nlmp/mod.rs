@@ -5,6 +5,7 @@
 //! | [`flags`] | 2.2.2.5 NEGOTIATE flags |
 //! | [`codec`] | 2.2 message syntax: bounds-checked reader, payload fields |
 //! | [`messages`] | 2.2.1 NEGOTIATE/CHALLENGE/AUTHENTICATE, 2.2.2 AV pairs, VERSION, NTLMv2 blob |
+//! | [`digest`] | 6: MD5 and HMAC-MD5, written for speed |
 //! | [`crypto`] | 3.3 response computation, 3.4.5 KXKEY/SIGNKEY/SEALKEY, 6 primitives |
 //! | [`session`] | 3.4 session security: MAC, sign, seal |
 //! | [`credentials`] | 3.1.1/3.2.1 credentials, precomputed OWFs, the user database |
@@ -16,6 +17,7 @@ pub mod client;
 pub mod codec;
 pub mod credentials;
 pub mod crypto;
+pub mod digest;
 pub mod env;
 pub mod error;
 pub mod flags;

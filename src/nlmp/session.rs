@@ -17,6 +17,7 @@
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use super::crypto::{self, HmacMd5Key, Mode, Rc4, SealKey};
+use super::digest::HmacMd5;
 use super::error::{Error, Result};
 use super::flags::{self, has};
 
@@ -26,15 +27,6 @@ use super::flags::{self, has};
 pub enum Segment<'a> {
     Seal(&'a mut [u8]),
     SignOnly(&'a [u8]),
-}
-
-impl Segment<'_> {
-    fn bytes(&self) -> &[u8] {
-        match self {
-            Segment::Seal(b) => b,
-            Segment::SignOnly(b) => b,
-        }
-    }
 }
 
 pub const SIGNATURE_SIZE: usize = 16;
@@ -200,15 +192,14 @@ impl SessionSecurity {
             return dummy_signature();
         }
         let seq = self.begin(true, seq_no);
-        // The MAC is over the plaintext, but the stream seals the data first (3.4.3).
+        // The MAC is over the plaintext, but the stream seals the data first (3.4.3), then
+        // the checksum: each block is hashed and sealed in one pass, in the same stream order.
         let mut mac = self.mac_state(true, seq);
-        for s in segments.iter() {
-            mac.update(s.bytes());
-        }
         let rc4 = self.dir(true).rc4();
         for s in segments.iter_mut() {
-            if let Segment::Seal(b) = s {
-                rc4.apply(b);
+            match s {
+                Segment::Seal(b) => mac.absorb_then_seal(b, rc4),
+                Segment::SignOnly(b) => mac.update(b),
             }
         }
         let sig = self.finish_mac(true, seq, mac);
@@ -263,15 +254,13 @@ impl SessionSecurity {
         }
         let saved = self.save();
         let seq = self.begin(false, seq_no);
+        let mut mac = self.mac_state(false, seq);
         let rc4 = self.dir(false).rc4();
         for s in segments.iter_mut() {
-            if let Segment::Seal(b) = s {
-                rc4.apply(b);
+            match s {
+                Segment::Seal(b) => mac.open_then_absorb(b, rc4),
+                Segment::SignOnly(b) => mac.update(b),
             }
-        }
-        let mut mac = self.mac_state(false, seq);
-        for s in segments.iter() {
-            mac.update(s.bytes());
         }
         let expected = self.finish_mac(false, seq, mac);
         let result = self.compare(&expected, &received, seq_no);
@@ -314,7 +303,7 @@ impl SessionSecurity {
         let key = self.dir(send).signing();
         if let (true, Some(key)) = (ess, key) {
             let mut m = key.start();
-            hmac::Mac::update(&mut m, &seq.to_le_bytes());
+            m.update(&seq.to_le_bytes());
             MacState::Hmac(m)
         } else {
             MacState::Crc(crc32fast::Hasher::new())
@@ -328,8 +317,7 @@ impl SessionSecurity {
         sig[..4].copy_from_slice(&SIGNATURE_VERSION);
         match mac {
             MacState::Hmac(m) => {
-                use hmac::Mac;
-                let full: [u8; 16] = m.finalize().into_bytes().into();
+                let full: [u8; 16] = m.finalize();
                 let mut checksum: [u8; 8] = full[..8].try_into().expect("8");
                 if key_exch {
                     d.rc4().apply(&mut checksum);
@@ -352,15 +340,37 @@ impl SessionSecurity {
 /// The running checksum of one message: HMAC-MD5 with, CRC32 without extended session
 /// security. Lives on the stack.
 enum MacState {
-    Hmac(hmac::Hmac<md5::Md5>),
+    Hmac(HmacMd5),
     Crc(crc32fast::Hasher),
 }
 
 impl MacState {
     fn update(&mut self, data: &[u8]) {
         match self {
-            MacState::Hmac(m) => hmac::Mac::update(m, data),
+            MacState::Hmac(m) => m.update(data),
             MacState::Crc(h) => h.update(data),
+        }
+    }
+
+    /// Checksums plaintext and seals it, block by block.
+    fn absorb_then_seal(&mut self, data: &mut [u8], rc4: &mut Rc4) {
+        match self {
+            MacState::Hmac(m) => m.seal_update(data, &mut rc4.keystream()),
+            MacState::Crc(h) => {
+                h.update(data);
+                rc4.apply(data);
+            }
+        }
+    }
+
+    /// Unseals ciphertext and checksums the plaintext, block by block.
+    fn open_then_absorb(&mut self, data: &mut [u8], rc4: &mut Rc4) {
+        match self {
+            MacState::Hmac(m) => m.unseal_update(data, &mut rc4.keystream()),
+            MacState::Crc(h) => {
+                rc4.apply(data);
+                h.update(data);
+            }
         }
     }
 }

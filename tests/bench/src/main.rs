@@ -147,6 +147,6 @@ fn main() {
     let allocs = abi::allocations_per_message();
     println!("| heap allocations per MakeSignature/VerifySignature/EncryptMessage/DecryptMessage | {allocs} |");
     println!();
-    println!("## Crypto primitives (the stock crates and ours)");
+    println!("## Crypto primitives: ntlmssp's own (src/nlmp/digest.rs, crypto::Rc4) and the stock crates");
     floor::primitives(&cfg);
 }
