@@ -9,8 +9,11 @@
 //! `SEC_E_INVALID_HANDLE`. 0 and -1 (what `SecInvalidateHandle` and zeroed memory produce) never
 //! name anything: the kind field is `01` or `10`, never `00` or `11`.
 //!
-//! The table lock is held only to look up, insert or remove; protocol work runs on the object
-//! itself (an `Arc`, with its own lock for contexts), so one slow handshake never blocks others.
+//! The table is split into shards, each with its own lock on its own cache line; a thread puts
+//! its new objects in its own shard (the shard is part of the slot number), so threads working
+//! on their own contexts do not contend. A lock is held only to look up, insert or remove;
+//! protocol work runs on the object itself (an `Arc`, with its own lock for contexts), so one
+//! slow handshake never blocks others.
 
 use std::sync::OnceLock;
 
@@ -31,6 +34,11 @@ const KIND_MASK: ULONG_PTR = (1 << KIND_BITS) - 1;
 /// bits); the rest of `dwLower` holds the generation (38 or 14 bits).
 const INDEX_BITS: u32 = if ULONG_PTR::BITS >= 64 { 24 } else { 16 };
 const INDEX_MASK: ULONG_PTR = (1 << INDEX_BITS) - 1;
+/// Shards per table (the low bits of the slot number).
+const SHARD_BITS: u32 = 3;
+const SHARDS: usize = 1 << SHARD_BITS;
+/// Slots per shard.
+const SHARD_SLOTS: usize = 1 << (INDEX_BITS - SHARD_BITS);
 const GENERATION_SHIFT: u32 = KIND_BITS + INDEX_BITS;
 const GENERATION_MASK: ULONG_PTR = ULONG_PTR::MAX >> GENERATION_SHIFT;
 /// What `dwUpper` holds in the handles we write (the package's tag; never checked).
@@ -44,7 +52,21 @@ struct Slot<T> {
 /// A table of values of one type, addressed by generation-checked handles.
 pub struct HandleTable<T> {
     kind: Kind,
-    inner: Mutex<Inner<T>>,
+    shards: [Shard<T>; SHARDS],
+}
+
+/// One shard, alone on its cache line(s).
+#[repr(align(128))]
+struct Shard<T>(Mutex<Inner<T>>);
+
+/// The shard this thread inserts into: threads are dealt shards in turn.
+fn my_shard() -> usize {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    thread_local! {
+        static SHARD: usize = NEXT.fetch_add(1, Ordering::Relaxed) % SHARDS;
+    }
+    SHARD.with(|s| *s)
 }
 
 struct Inner<T> {
@@ -65,26 +87,36 @@ fn salt() -> ULONG_PTR {
 
 impl<T: Clone> HandleTable<T> {
     pub const fn new(kind: Kind) -> Self {
-        HandleTable { kind, inner: Mutex::new(Inner { slots: Vec::new(), free: Vec::new() }) }
+        const fn shard<T>() -> Shard<T> {
+            Shard(Mutex::new(Inner { slots: Vec::new(), free: Vec::new() }))
+        }
+        HandleTable { kind, shards: [shard(), shard(), shard(), shard(), shard(), shard(), shard(), shard()] }
     }
 
     /// Stores `value` and returns its new handle; None when the table is full.
     pub fn insert(&self, value: T) -> Option<SecHandle> {
-        let mut inner = self.inner.lock();
-        let index = match inner.free.pop() {
+        let shard = my_shard();
+        let mut inner = self.shards[shard].0.lock();
+        let local = match inner.free.pop() {
             Some(i) => i,
-            None if inner.slots.len() < INDEX_MASK => {
+            None if inner.slots.len() < SHARD_SLOTS - 1 => {
                 // Each slot starts at its own generation, so a handle with its slot bits altered
                 // does not match a neighbour that happens to be at the same count of reuses.
-                let generation = (inner.slots.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) as ULONG_PTR & GENERATION_MASK;
+                let index = inner.slots.len() * SHARDS + shard;
+                let generation = (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) as ULONG_PTR & GENERATION_MASK;
                 inner.slots.push(Slot { generation, value: None });
                 inner.slots.len() - 1
             }
             None => return None,
         };
-        let slot = &mut inner.slots[index];
+        let slot = &mut inner.slots[local];
         slot.value = Some(value);
-        Some(self.encode(index, slot.generation))
+        Some(self.encode(local * SHARDS + shard, slot.generation))
+    }
+
+    /// The shard and the slot within it that a slot number names.
+    fn locate(index: usize) -> (usize, usize) {
+        (index % SHARDS, index / SHARDS)
     }
 
     fn encode(&self, index: usize, generation: ULONG_PTR) -> SecHandle {
@@ -106,8 +138,9 @@ impl<T: Clone> HandleTable<T> {
     /// The value a handle names, if it is live and of this table's kind.
     pub fn get(&self, h: &SecHandle) -> Option<T> {
         let (index, generation) = self.decode(h)?;
-        let inner = self.inner.lock();
-        let slot = inner.slots.get(index)?;
+        let (shard, local) = Self::locate(index);
+        let inner = self.shards[shard].0.lock();
+        let slot = inner.slots.get(local)?;
         if slot.generation != generation {
             return None;
         }
@@ -117,22 +150,28 @@ impl<T: Clone> HandleTable<T> {
     /// Removes a value; the handle (and every copy of it) is dead from now on.
     pub fn remove(&self, h: &SecHandle) -> Option<T> {
         let (index, generation) = self.decode(h)?;
-        let mut inner = self.inner.lock();
-        let slot = inner.slots.get_mut(index)?;
+        let (shard, local) = Self::locate(index);
+        let mut inner = self.shards[shard].0.lock();
+        let slot = inner.slots.get_mut(local)?;
         if slot.generation != generation || slot.value.is_none() {
             return None;
         }
         let value = slot.value.take();
         slot.generation = slot.generation.wrapping_add(1) & GENERATION_MASK;
-        inner.free.push(index);
+        inner.free.push(local);
         drop(inner);
         value
     }
 
     /// Live entries (for leak checks in tests).
     pub fn len(&self) -> usize {
-        let inner = self.inner.lock();
-        inner.slots.len() - inner.free.len()
+        self.shards
+            .iter()
+            .map(|s| {
+                let inner = s.0.lock();
+                inner.slots.len() - inner.free.len()
+            })
+            .sum()
     }
 
     pub fn is_empty(&self) -> bool {

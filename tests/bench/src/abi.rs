@@ -162,11 +162,12 @@ pub fn seal_unseal(size: usize) -> Box<dyn FnMut()> {
 }
 
 /// Handshakes per second with `threads` threads running the loop at once (sum of all threads).
-pub fn threaded_rate(threads: usize, cfg: &Config) -> f64 {
+pub fn threaded_rate(threads: usize, cfg: &Config, f: fn()) -> f64 {
     let _ = creds();
+    let _ = core();
     let runs = cfg.runs;
     let window = cfg.window;
-    let handles: Vec<_> = (0..threads).map(|_| std::thread::spawn(move || crate::rate(runs, window, 1, handshake_once))).collect();
+    let handles: Vec<_> = (0..threads).map(|_| std::thread::spawn(move || crate::rate(runs, window, 1, f))).collect();
     handles.into_iter().map(|h| h.join().unwrap()).sum()
 }
 
