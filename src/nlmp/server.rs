@@ -85,13 +85,20 @@ enum State {
     Failed,
 }
 
+/// What every context of one server credential shares, behind one `Arc`: a new context costs
+/// one reference count, not one per part (on a server running contexts on many threads, each
+/// shared count is a cache line the threads pass around).
+pub struct ServerConfig {
+    pub credential: ServerCredential,
+    pub names: ServerNames,
+    pub policy: Policy,
+    pub env: Arc<dyn Environment>,
+}
+
 /// The server side of one context.
 pub struct Server {
-    credential: ServerCredential,
-    names: Arc<ServerNames>,
-    policy: Policy,
+    config: Arc<ServerConfig>,
     version: Version,
-    env: Arc<dyn Environment>,
     state: State,
 }
 
@@ -103,7 +110,11 @@ impl core::fmt::Debug for Server {
 
 impl Server {
     pub fn new(credential: ServerCredential, names: Arc<ServerNames>, policy: Policy, env: Arc<dyn Environment>) -> Self {
-        Server { credential, names, policy, version: Version::OURS, env, state: State::Initial }
+        Self::with_config(Arc::new(ServerConfig { credential, names: (*names).clone(), policy, env }))
+    }
+
+    pub fn with_config(config: Arc<ServerConfig>) -> Self {
+        Server { config, version: Version::OURS, state: State::Initial }
     }
 
     pub fn is_initial(&self) -> bool {
@@ -174,9 +185,9 @@ impl Server {
         let flags = Self::challenge_flags_for(negotiate.flags);
         let unicode = has(flags, flags::NEGOTIATE_UNICODE);
         let mut server_challenge = [0u8; 8];
-        self.env.random(&mut server_challenge);
-        let timestamp = self.env.filetime();
-        let n = &*self.names;
+        self.config.env.random(&mut server_challenge);
+        let timestamp = self.config.env.filetime();
+        let n = &self.config.names;
         let mut pairs = AvPairsBuilder::with_capacity(160);
         pairs
             .push(av_id::NB_DOMAIN_NAME, &utf16le(&n.nb_domain))?
@@ -283,7 +294,7 @@ impl Server {
             let (proof, blob) = nt.split_at(16);
             let parsed = Ntlmv2ClientChallenge::decode(blob)?;
             // The proof covers the blob exactly as received: clients differ in trailing bytes.
-            let response_key = self.credential.users.response_key_nt(&user, &domain).ok_or(Error::LogonDenied)?;
+            let response_key = self.config.credential.users.response_key_nt(&user, &domain).ok_or(Error::LogonDenied)?;
             let expected = crypto::ntlmv2_nt_proof_str(&response_key, sc, blob);
             if !crypto::ct_eq(&expected, proof) {
                 return Err(Error::LogonDenied);
@@ -306,20 +317,20 @@ impl Server {
                     Some(_) => return Err(Error::BadBindings),
                 }
             }
-            if !self.names.accepted_targets.is_empty() {
+            if !self.config.names.accepted_targets.is_empty() {
                 if let Some(t) = pairs.get(av_id::TARGET_NAME).filter(|t| !t.is_empty()) {
                     let t = messages_target_name(t)?;
-                    if !self.names.accepted_targets.iter().any(|a| eq_ignore_case(a, &t)) {
+                    if !self.config.names.accepted_targets.iter().any(|a| eq_ignore_case(a, &t)) {
                         return Err(Error::LogonDenied);
                     }
                 }
             }
             session_base_key = Secret16(crypto::session_base_key_v2(&response_key, &expected));
         } else if nt.len() == 24 {
-            if !self.policy.server_accepts_v1() {
+            if !self.config.policy.server_accepts_v1() {
                 return Err(Error::LogonDenied);
             }
-            let nt_hash = self.credential.users.nt_hash(&user, &domain).ok_or(Error::LogonDenied)?;
+            let nt_hash = self.config.credential.users.nt_hash(&user, &domain).ok_or(Error::LogonDenied)?;
             let sc_arr = *sc;
             let expected = if has(flags, flags::NEGOTIATE_EXTENDED_SESSIONSECURITY) {
                 let cc: [u8; 8] = msg.lm_challenge_response.get(..8).ok_or(Error::InvalidToken)?.try_into().expect("8");

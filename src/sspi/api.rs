@@ -25,7 +25,7 @@ use crate::nlmp::env::{Environment, SystemEnvironment};
 use crate::nlmp::flags::{self as nf, has};
 use crate::nlmp::messages::Version;
 use crate::nlmp::policy::Policy;
-use crate::nlmp::server::{host_name, Server, ServerNames};
+use crate::nlmp::server::{host_name, Server, ServerNames, ServerConfig};
 use crate::nlmp::session::Segment;
 
 // ---------------------------------------------------------------------------------------------
@@ -50,9 +50,9 @@ pub struct Credential {
     use_flags: ULONG,
     client: Option<Arc<ClientCredential>>,
     /// Replaced by [`set_nt_hash_callback`]; contexts take a copy when they start.
-    server: Mutex<ServerCredential>,
+    /// Replaced whole by NtlmSetNtHashCallback.
+    server: Mutex<Arc<ServerConfig>>,
     policy: Policy,
-    names: Arc<ServerNames>,
     workstation: String,
     env: Arc<dyn Environment>,
 }
@@ -165,9 +165,13 @@ pub unsafe fn acquire_credentials_handle<C: Charset>(
         let cred = Credential {
             use_flags,
             client,
-            server: Mutex::new(ServerCredential { users }),
+            server: Mutex::new(Arc::new(ServerConfig {
+                credential: ServerCredential { users },
+                names: if inbound { ServerNames::from_env() } else { ServerNames::default() },
+                policy: Policy::from_env(),
+                env: Arc::new(SystemEnvironment),
+            })),
             policy: Policy::from_env(),
-            names: Arc::new(if inbound { ServerNames::from_env() } else { ServerNames::default() }),
             workstation: host_name().split('.').next().unwrap_or_default().to_uppercase(),
             env: Arc::new(SystemEnvironment),
         };
@@ -212,7 +216,9 @@ pub unsafe fn set_nt_hash_callback(phCredential: PCredHandle, pfnCallback: NTLM_
             Some(f) => Arc::new(CallbackDatabase { f, context: pvContext as usize }),
             None => Arc::new(FileUserDatabase::default()),
         };
-        *cred.server.lock() = ServerCredential { users };
+        let mut server = cred.server.lock();
+        let old = server.clone();
+        *server = Arc::new(ServerConfig { credential: ServerCredential { users }, names: old.names.clone(), policy: old.policy, env: old.env.clone() });
         Ok(SEC_E_OK)
     })
 }
@@ -482,8 +488,8 @@ pub unsafe fn accept_security_context(
             if cred.use_flags & SECPKG_CRED_INBOUND == 0 {
                 return Err(SEC_E_NO_CREDENTIALS);
             }
-            let server_cred = cred.server.lock().clone();
-            let mut server = Server::new(server_cred, cred.names.clone(), cred.policy, cred.env.clone());
+            let config = cred.server.lock().clone();
+            let mut server = Server::with_config(config);
             let (token, next) = server.challenge(input).map_err(status)?;
             write_token(pOutput, allocate, &token)?;
             server.advance(next);
