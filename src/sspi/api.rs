@@ -117,7 +117,7 @@ unsafe fn identity(p: *const c_void) -> Result<ClientCredential, SECURITY_STATUS
         let r = match flags & (SEC_WINNT_AUTH_IDENTITY_ANSI | SEC_WINNT_AUTH_IDENTITY_UNICODE) {
             SEC_WINNT_AUTH_IDENTITY_ANSI => buffers::string_n::<Ansi>(s as *const u8, n),
             SEC_WINNT_AUTH_IDENTITY_UNICODE => buffers::string_n::<Wide>(s as *const u16, n),
-            _ => Err(()),
+            _ => Err(buffers::BadString),
         };
         r.map(zeroize::Zeroizing::new).map_err(|_| bad)
     };
@@ -277,7 +277,9 @@ unsafe fn clear_token(pOutput: PSecBufferDesc) {
 }
 
 /// The input TOKEN and the hash of the CHANNEL_BINDINGS buffer, if present.
-unsafe fn read_input<'a>(pInput: PSecBufferDesc) -> Result<(Option<&'a [u8]>, Option<[u8; 16]>), SECURITY_STATUS> {
+type Input<'a> = (Option<&'a [u8]>, Option<[u8; 16]>);
+
+unsafe fn read_input<'a>(pInput: PSecBufferDesc) -> Result<Input<'a>, SECURITY_STATUS> {
     let Some(bufs) = buffers::descriptor(pInput)? else { return Ok((None, None)) };
     let token = match buffers::find(bufs, SECBUFFER_TOKEN) {
         Some(b) => Some(buffers::bytes(b)?).filter(|t| !t.is_empty()),

@@ -148,12 +148,16 @@ impl Charset for Wide {
     }
 }
 
+/// A string from the caller that is too long or not decodable in its character set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BadString;
+
 /// A NUL-terminated string; `Ok(None)` for NULL, an error for one longer than [`MAX_STRING`]
 /// or not decodable.
 ///
 /// # Safety
 /// `p`, when not NULL, must point to a NUL-terminated string.
-pub unsafe fn string_z<C: Charset>(p: *const C::Char) -> Result<Option<String>, ()> {
+pub unsafe fn string_z<C: Charset>(p: *const C::Char) -> Result<Option<String>, BadString> {
     if p.is_null() {
         return Ok(None);
     }
@@ -162,10 +166,10 @@ pub unsafe fn string_z<C: Charset>(p: *const C::Char) -> Result<Option<String>, 
     while *p.add(n) != nul {
         n += 1;
         if n > MAX_STRING {
-            return Err(());
+            return Err(BadString);
         }
     }
-    C::decode(core::slice::from_raw_parts(p, n)).map(Some).ok_or(())
+    C::decode(core::slice::from_raw_parts(p, n)).map(Some).ok_or(BadString)
 }
 
 /// A counted string (`len` characters, no NUL needed); NULL is the empty string when `len`
@@ -173,15 +177,15 @@ pub unsafe fn string_z<C: Charset>(p: *const C::Char) -> Result<Option<String>, 
 ///
 /// # Safety
 /// `p`, when not NULL, must point to `len` characters.
-pub unsafe fn string_n<C: Charset>(p: *const C::Char, len: ULONG) -> Result<String, ()> {
+pub unsafe fn string_n<C: Charset>(p: *const C::Char, len: ULONG) -> Result<String, BadString> {
     let len = len as usize;
     if len == 0 {
         return Ok(String::new());
     }
     if p.is_null() || len > MAX_STRING {
-        return Err(());
+        return Err(BadString);
     }
-    C::decode(core::slice::from_raw_parts(p, len)).ok_or(())
+    C::decode(core::slice::from_raw_parts(p, len)).ok_or(BadString)
 }
 
 /// Bytes of a caller's opaque pointer, for structures whose layout we then read.
