@@ -108,8 +108,9 @@ pub trait Charset {
     type Char: Copy + Eq + Default + 'static;
     /// `s` in this form, with the terminating NUL.
     fn encode_z(s: &str) -> Vec<Self::Char>;
-    /// Decodes characters (without NUL). A strings are UTF-8, the usual "ANSI code page" on
-    /// the systems this library serves; bytes that are not UTF-8 are taken as Latin-1.
+    /// Decodes characters (without NUL). A strings are in the ANSI code page: on Windows the
+    /// system's (CP_ACP, through MultiByteToWideChar); elsewhere UTF-8, the usual locale there,
+    /// with bytes that are not UTF-8 taken as Latin-1.
     fn decode(chars: &[Self::Char]) -> Option<String>;
 }
 
@@ -118,6 +119,7 @@ pub struct Ansi;
 /// The W functions: UTF-16 strings.
 pub struct Wide;
 
+#[cfg(not(windows))]
 impl Charset for Ansi {
     type Char = u8;
 
@@ -133,6 +135,71 @@ impl Charset for Ansi {
             Ok(s) => s.to_owned(),
             Err(_) => chars.iter().map(|&c| char::from(c)).collect(),
         })
+    }
+}
+
+#[cfg(windows)]
+mod acp {
+    //! The system ANSI code page, through kernel32.
+    use core::ffi::c_int;
+
+    const CP_ACP: u32 = 0;
+
+    #[link(name = "kernel32")]
+    extern "system" {
+        fn MultiByteToWideChar(page: u32, flags: u32, src: *const u8, src_len: c_int, dst: *mut u16, dst_len: c_int) -> c_int;
+        fn WideCharToMultiByte(page: u32, flags: u32, src: *const u16, src_len: c_int, dst: *mut u8, dst_len: c_int, default: *const u8, used_default: *mut i32) -> c_int;
+    }
+
+    pub fn to_utf16(bytes: &[u8]) -> Option<Vec<u16>> {
+        if bytes.is_empty() {
+            return Some(Vec::new());
+        }
+        let n = c_int::try_from(bytes.len()).ok()?;
+        // SAFETY: a length query (NULL output), then a conversion into a buffer of the length
+        // the query gave; both read `n` bytes of `bytes`.
+        unsafe {
+            let need = MultiByteToWideChar(CP_ACP, 0, bytes.as_ptr(), n, core::ptr::null_mut(), 0);
+            if need <= 0 {
+                return None;
+            }
+            let mut out = vec![0u16; need as usize];
+            let got = MultiByteToWideChar(CP_ACP, 0, bytes.as_ptr(), n, out.as_mut_ptr(), need);
+            (got == need).then_some(out)
+        }
+    }
+
+    pub fn from_utf16(units: &[u16]) -> Option<Vec<u8>> {
+        if units.is_empty() {
+            return Some(Vec::new());
+        }
+        let n = c_int::try_from(units.len()).ok()?;
+        // SAFETY: as in `to_utf16`, in the other direction.
+        unsafe {
+            let need = WideCharToMultiByte(CP_ACP, 0, units.as_ptr(), n, core::ptr::null_mut(), 0, core::ptr::null(), core::ptr::null_mut());
+            if need <= 0 {
+                return None;
+            }
+            let mut out = vec![0u8; need as usize];
+            let got = WideCharToMultiByte(CP_ACP, 0, units.as_ptr(), n, out.as_mut_ptr(), need, core::ptr::null(), core::ptr::null_mut());
+            (got == need).then_some(out)
+        }
+    }
+}
+
+#[cfg(windows)]
+impl Charset for Ansi {
+    type Char = u8;
+
+    fn encode_z(s: &str) -> Vec<u8> {
+        let units: Vec<u16> = s.encode_utf16().collect();
+        let mut v = acp::from_utf16(&units).unwrap_or_else(|| s.bytes().map(|b| if b.is_ascii() { b } else { b'?' }).collect());
+        v.push(0);
+        v
+    }
+
+    fn decode(chars: &[u8]) -> Option<String> {
+        char::decode_utf16(acp::to_utf16(chars)?).collect::<Result<String, _>>().ok()
     }
 }
 

@@ -129,6 +129,29 @@ static void test_credentials(void) {
                      AcquireCredentialsHandleW(NULL, w("NTLM"), SECPKG_CRED_OUTBOUND, NULL, &ida, NULL, NULL, &h, &ts), SEC_E_OK);
         FreeCredentialsHandle(&h);
     }
+    {
+        /* A non-ASCII A string is read in the ANSI code page: UTF-8 on Linux, the system's code
+         * page on Windows (Windows-1252 under Wine's default locale, where 0x80 is the euro
+         * sign, unlike Latin-1). */
+#ifdef _WIN32
+        const char *juergen = GetACP() == 1252 ? "j\x80rgen" : "(not a Windows-1252 system)";
+#else
+        const char *juergen = "j\xe2\x82\xacrgen";
+#endif
+        static const WCHAR want[] = {'D', '\\', 'j', 0x20ac, 'r', 'g', 'e', 'n', 0};
+        SEC_WINNT_AUTH_IDENTITY_A ida;
+        int i, same = 1;
+        memset(&ida, 0, sizeof ida);
+        ida.User = (unsigned char *)juergen; ida.UserLength = (ULONG)strlen(juergen);
+        ida.Domain = (unsigned char *)"D"; ida.DomainLength = 1;
+        ida.Flags = SEC_WINNT_AUTH_IDENTITY_ANSI;
+        AcquireCredentialsHandleA(NULL, (LPSTR) "NTLM", SECPKG_CRED_OUTBOUND, NULL, &ida, NULL, NULL, &h, &ts);
+        CHECK_STATUS("non-ASCII ANSI user: NAMES", QueryCredentialsAttributesW(&h, SECPKG_CRED_ATTR_NAMES, &nw), SEC_E_OK);
+        for (i = 0; want[i] || nw.sUserName[i]; i++) same &= nw.sUserName[i] == want[i];
+        CHECK("non-ASCII ANSI user decoded in the ANSI code page", same);
+        FreeContextBuffer(nw.sUserName);
+        FreeCredentialsHandle(&h);
+    }
     CHECK_STATUS("default credentials from NTLM_USER_FILE",
                  AcquireCredentialsHandleA(NULL, (LPSTR) "NTLM", SECPKG_CRED_OUTBOUND, NULL, NULL, NULL, NULL, &h, &ts), SEC_E_OK);
     CHECK_STATUS("names of default credential", QueryCredentialsAttributesA(&h, SECPKG_CRED_ATTR_NAMES, &na), SEC_E_OK);
