@@ -7,7 +7,7 @@ use zeroize::Zeroizing;
 use super::codec::encode_string;
 use super::credentials::{ClientCredential, Secret16};
 use super::crypto::{self, Mode};
-use super::env::Environment;
+use super::env::{Environment, SystemEnvironment};
 use super::error::{Error, Result};
 use super::flags::{self, has};
 use super::messages::{
@@ -67,7 +67,8 @@ pub struct Client {
     credential: Arc<ClientCredential>,
     options: ClientOptions,
     policy: Policy,
-    env: Arc<dyn Environment>,
+    /// None: the operating system's (no shared reference count per context).
+    env: Option<Arc<dyn Environment>>,
     state: State,
 }
 
@@ -79,7 +80,19 @@ impl core::fmt::Debug for Client {
 
 impl Client {
     pub fn new(credential: Arc<ClientCredential>, options: ClientOptions, policy: Policy, env: Arc<dyn Environment>) -> Self {
-        Client { credential, options, policy, env, state: State::Initial }
+        Client { credential, options, policy, env: Some(env), state: State::Initial }
+    }
+
+    /// A client using the operating system's randomness and clock.
+    pub fn with_system_env(credential: Arc<ClientCredential>, options: ClientOptions, policy: Policy) -> Self {
+        Client { credential, options, policy, env: None, state: State::Initial }
+    }
+
+    fn env(&self) -> &dyn Environment {
+        match &self.env {
+            Some(e) => &**e,
+            None => &SystemEnvironment,
+        }
     }
 
     pub fn options(&self) -> &ClientOptions {
@@ -174,7 +187,7 @@ impl Client {
         let challenge = Challenge::decode(challenge_token)?;
         // Draw every random byte of the handshake at once: ClientChallenge || ExportedSessionKey.
         let mut random = Zeroizing::new([0u8; 24]);
-        self.env.random(&mut random[..]);
+        self.env().random(&mut random[..]);
         let client_challenge: [u8; 8] = random[..8].try_into().expect("8 bytes");
         let random_session_key: [u8; 16] = random[8..].try_into().expect("16 bytes");
         let (token, established) =
@@ -254,7 +267,7 @@ impl Client {
         } else if ntlmv2 {
             let pairs = self.client_av_pairs(&server_pairs, channel_bindings_hash)?;
             with_mic = server_time.is_some();
-            let time = server_time.unwrap_or_else(|| self.env.filetime());
+            let time = server_time.unwrap_or_else(|| self.env().filetime());
             let temp = messages::ntlmv2_client_challenge(time, client_challenge, &pairs);
             let proof = crypto::ntlmv2_nt_proof_str(&cred.ntowfv2, sc, &temp);
             // 3.1.5.1.2: with a server timestamp the LMv2 response is Z(24).

@@ -21,7 +21,7 @@ use super::status::status;
 use super::types::*;
 use crate::nlmp::client::{channel_bindings_hash, Client, ClientOptions};
 use crate::nlmp::credentials::{self, ClientCredential, FileUserDatabase, ServerCredential, UserDatabase};
-use crate::nlmp::env::{Environment, SystemEnvironment};
+use crate::nlmp::env::SystemEnvironment;
 use crate::nlmp::flags::{self as nf, has};
 use crate::nlmp::messages::Version;
 use crate::nlmp::policy::Policy;
@@ -54,11 +54,10 @@ pub struct Credential {
     server: Mutex<Arc<ServerConfig>>,
     policy: Policy,
     workstation: String,
-    env: Arc<dyn Environment>,
 }
 
 enum Context {
-    Client { cred: Arc<Credential>, client: Client, context_req: ULONG, attrs: ULONG },
+    Client { client: Client, context_req: ULONG, attrs: ULONG },
     Server { server: Server, context_req: ULONG, attrs: ULONG },
 }
 
@@ -72,6 +71,11 @@ pub fn live_handles() -> (usize, usize) {
 
 unsafe fn credential(p: PCredHandle) -> Result<Arc<Credential>, SECURITY_STATUS> {
     buffers::handle(p).and_then(|h| CREDENTIALS.get(&h)).ok_or(SEC_E_INVALID_HANDLE)
+}
+
+/// Runs `f` on a credential without taking a reference to it (see [`HandleTable::with`]).
+unsafe fn with_credential<R>(p: PCredHandle, f: impl FnOnce(&Credential) -> Result<R, SECURITY_STATUS>) -> Result<R, SECURITY_STATUS> {
+    buffers::handle(p).and_then(|h| CREDENTIALS.with(&h, |c| f(c))).unwrap_or(Err(SEC_E_INVALID_HANDLE))
 }
 
 unsafe fn context(p: PCtxtHandle) -> Result<Arc<Mutex<Context>>, SECURITY_STATUS> {
@@ -173,7 +177,6 @@ pub unsafe fn acquire_credentials_handle<C: Charset>(
             })),
             policy: Policy::from_env(),
             workstation: host_name().split('.').next().unwrap_or_default().to_uppercase(),
-            env: Arc::new(SystemEnvironment),
         };
         buffers::put(phCredential, CREDENTIALS.insert(Arc::new(cred)).ok_or(SEC_E_INSUFFICIENT_MEMORY)?);
         buffers::put(ptsExpiry, NEVER);
@@ -378,16 +381,17 @@ pub unsafe fn initialize_security_context<C: Charset>(
 
         let Some(existing) = buffers::handle(phContext) else {
             // First call: a new context.
-            let cred = credential(phCredential)?;
-            if phNewContext.is_null() {
-                return Err(SEC_E_INVALID_HANDLE);
-            }
-            if cred.use_flags & SECPKG_CRED_OUTBOUND == 0 {
-                return Err(SEC_E_NO_CREDENTIALS);
-            }
-            let client_cred = cred.client.clone().ok_or(SEC_E_NO_CREDENTIALS)?;
-            let options = client_options(fContextReq, target, &cred.workstation);
-            let mut client = Client::new(client_cred, options, cred.policy, cred.env.clone());
+            let (client_cred, options, policy) = with_credential(phCredential, |cred| {
+                if phNewContext.is_null() {
+                    return Err(SEC_E_INVALID_HANDLE);
+                }
+                if cred.use_flags & SECPKG_CRED_OUTBOUND == 0 {
+                    return Err(SEC_E_NO_CREDENTIALS);
+                }
+                let client_cred = cred.client.clone().ok_or(SEC_E_NO_CREDENTIALS)?;
+                Ok((client_cred, client_options(fContextReq, target, &cred.workstation), cred.policy))
+            })?;
+            let mut client = Client::with_system_env(client_cred, options, policy);
             let (token, next) = match input {
                 // Server-initiated: the first input is already a CHALLENGE.
                 Some(challenge) => client.authenticate(challenge, bindings),
@@ -401,7 +405,7 @@ pub unsafe fn initialize_security_context<C: Charset>(
                 None => (SEC_I_CONTINUE_NEEDED, isc_attrs_first(fContextReq)),
             };
             let attrs = with_alloc(attrs, fContextReq, ISC_REQ_ALLOCATE_MEMORY, ISC_RET_ALLOCATED_MEMORY);
-            let ctx = Context::Client { cred, client, context_req: fContextReq, attrs };
+            let ctx = Context::Client { client, context_req: fContextReq, attrs };
             buffers::put(phNewContext, CONTEXTS.insert(Arc::new(Mutex::new(ctx))).ok_or(SEC_E_INSUFFICIENT_MEMORY)?);
             buffers::put(pfContextAttr, attrs);
             buffers::put(ptsExpiry, NEVER);
@@ -410,14 +414,15 @@ pub unsafe fn initialize_security_context<C: Charset>(
 
         let shared = CONTEXTS.get(&existing).ok_or(SEC_E_INVALID_HANDLE)?;
         let mut guard = shared.lock();
-        let Context::Client { cred, client, context_req, attrs } = &mut *guard else {
+        let Context::Client { client, context_req, attrs } = &mut *guard else {
             return Err(SEC_E_INVALID_HANDLE);
         };
         let restart = client.is_complete();
         if restart {
             // A call on a completed context starts a re-authentication, with this call's
             // requirements.
-            client.set_options(client_options(fContextReq, target, &cred.workstation));
+            let workstation = client.options().workstation.clone();
+            client.set_options(client_options(fContextReq, target, &workstation));
         }
         let (token, next) = match (input, restart) {
             (Some(challenge), true) => client.authenticate_fresh(challenge, bindings),
@@ -483,14 +488,15 @@ pub unsafe fn accept_security_context(
         let allocate = fContextReq & ASC_REQ_ALLOCATE_MEMORY != 0;
 
         let Some(existing) = buffers::handle(phContext) else {
-            let cred = credential(phCredential)?;
-            if phNewContext.is_null() {
-                return Err(SEC_E_INVALID_HANDLE);
-            }
-            if cred.use_flags & SECPKG_CRED_INBOUND == 0 {
-                return Err(SEC_E_NO_CREDENTIALS);
-            }
-            let config = cred.server.lock().clone();
+            let config = with_credential(phCredential, |cred| {
+                if phNewContext.is_null() {
+                    return Err(SEC_E_INVALID_HANDLE);
+                }
+                if cred.use_flags & SECPKG_CRED_INBOUND == 0 {
+                    return Err(SEC_E_NO_CREDENTIALS);
+                }
+                Ok(cred.server.lock().clone())
+            })?;
             let mut server = Server::with_config(config);
             let (token, next) = server.challenge(input).map_err(status)?;
             write_token(pOutput, allocate, &token)?;
@@ -656,7 +662,7 @@ pub unsafe fn query_context_attributes<C: Charset>(phContext: PCtxtHandle, ulAtt
             SECPKG_ATTR_NAMES => {
                 let name = match (&*ctx, established) {
                     (_, Some(e)) => credentials::qualified_name(&e.domain, &e.user),
-                    (Context::Client { cred, .. }, None) => cred.client.as_ref().map(|c| c.display_name()).unwrap_or_default(),
+                    (Context::Client { client, .. }, None) => client.credential().display_name(),
                     (Context::Server { .. }, None) => return Err(SEC_E_INVALID_HANDLE),
                 };
                 buffers::put(pBuffer as *mut *mut c_void, alloc_string::<C>(&name)?);

@@ -147,6 +147,20 @@ impl<T: Clone> HandleTable<T> {
         slot.value.clone()
     }
 
+    /// Runs `f` on the value a handle names, under the table lock, without taking a reference
+    /// to it: for objects many threads share (a server's credential), where cloning an `Arc`
+    /// would make every thread write the same reference count.
+    pub fn with<R>(&self, h: &SecHandle, f: impl FnOnce(&T) -> R) -> Option<R> {
+        let (index, generation) = self.decode(h)?;
+        let (shard, local) = Self::locate(index);
+        let inner = self.shards[shard].0.lock();
+        let slot = inner.slots.get(local)?;
+        if slot.generation != generation {
+            return None;
+        }
+        slot.value.as_ref().map(f)
+    }
+
     /// Removes a value; the handle (and every copy of it) is dead from now on.
     pub fn remove(&self, h: &SecHandle) -> Option<T> {
         let (index, generation) = self.decode(h)?;
