@@ -137,14 +137,7 @@ impl<T: Clone> HandleTable<T> {
 
     /// The value a handle names, if it is live and of this table's kind.
     pub fn get(&self, h: &SecHandle) -> Option<T> {
-        let (index, generation) = self.decode(h)?;
-        let (shard, local) = Self::locate(index);
-        let inner = self.shards[shard].0.lock();
-        let slot = inner.slots.get(local)?;
-        if slot.generation != generation {
-            return None;
-        }
-        slot.value.clone()
+        self.with(h, T::clone)
     }
 
     /// Runs `f` on the value a handle names, under the table lock, without taking a reference

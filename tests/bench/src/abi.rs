@@ -9,7 +9,6 @@ use ntlmssp::nlmp::credentials::{ClientCredential, FileUserDatabase, ServerCrede
 use ntlmssp::nlmp::env::SystemEnvironment;
 use ntlmssp::nlmp::policy::Policy;
 use ntlmssp::nlmp::server::{Server, ServerNames};
-use ntlmssp::nlmp::session::Segment;
 use ntlmssp::sspi::entry::*;
 use ntlmssp::sspi::types::*;
 
@@ -213,10 +212,4 @@ pub fn allocations_per_message() -> usize {
         DeleteSecurityContext(&mut sx);
     }
     n / 400
-}
-
-#[allow(dead_code)]
-fn core_message_reference() {
-    // Keeps Segment in use for readers comparing with the core's API.
-    let _ = Segment::SignOnly(&[]);
 }
