@@ -128,10 +128,6 @@ impl Md5 {
         Md5 { state: INIT, buf: [0; 64], buf_len: 0, total: 0 }
     }
 
-    pub fn update(&mut self, data: &[u8]) {
-        self.update_ro(data);
-    }
-
     /// Hashes `data`, then encrypts it with `ks` (sealing: the MAC is over the plaintext).
     /// Whole blocks are hashed and encrypted in one interleaved pass.
     pub fn seal_update(&mut self, data: &mut [u8], ks: &mut Keystream<'_>) {
@@ -140,7 +136,7 @@ impl Md5 {
             if self.buf_len > 0 {
                 let take = (64 - self.buf_len).min(rest.len());
                 let (head, tail) = rest.split_at_mut(take);
-                self.update_ro(head);
+                self.update(head);
                 st.xor(head);
                 rest = tail;
             }
@@ -152,7 +148,7 @@ impl Md5 {
                 compress_words(&mut self.state, &m, |n| block[n] ^= st.next_byte());
                 m.zeroize();
             }
-            self.update_ro(tail);
+            self.update(tail);
             st.xor(tail);
         })
     }
@@ -166,7 +162,7 @@ impl Md5 {
                 let take = (64 - self.buf_len).min(rest.len());
                 let (head, tail) = rest.split_at_mut(take);
                 st.xor(head);
-                self.update_ro(head);
+                self.update(head);
                 rest = tail;
             }
             let whole = rest.len() - rest.len() % 64;
@@ -188,11 +184,11 @@ impl Md5 {
                 blocks = next;
             }
             st.xor(tail);
-            self.update_ro(tail);
+            self.update(tail);
         })
     }
 
-    fn update_ro(&mut self, mut data: &[u8]) {
+    pub fn update(&mut self, mut data: &[u8]) {
         self.total = self.total.wrapping_add(data.len() as u64);
         if self.buf_len > 0 {
             let take = (64 - self.buf_len).min(data.len());
@@ -224,8 +220,8 @@ impl Md5 {
         let mut pad = [0u8; 72];
         pad[0] = 0x80;
         let pad_len = if self.buf_len < 56 { 56 - self.buf_len } else { 120 - self.buf_len };
-        self.update_ro(&pad[..pad_len]);
-        self.update_ro(&bits.to_le_bytes());
+        self.update(&pad[..pad_len]);
+        self.update(&bits.to_le_bytes());
         debug_assert_eq!(self.buf_len, 0);
         let mut out = [0u8; 16];
         for (o, w) in out.chunks_exact_mut(4).zip(self.state) {
@@ -247,7 +243,7 @@ impl HmacMd5 {
         let mut k = [0u8; 64];
         if key.len() > 64 {
             let mut h = Md5::new();
-            h.update_ro(key);
+            h.update(key);
             k[..16].copy_from_slice(&h.finalize());
         } else {
             k[..key.len()].copy_from_slice(key);
@@ -259,9 +255,9 @@ impl HmacMd5 {
             opad[i] ^= k[i];
         }
         let mut inner = Md5::new();
-        inner.update_ro(&ipad);
+        inner.update(&ipad);
         let mut outer = Md5::new();
-        outer.update_ro(&opad);
+        outer.update(&opad);
         k.zeroize();
         ipad.zeroize();
         opad.zeroize();
@@ -269,7 +265,7 @@ impl HmacMd5 {
     }
 
     pub fn update(&mut self, data: &[u8]) {
-        self.inner.update_ro(data);
+        self.inner.update(data);
     }
 
     /// See [`Md5::seal_update`].
@@ -284,7 +280,7 @@ impl HmacMd5 {
 
     pub fn finalize(mut self) -> [u8; 16] {
         let mut inner_hash = self.inner.finish();
-        self.outer.update_ro(&inner_hash);
+        self.outer.update(&inner_hash);
         inner_hash.zeroize();
         self.outer.finish()
     }

@@ -27,26 +27,10 @@ struct Creds {
 
 fn creds() -> &'static Creds {
     static C: OnceLock<Creds> = OnceLock::new();
-    C.get_or_init(|| {
-        let w = |s: &str| s.encode_utf16().collect::<Vec<u16>>();
-        let (u, d, p, pkg) = (w(USER), w(DOMAIN), w(PASSWORD), w("NTLM\0"));
-        let mut id = SEC_WINNT_AUTH_IDENTITY_W {
-            User: u.as_ptr() as *mut u16,
-            UserLength: u.len() as u32,
-            Domain: d.as_ptr() as *mut u16,
-            DomainLength: d.len() as u32,
-            Password: p.as_ptr() as *mut u16,
-            PasswordLength: p.len() as u32,
-            Flags: SEC_WINNT_AUTH_IDENTITY_UNICODE,
-        };
-        let mut client = SecHandle { dwLower: 0, dwUpper: 0 };
-        let mut server = client;
-        let mut ts = 0;
-        unsafe {
-            assert_eq!(AcquireCredentialsHandleW(null_mut(), pkg.as_ptr() as *mut u16, SECPKG_CRED_OUTBOUND, null_mut(), &mut id as *mut _ as *mut _, None, null_mut(), &mut client, &mut ts), SEC_E_OK);
-            assert_eq!(AcquireCredentialsHandleW(null_mut(), pkg.as_ptr() as *mut u16, SECPKG_CRED_INBOUND, null_mut(), null_mut(), None, null_mut(), &mut server, &mut ts), SEC_E_OK);
-        }
-        Creds { client, server }
+    // The same acquisition as the library's own Rust tests (tests/common).
+    C.get_or_init(|| Creds {
+        client: crate::common::client_credential(USER, DOMAIN, PASSWORD).expect("client credential"),
+        server: crate::common::server_credential().expect("server credential"),
     })
 }
 

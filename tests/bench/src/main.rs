@@ -8,6 +8,8 @@
 
 mod abi;
 mod alloc_count;
+#[path = "../../common/mod.rs"]
+mod common;
 mod floor;
 mod peers;
 mod sspi_rs;
