@@ -2,8 +2,8 @@
 # Runs every test: Rust unit and integration tests (spec vectors, loopback, the header and
 # export checks), then the C harness through the real exports, also under valgrind, then the
 # interoperability matrix against gss-ntlmssp, pyspnego and Samba (peers not installed are skipped),
-# then the Windows DLL under Wine (skipped without Debian's rustc-web, mingw-w64 and Wine, unless
-# NTLMSSP_WINDOWS_REQUIRE=1).
+# then the Windows DLL under Wine and Wine's own secur32 conformance tests (skipped without
+# Debian's rustc-web, mingw-w64 and Wine, unless NTLMSSP_WINDOWS_REQUIRE=1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,7 +13,10 @@ bash tests/c/run.sh target/release
 bash tests/interop/run.sh target/release
 if [ -x /usr/bin/cargo ] && [ -d /usr/lib/rustlib/src/rust/library ] && command -v x86_64-w64-mingw32-gcc >/dev/null \
    && command -v wine >/dev/null; then
-  bash tests/windows/run.sh "$(bash scripts/build-windows.sh)"
+  dll=$(bash scripts/build-windows.sh)
+  bash tests/windows/run.sh "$dll"
+  # Wine's own secur32 conformance tests (from Debian's wine source package) against the DLL.
+  bash tests/windows/wine-conformance.sh "$dll"
 elif [ "${NTLMSSP_WINDOWS_REQUIRE:-}" = 1 ]; then
   echo "Windows checks required but rustc-web/cargo-web/rust-web-src, mingw-w64 or wine is missing" >&2
   exit 1

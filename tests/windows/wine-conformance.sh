@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# Wine's own secur32 conformance tests with ntlmssp.dll as Wine's NTLM provider.
+#
+# dlls/secur32/tests/{ntlm,negotiate,main,secur32}.c of the installed Wine's Debian source
+# package record what Windows does (they pass on Windows). They are fetched from Debian's archive
+# with a private apt source list (the system's apt configuration is not touched), cached outside
+# the clone by version (only those files and Wine's include/wine/{test,debug}.h are kept), built
+# with mingw-w64 against its own headers, and run under Wine in a fresh prefix where
+# scripts/wine-install.sh made ntlmssp.dll the NTLM provider, Samba's ntlm_auth is off PATH (so
+# Wine's own NTLM is absent) and GSS_MECH_CONFIG=/dev/null hides the system's gss-ntlmssp plugin
+# from Wine's Kerberos package. Each program must report 0 failures, log no heap warning
+# (a block handed to the caller that is not from the process heap shows as "mismatching heap"
+# when secur32 frees it), and the run with LM_COMPAT_LEVEL=2 must reach Windows' recorded sealing
+# vectors (ntlm.c's "A different session key is being used" means it compared nothing).
+# Then, as a reference only, the same programs with Wine's own NTLM (needs ntlm_auth).
+#
+# usage: tests/windows/wine-conformance.sh [ntlmssp.dll]
+#   NTLMSSP_CI_CACHE   cache root (default /var/cache/ntlmssp-ci, else ~/.cache/ntlmssp-ci)
+#   NTLMSSP_WINDOWS_REQUIRE=1   a missing source package is a failure, not a skip
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+dll=$(cd "$root" && realpath "${1:-target/windows/x86_64-pc-windows-gnu/release/ntlmssp.dll}")
+wine=$(command -v wine)
+cc=x86_64-w64-mingw32-gcc
+tests=(ntlm negotiate main secur32)
+
+# --- the test sources, by the installed Wine's source version ---------------------------------
+version=$(dpkg-query -W -f='${source:Version}' wine)
+cache_root=${NTLMSSP_CI_CACHE:-/var/cache/ntlmssp-ci}
+if ! mkdir -p "$cache_root" 2>/dev/null || [ ! -w "$cache_root" ]; then
+  cache_root=${XDG_CACHE_HOME:-$HOME/.cache}/ntlmssp-ci
+  mkdir -p "$cache_root"
+fi
+src="$cache_root/wine-src-$version"
+
+# In a subshell: its EXIT trap removes the download and apt's private lists.
+fetch_sources() (
+  set -euo pipefail
+  work=$(mktemp -d "$cache_root/wine-src-fetch.XXXXXX")
+  trap 'rm -rf "$work"' EXIT
+  codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
+  {
+    echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $codename main"
+    echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $codename-updates main"
+    echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian-security $codename-security main"
+  } > "$work/sources.list"
+  mkdir -p "$work/lists/partial" "$work/cache/archives/partial"
+  apt_opts=(-q -o Dir::Etc::SourceList="$work/sources.list" -o Dir::Etc::SourceParts=/dev/null
+    -o Dir::State::Lists="$work/lists" -o Dir::Cache="$work/cache")
+  apt-get "${apt_opts[@]}" update > "$work/update.log" 2>&1 || { cat "$work/update.log" >&2; return 1; }
+  # Only the upstream tarball: Debian's patches leave dlls/secur32 and include/wine alone.
+  read -r uri name hash < <(apt-get "${apt_opts[@]}" --print-uris source "wine=$version" 2>/dev/null \
+    | awk '$2 ~ /\.orig\.tar\./ {print $1, $2, $4}' | tr -d "'") || return 1
+  [ -n "${hash:-}" ] || return 1
+  echo "fetching $name (hash checked by apt: $hash)" >&2
+  /usr/lib/apt/apt-helper download-file "$uri" "$work/$name" "$hash" > "$work/download.log" 2>&1 \
+    || { cat "$work/download.log" >&2; return 1; }
+  mkdir -p "$work/x"
+  tar -xf "$work/$name" -C "$work/x" --strip-components=1 --wildcards \
+    '*/dlls/secur32/tests/*.c' '*/include/wine/test.h' '*/include/wine/debug.h' || return 1
+  for t in "${tests[@]}"; do [ -f "$work/x/dlls/secur32/tests/$t.c" ] || return 1; done
+  rm -rf "$src.new" && mv "$work/x" "$src.new" && mv "$src.new" "$src"
+)
+
+if [ ! -f "$src/include/wine/test.h" ]; then
+  if ! fetch_sources; then
+    if [ "${NTLMSSP_WINDOWS_REQUIRE:-}" = 1 ]; then
+      echo "not ok - could not fetch Wine $version's source package from Debian's archive" >&2; exit 1
+    fi
+    echo "Wine conformance tests skipped: Wine $version's source package could not be fetched"; exit 0
+  fi
+fi
+echo "== Wine $version's secur32 tests ($src)"
+
+# --- build ----------------------------------------------------------------------------------------
+out=$(mktemp -d /tmp/ntlmssp-wineconf.XXXXXX)
+cleanup() {
+  for p in "$out"/prefix-*; do [ -d "$p" ] && WINEPREFIX="$p" wineserver -k 2>/dev/null; done
+  [ -n "${KEEP:-}" ] || rm -rf "$out"
+}
+trap cleanup EXIT
+# _WIN32_WINNT 0x0502: the SECURITY_LOGON_SESSION_DATA main.c checks is the 136-byte layout
+# Wine implements (Vista's longer one is what mingw-w64 declares for 0x0600 and later).
+for t in "${tests[@]}"; do
+  $cc -D_WIN32_WINNT=0x0502 -DSTANDALONE -include windows.h -I"$src/include" -w \
+    "$src/dlls/secur32/tests/$t.c" "$root/tests/windows/winetest_support.c" -o "$out/$t.exe" \
+    -lsecur32 -lcrypt32 -ladvapi32 -lws2_32 -lntdll
+done
+$cc -shared -o "$out/bcryptprimitives.dll" "$root/tests/windows/bcryptprimitives.c" \
+  "$root/tests/windows/bcryptprimitives.def" -ladvapi32
+
+# --- run --------------------------------------------------------------------------------------------
+# The tests' own identity, also the default credentials (test_null_auth_data) and the server's
+# user database.
+printf 'WORKGROUP:testuser:testpass\n' > "$out/users"
+mkdir -p "$out/nobin"
+fails=0
+
+# run_one LABEL TEST [VAR=VALUE...]: runs TEST.exe in $WINEPREFIX, prints its summary and failed
+# checks; sets $executed, $failed and $heap_warnings.
+run_one() {
+  local label=$1 t=$2 log summary
+  shift 2
+  log="$out/$label-$t"
+  (cd "$out" && timeout 600 env "$@" GSS_MECH_CONFIG=/dev/null WINEDEBUG=-all,err+heap,warn+heap \
+    "$wine" "$t.exe") > "$log.raw" 2> "$log.err" || true
+  tr -d '\r' < "$log.raw" > "$log.txt"
+  summary=$(grep -E "^[0-9a-f]+:$t:.* tests executed \(" "$log.txt" | tail -n 1 || true)
+  heap_warnings=$(grep -c ':heap:' "$log.err" || true)
+  if [ -z "$summary" ]; then
+    executed=0 failed=1
+    echo "$t.c: no test summary (the program did not finish):"
+    grep -E 'Test failed|nhandled|exception' "$log.txt" | head -n 20 | sed 's/^/  /'
+    return
+  fi
+  executed=$(sed -E 's/.* ([0-9]+) tests executed.*/\1/' <<<"$summary")
+  failed=$(sed -E 's/.* ([0-9]+) failures?\).*/\1/' <<<"$summary")
+  echo "$t.c: $executed checks, $failed failed, $heap_warnings heap warnings (Wine's summary:$(sed -E 's/.*tests executed//' <<<"$summary"))"
+  grep -E 'Test failed|Test succeeded inside todo block|Test marked flaky' "$log.txt" | sed 's/^/  /' || true
+  if [ "$heap_warnings" -gt 0 ]; then
+    sed -E 's/^[0-9a-f]+://' "$log.err" | grep ':heap:' | sed -E 's/[0-9A-F]{8,16}/…/g' | sort | uniq -c | sed 's/^/  /'
+  fi
+}
+
+prefix="$out/prefix-ntlmssp"
+export WINEPREFIX="$prefix" WINEDEBUG=-all
+bash "$root/scripts/wine-install.sh" "$dll" 2>/dev/null
+cp "$out/bcryptprimitives.dll" "$prefix/drive_c/windows/system32/"
+wineserver -k || true
+users_win=$(winepath -w "$out/users" 2>/dev/null)
+
+for lmcompat in default 2; do
+  echo "== ntlmssp.dll as Wine's NTLM, ntlm_auth off PATH, LM_COMPAT_LEVEL=$lmcompat"
+  extra=()
+  [ "$lmcompat" = default ] || extra=(LM_COMPAT_LEVEL="$lmcompat")
+  total=0 total_failed=0
+  for t in "${tests[@]}"; do
+    run_one "lm$lmcompat" "$t" PATH="$out/nobin" NTLM_USER_FILE="$users_win" "${extra[@]}"
+    total=$((total + executed)) total_failed=$((total_failed + failed))
+    [ "$failed" -eq 0 ] || fails=$((fails + 1))
+    [ "$heap_warnings" -eq 0 ] || { echo "not ok - $t.exe: Wine logged $heap_warnings heap warnings (buffers not from the process heap)"; fails=$((fails + 1)); }
+    if [ "$t" = ntlm ] && [ "$lmcompat" = 2 ] && grep -q 'A different session key is being used' "$out/lm$lmcompat-$t.txt"; then
+      echo "not ok - ntlm.c did not reach Windows' recorded sealing vectors ($(grep -m1 'A different session key' "$out/lm$lmcompat-$t.txt"))"
+      fails=$((fails + 1))
+    fi
+  done
+  echo "total: $total checks, $total_failed failures"
+done
+wineserver -k || true
+
+# Reference: the same programs with Wine's own NTLM (msv1_0 + ntlm_auth); reported, never required.
+if command -v ntlm_auth >/dev/null; then
+  echo "== reference: Wine's own NTLM (ntlm_auth on PATH), not a requirement"
+  export WINEPREFIX="$out/prefix-wine"
+  wineboot -i >/dev/null 2>&1 || true
+  total=0 total_failed=0
+  for t in "${tests[@]}"; do
+    run_one reference "$t"
+    total=$((total + executed)) total_failed=$((total_failed + failed))
+  done
+  echo "total: $total checks, $total_failed failures"
+  wineserver -k || true
+else
+  echo "== reference with Wine's own NTLM skipped: no ntlm_auth (apt-get install winbind)"
+fi
+
+[ "$fails" -eq 0 ] && echo "Wine conformance checks passed" || { echo "$fails Wine conformance check(s) failed"; exit 1; }
