@@ -4,7 +4,9 @@
  * data, which SEAL/UNSEAL split and join.
  *
  * usage: gss_peer client|server, with PEER_USER, PEER_DOMAIN, PEER_PASSWORD, PEER_TARGET
- * (service@host) for the client and NTLM_USER_FILE for the server. */
+ * (service@host) for the client and NTLM_USER_FILE for the server; PEER_REQ (lineproto.h) chooses
+ * the client's req_flags (GSS_C_INTEG_FLAG, GSS_C_CONF_FLAG, GSS_C_REPLAY_FLAG,
+ * GSS_C_SEQUENCE_FLAG, GSS_C_DATAGRAM_FLAG; "none" is 0). */
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_ext.h>
 
@@ -14,11 +16,18 @@
 
 #include "lineproto.h"
 
+/* gss-ntlmssp's own req flag for NTLM's connectionless mode (its gssapi_ntlmssp.h, which Debian
+ * does not ship). */
+#ifndef GSS_C_DATAGRAM_FLAG
+#define GSS_C_DATAGRAM_FLAG 0x10000
+#endif
+
 static gss_OID_desc ntlmssp_oid = {10, (void *)"\x2b\x06\x01\x04\x01\x82\x37\x02\x02\x0a"};
 static gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
 static gss_ctx_id_t ctx = GSS_C_NO_CONTEXT;
 static gss_name_t target = GSS_C_NO_NAME;
 static int is_client;
+static OM_uint32 last_flags;
 
 static void fail(OM_uint32 maj, OM_uint32 min) { printf("FAIL gss:0x%08x:0x%08x\n", maj, min); }
 
@@ -55,15 +64,17 @@ static void step(const char *arg) {
     ib.value = in;
     ib.length = unhex(arg, in, sizeof in);
     if (is_client) {
-        maj = gss_init_sec_context(&min, cred, &ctx, target, &ntlmssp_oid,
-                                   GSS_C_CONF_FLAG | GSS_C_INTEG_FLAG | GSS_C_REPLAY_FLAG |
-                                       GSS_C_SEQUENCE_FLAG,
-                                   0, GSS_C_NO_CHANNEL_BINDINGS, &ib, NULL, &ob, &ret, NULL);
+        static const unsigned long gss[5] = {GSS_C_INTEG_FLAG, GSS_C_CONF_FLAG, GSS_C_REPLAY_FLAG,
+                                             GSS_C_SEQUENCE_FLAG, GSS_C_DATAGRAM_FLAG};
+        OM_uint32 req = (OM_uint32)peer_req_flags(gss);
+        maj = gss_init_sec_context(&min, cred, &ctx, target, &ntlmssp_oid, req, 0,
+                                   GSS_C_NO_CHANNEL_BINDINGS, &ib, NULL, &ob, &ret, NULL);
     } else {
         maj = gss_accept_sec_context(&min, &ctx, cred, &ib, GSS_C_NO_CHANNEL_BINDINGS, NULL, NULL, &ob,
                                      &ret, NULL, NULL);
     }
     if (GSS_ERROR(maj)) { fail(maj, min); gss_release_buffer(&min, &ob); return; }
+    last_flags = ret;
     printf(maj & GSS_S_CONTINUE_NEEDED ? "CONTINUE " : "DONE ");
     put_hex(ob.value, ob.length);
     putchar('\n');
@@ -132,8 +143,10 @@ static void name(void) {
     gss_release_name(&min, &src);
 }
 
+static void attrs(void) { printf("OK %08x\n", (unsigned)last_flags); }
+
 int main(int argc, char **argv) {
-    static const struct peer_ops ops = {step, sign, verify, seal, unseal, name};
+    static const struct peer_ops ops = {step, sign, verify, seal, unseal, name, attrs};
     OM_uint32 min;
     if (argc != 2 || (strcmp(argv[1], "client") && strcmp(argv[1], "server"))) {
         fprintf(stderr, "usage: %s client|server\n", argv[0]);

@@ -4,6 +4,7 @@
 #define NTLMSSP_INTEROP_LINEPROTO_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_TOKEN 65536
@@ -15,7 +16,40 @@ struct peer_ops {
     void (*seal)(const char *msg);
     void (*unseal)(const char *sig, const char *cipher);
     void (*name)(void);
+    void (*attrs)(void);
 };
+
+/* PEER_REQ, what a driver is asked to request: a comma-separated list of integ, conf, replay,
+ * sequence, datagram, or "none" (nothing at all, as an HTTP client such as curl asks); unset
+ * means integ,conf,replay,sequence. Each driver maps the words to its API's flags. */
+enum { REQ_INTEG = 1, REQ_CONF = 2, REQ_REPLAY = 4, REQ_SEQUENCE = 8, REQ_DATAGRAM = 16 };
+
+static unsigned peer_req(void) {
+    const char *e = getenv("PEER_REQ");
+    unsigned r = 0;
+    char words[128], *w;
+    if (!e) return REQ_INTEG | REQ_CONF | REQ_REPLAY | REQ_SEQUENCE;
+    snprintf(words, sizeof words, "%s", e);
+    for (w = strtok(words, ","); w; w = strtok(NULL, ",")) {
+        if (!strcmp(w, "integ")) r |= REQ_INTEG;
+        else if (!strcmp(w, "conf")) r |= REQ_CONF;
+        else if (!strcmp(w, "replay")) r |= REQ_REPLAY;
+        else if (!strcmp(w, "sequence")) r |= REQ_SEQUENCE;
+        else if (!strcmp(w, "datagram")) r |= REQ_DATAGRAM;
+        else if (strcmp(w, "none")) { fprintf(stderr, "PEER_REQ: unknown word %s\n", w); exit(2); }
+    }
+    return r;
+}
+
+/* PEER_REQ as an API's flags: flag_of[i] is the flag for the REQ_ bit 1 << i. */
+static unsigned long peer_req_flags(const unsigned long flag_of[5]) {
+    unsigned want = peer_req();
+    unsigned long r = 0;
+    int i;
+    for (i = 0; i < 5; i++)
+        if (want & (1u << i)) r |= flag_of[i];
+    return r;
+}
 
 /* "-" is the empty string. */
 static size_t unhex(const char *s, unsigned char *out, size_t cap) {
@@ -49,6 +83,7 @@ static void serve_lines(const struct peer_ops *ops) {
         else if (!strcmp(cmd, "SEAL")) ops->seal(a);
         else if (!strcmp(cmd, "UNSEAL")) ops->unseal(a, b);
         else if (!strcmp(cmd, "NAME")) ops->name();
+        else if (!strcmp(cmd, "ATTRS")) ops->attrs();
         else if (!strcmp(cmd, "QUIT")) break;
         else printf("FAIL unknown-command\n");
     }

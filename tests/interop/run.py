@@ -22,6 +22,21 @@ SEC_E_LOGON_DENIED = "0x8009030c"
 SEC_E_MESSAGE_ALTERED = "0x8009030f"
 SEC_E_OUT_OF_SEQUENCE = "0x80090310"
 
+# NTLMSSP_MESSAGE_SIGNATURE of a context without SIGN (MS-NLMP 3.4.4: version 1, then zeros),
+# and the flags of the AUTHENTICATE_MESSAGE that tell what a message can be protected with.
+DUMMY_SIGNATURE = "01000000" + "00" * 12
+NEGOTIATE_SIGN, NEGOTIATE_SEAL, NEGOTIATE_DATAGRAM = 0x10, 0x20, 0x40
+ISC_RET_INTEGRITY, ISC_RET_CONFIDENTIALITY = 0x10000, 0x10
+
+# fContextReq of the flag matrix: what the client asks for (PEER_REQ words, see lineproto.h).
+# "0" is an HTTP client such as curl (fContextReq 0, NULL expiry). The DATAGRAM variants run
+# where both peers have NTLM's connectionless mode.
+REQS = [("0 (HTTP-style)", "none"), ("INTEGRITY", "integ"), ("CONFIDENTIALITY", "conf"),
+        ("INTEGRITY|CONFIDENTIALITY", "integ,conf")]
+DATAGRAM_REQS = [("DATAGRAM", "datagram"), ("DATAGRAM|INTEGRITY", "integ,datagram"),
+                 ("DATAGRAM|CONFIDENTIALITY", "conf,datagram"),
+                 ("DATAGRAM|INTEGRITY|CONFIDENTIALITY", "integ,conf,datagram")]
+
 DOMAIN = "EXAMPLE"
 USERS = {
     "alice": "Secret123",
@@ -79,6 +94,13 @@ class SambaClient:
             argv += ["--option=client ntlmv2 auth = no", "--option=client lanman auth = no"]
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, env=env, text=True)
+        # PEER_REQ as the helper's features ("SF"): integrity asks for SIGN, confidentiality
+        # for SEAL; without any, Samba asks for neither (and still offers KEY_EXCH).
+        words = set((env.get("PEER_REQ") or "").split(","))
+        features = ([] if not words & {"integ", "replay", "sequence"} else ["NTLMSSP_FEATURE_SIGN"]) \
+            + ([] if "conf" not in words else ["NTLMSSP_FEATURE_SEAL"])
+        if features and self._ask("SF " + " ".join(features))[0] != "OK":
+            raise RuntimeError("ntlm_auth refused its features")
 
     def _ask(self, line):
         self.proc.stdin.write(line + "\n")
@@ -143,6 +165,15 @@ class SambaServer:
         return ["OK", self.name] if words == ("NAME",) else ["FAIL", "unsupported"]
 
 
+def close_all(*peers):
+    """Ends drivers whatever state they are in (one that crashed is already gone)."""
+    for p in peers:
+        try:
+            p.close()
+        except Exception:
+            pass
+
+
 def have_gss():
     return os.path.exists(os.path.join(BIN, "gss_peer")) and any(
         os.path.exists(p) for p in ("/usr/lib/x86_64-linux-gnu/gssntlmssp/gssntlmssp.so",
@@ -162,10 +193,10 @@ def have_spnego():
 IMPLS = {
     "ntlmssp": {"available": lambda: os.path.exists(os.path.join(BIN, "sspi_peer")),
                 "argv": lambda role: [os.path.join(BIN, "sspi_peer"), role],
-                "roles": ("client", "server"), "messaging": True, "v1": True},
+                "roles": ("client", "server"), "messaging": True, "v1": True, "datagram": True},
     "gss-ntlmssp": {"available": have_gss,
                     "argv": lambda role: [os.path.join(BIN, "gss_peer"), role],
-                    "roles": ("client", "server"), "messaging": True, "v1": True},
+                    "roles": ("client", "server"), "messaging": True, "v1": True, "datagram": True},
     "pyspnego": {"available": have_spnego,
                  "argv": lambda role: [sys.executable, os.path.join(HERE, "spnego_peer.py"), role],
                  "roles": ("client", "server"), "messaging": True, "v1": True},
@@ -193,10 +224,14 @@ class Matrix:
                     f"  lock directory = {workdir}\n  private dir = {workdir}\n")
         self.results = {}  # (client, server) -> {case: ok}
         self.failures = 0
+        self.checks = 0
         self.current = ("", "", "")
 
-    def env(self, v1, client_user=None, password=None):
+    def env(self, v1, client_user=None, password=None, req=None):
         e = dict(os.environ)
+        e.pop("PEER_REQ", None)
+        if req is not None:
+            e["PEER_REQ"] = req
         e.update({"NTLM_USER_FILE": self.users, "PEER_DOMAIN": DOMAIN,
                   "PEER_TARGET": "HTTP@server.example.test",
                   "NTLM_NB_DOMAIN_NAME": DOMAIN, "NTLM_NB_COMPUTER_NAME": "SERVER",
@@ -208,17 +243,19 @@ class Matrix:
         e.pop("NTLM_USER", None)
         return e
 
-    def start(self, impl, role, v1, user=None, password=None):
+    def start(self, impl, role, v1, user=None, password=None, req=None):
         if impl == "samba":
             if role == "server":
                 return SambaServer(self.env(v1), user, v1, self.smbconf)
-            return SambaClient(self.env(v1), user, password, v1, self.smbconf)
+            return SambaClient(self.env(v1, req=req), user, password, v1, self.smbconf)
         if role == "server":
             user = password = None
-        return LinePeer(IMPLS[impl]["argv"](role), self.env(v1, user, password))
+        return LinePeer(IMPLS[impl]["argv"](role), self.env(v1, user, password, req))
 
-    def record(self, pair, case, ok, detail=""):
-        self.results.setdefault(pair, {})[case] = ok
+    def record(self, pair, case, ok, detail="", table=True):
+        if table:
+            self.results.setdefault(pair, {})[case] = ok
+        self.checks += 1
         if not ok:
             self.failures += 1
         print(f"{'ok' if ok else 'not ok'} - {pair[0]} -> {pair[1]}: {case}{' (' + detail + ')' if detail else ''}",
@@ -287,11 +324,7 @@ class Matrix:
             except Exception as e:  # a driver crashed or hung: that pair fails, the matrix goes on
                 self.record(pair, case, False, f"{type(e).__name__}: {e}")
             finally:
-                for p in (client, server):
-                    try:
-                        p.close()
-                    except Exception:
-                        pass
+                close_all(client, server)
 
     def second_session(self, pair, case):
         client = self.start(pair[0], "client", False, "alice", USERS["alice"])
@@ -376,6 +409,178 @@ class Matrix:
             self.record(pair, f"{case}: tampered {kind} message {sname}->{dname} refused", good, " ".join(u)[:80])
 
 
+class FlagMatrix:
+    """The flag matrix: for each pair, the client requests each fContextReq of REQS (and
+    DATAGRAM_REQS where both peers have it); the handshake must complete and name the client,
+    then every message that can be protected is checked both ways. Signatures protect only when
+    SIGN was negotiated (otherwise both sides exchange the dummy signature); sealing must always
+    be real: a sender either refuses or returns ciphertext with a real trailer (ntlmssp may not
+    refuse), and a receiver that is ntlmssp refuses an unencrypted message with a dummy trailer."""
+
+    def __init__(self, mx):
+        self.mx = mx
+        self.cells = {}  # (client, server) -> {label: ok}
+
+    def record(self, pair, label, case, ok, detail=""):
+        cell = self.cells.setdefault(pair, {})
+        cell[label] = cell.get(label, True) and ok
+        self.mx.record(pair, case, ok, detail, table=False)
+
+    def run_pair(self, cimpl, simpl):
+        pair = (cimpl, simpl)
+        variants = list(REQS)
+        if IMPLS[cimpl].get("datagram") and IMPLS[simpl].get("datagram"):
+            variants += DATAGRAM_REQS
+        for label, words in variants:
+            case = f"fContextReq={label}"
+            self.mx.current = (cimpl, simpl, case)
+            start = lambda: (self.mx.start(cimpl, "client", False, "alice", USERS["alice"], req=words),
+                             self.mx.start(simpl, "server", False, "alice", req=words))
+            client, server = start()
+            try:
+                res = self.mx.handshake(client, server)
+                self.record(pair, label, case + ": handshake", res is None,
+                            "" if res is None else f"{res[0]} refused: {res[1]}")
+                if res is None:
+                    self.after_handshake(pair, label, case, client, server, words, start)
+            except Exception as e:  # a driver crashed or hung: that cell fails, the matrix goes on
+                self.record(pair, label, case, False, f"{type(e).__name__}: {e}")
+            finally:
+                close_all(client, server)
+
+    def after_handshake(self, pair, label, case, client, server, words, start):
+        a = self.mx.authenticate
+        flags = int.from_bytes(a[60:64], "little") if a and len(a) >= 64 else 0
+        r = server.ask("NAME")
+        want = f"{DOMAIN}\\alice".lower()
+        self.record(pair, label, case + ": server names the client",
+                    r[0] == "OK" and r[1].lower() == want, " ".join(r))
+        print(f"# {pair[0]} -> {pair[1]}: {case}: negotiated flags 0x{flags:08x}")
+        if pair[0] == "ntlmssp":
+            # What was asked for is what the completed context reports.
+            r = client.ask("ATTRS")
+            attrs = int(r[1], 16) if r[0] == "OK" else 0
+            need = (ISC_RET_INTEGRITY if "integ" in words else 0) | (ISC_RET_CONFIDENTIALITY if "conf" in words else 0)
+            self.record(pair, label, case + ": client attributes grant what it asked for",
+                        attrs & need == need, f"attributes 0x{attrs:08x}")
+        if not (IMPLS[pair[0]]["messaging"] and IMPLS[pair[1]]["messaging"]):
+            return
+        datagram = bool(flags & NEGOTIATE_DATAGRAM)
+        signing = bool(flags & NEGOTIATE_SIGN)
+        ends = {"client": (client, pair[0]), "server": (server, pair[1])}
+        legs = (("client", "server"), ("server", "client"))
+        m = "48656c6c6f2c20776f726c6421" + "5a" * 40
+
+        # Signed, both ways: without SIGN and SEAL both sides exchange the dummy signature. With
+        # SEAL but no SIGN (what GSS_C_CONF_FLAG or pyspnego's confidentiality alone negotiate)
+        # implementations differ (a real or a dummy signature), so nothing is signed there.
+        sealing = bool(flags & NEGOTIATE_SEAL)
+        if sealing and not signing:
+            print(f"# {pair[0]} -> {pair[1]}: {case}: SEAL without SIGN, signatures not compared")
+        for src, dst in legs if signing or not sealing else ():
+            r = ends[src][0].ask("SIGN", m)
+            v = ends[dst][0].ask("VERIFY", m, r[1]) if r[0] == "OK" else r
+            dummy = r[0] == "OK" and r[1] == DUMMY_SIGNATURE
+            self.record(pair, label, f"{case}: signed {src}->{dst}{' (dummy signature, no SIGN)' if dummy else ''}",
+                        r[0] == "OK" and v == ["OK"] and (signing or dummy) and (dummy != signing),
+                        " ".join(v)[:80])
+
+        # Sealed, both ways. Both seal first (the directions are separate streams), then each
+        # unseals what the other sealed.
+        sealed = {}
+        for src, dst in legs:
+            peer, impl = ends[src]
+            r = peer.ask("SEAL", m)
+            if r[0] != "OK":
+                sealed[src] = None
+                if impl == "ntlmssp":
+                    self.record(pair, label, f"{case}: ntlmssp seals {src}->{dst}", False, " ".join(r))
+                else:
+                    print(f"# {pair[0]} -> {pair[1]}: {case}: {impl} does not seal here ({' '.join(r)[:60]})")
+                continue
+            sealed[src] = r
+            if impl != "ntlmssp" and r[1] == DUMMY_SIGNATURE and r[2] != m:
+                # pyspnego encrypts but writes the dummy trailer when SIGN is not negotiated: its
+                # data is sealed without a checksum, which nothing here is required to accept.
+                print(f"# {pair[0]} -> {pair[1]}: {case}: {impl} seals {src}->{dst} with a dummy trailer (no checksum)")
+                sealed[src] = None
+                continue
+            self.record(pair, label, f"{case}: sealed {src}->{dst} is encrypted (not the plaintext, not a dummy trailer)",
+                        r[2] != m and r[1] != DUMMY_SIGNATURE, f"trailer {r[1]}")
+        for src, dst in legs:
+            r = sealed[src]
+            if r is None:
+                continue
+            peer, impl = ends[dst]
+            u = peer.ask("UNSEAL", r[1], r[2])
+            if u != ["OK", m] and impl != "ntlmssp" and sealed[dst] is None:
+                print(f"# {pair[0]} -> {pair[1]}: {case}: {impl} cannot unseal here either ({' '.join(u)[:60]})")
+                sealed[src] = None
+                continue
+            self.record(pair, label, f"{case}: sealed {src}->{dst} unsealed", u == ["OK", m], " ".join(u)[:80])
+
+        # A receiver that is ntlmssp refuses the plaintext with a dummy trailer where a sealed
+        # message was due.
+        for src, dst in legs:
+            peer, impl = ends[dst]
+            if impl == "ntlmssp":
+                u = peer.ask("UNSEAL", DUMMY_SIGNATURE, m)
+                self.record(pair, label, f"{case}: unencrypted message with a dummy trailer refused by {dst}",
+                            u[0] == "FAIL", " ".join(u)[:80])
+
+        # Replays: only a signed stream of a connection has sequence numbers to check.
+        if signing and not datagram:
+            for src, dst in legs:
+                r = ends[src][0].ask("SIGN", m)
+                first = ends[dst][0].ask("VERIFY", m, r[1])
+                u = ends[dst][0].ask("VERIFY", m, r[1])
+                good = first == ["OK"] and u[0] == "FAIL" and (ends[dst][1] != "ntlmssp" or u[1] == SEC_E_OUT_OF_SEQUENCE)
+                self.record(pair, label, f"{case}: replayed signed message refused by {dst}", good, " ".join(u)[:80])
+
+        # Tampering: a refused message advances the sender only, so each direction tampers once
+        # per session: sealed client->server and signed server->client here, the other two in a
+        # second session.
+        can_seal = {src: sealed[src] is not None for src, _ in legs}
+        self.tamper(pair, label, case, ends, ("client", "server"), "sealed", can_seal, signing, m)
+        self.tamper(pair, label, case, ends, ("server", "client"), "signed", can_seal, signing, m)
+        if signing or can_seal["server"]:
+            client2, server2 = start()
+            try:
+                if self.mx.handshake(client2, server2) is None:
+                    ends2 = {"client": (client2, pair[0]), "server": (server2, pair[1])}
+                    self.tamper(pair, label, case, ends2, ("client", "server"), "signed", can_seal, signing, m)
+                    self.tamper(pair, label, case, ends2, ("server", "client"), "sealed", can_seal, signing, m)
+                else:
+                    self.record(pair, label, f"{case}: second session", False)
+            finally:
+                close_all(client2, server2)
+
+    def tamper(self, pair, label, case, ends, leg, kind, can_seal, signing, m):
+        src, dst = leg
+        if kind == "signed" and not signing:
+            return
+        if kind == "sealed" and not can_seal[src]:
+            return
+        if kind == "sealed":
+            r = ends[src][0].ask("SEAL", m)
+            c = bytearray.fromhex(r[2])
+            c[3] ^= 0x01
+            u = ends[dst][0].ask("UNSEAL", r[1], c.hex())
+        else:
+            r = ends[src][0].ask("SIGN", m)
+            u = ends[dst][0].ask("VERIFY", "00" + m[2:], r[1])
+        good = u[0] == "FAIL" and (ends[dst][1] != "ntlmssp" or u[1] == SEC_E_MESSAGE_ALTERED)
+        self.record(pair, label, f"{case}: tampered {kind} message {src}->{dst} refused", good, " ".join(u)[:80])
+
+    def table(self):
+        labels = [l for l, _ in REQS + DATAGRAM_REQS]
+        print("\n| client -> server | " + " | ".join(f"fContextReq={l}" for l in labels) + " |")
+        print("|---|" + "---|" * len(labels))
+        for pair, cells in self.cells.items():
+            row = ["-" if l not in cells else ("pass" if cells[l] else "FAIL") for l in labels]
+            print(f"| {pair[0]} -> {pair[1]} | " + " | ".join(row) + " |")
+
+
 def main():
     missing = []
     with tempfile.TemporaryDirectory(prefix="ntlmssp-interop-") as work:
@@ -387,6 +592,10 @@ def main():
                 print(f"# skipped {c} -> {s}: {', '.join(absent)} not installed")
                 continue
             mx.run_pair(c, s)
+        flags = FlagMatrix(mx)
+        for c, s in PAIRS:
+            if all(IMPLS[i]["available"]() for i in (c, s)):
+                flags.run_pair(c, s)
         print("\n| client -> server | " + " | ".join(
             ["NTLMv2", "non-ASCII", "wrong pw", "unknown user", "NTLMv1", "sign/seal/tamper"]) + " |")
         print("|---|---|---|---|---|---|---|")
@@ -400,8 +609,8 @@ def main():
                    cell("unknown user refused"), cell("NTLMv1 (LM_COMPAT_LEVEL=2)"),
                    "-" if not msgs else ("pass" if all(msgs) else "FAIL")]
             print(f"| {pair[0]} -> {pair[1]} | " + " | ".join(row) + " |")
-        total = sum(len(c) for c in mx.results.values())
-        print(f"\n{total - mx.failures}/{total} interop checks passed")
+        flags.table()
+        print(f"\n{mx.checks - mx.failures}/{mx.checks} interop checks passed")
     if REQUIRE and missing:
         print(f"missing peers (required): {sorted(set(missing))}")
         return 1

@@ -4,7 +4,8 @@ system GSSAPI), speaking the line protocol of sspi_peer.c. A wrap token is the 1
 followed by the sealed data.
 
 usage: spnego_peer.py client|server, with PEER_USER, PEER_DOMAIN, PEER_PASSWORD, PEER_TARGET
-(service@host) for the client and NTLM_USER_FILE for the server."""
+(service@host) for the client and NTLM_USER_FILE for the server; PEER_REQ (see lineproto.h) chooses
+the client's ContextReq (pyspnego's NTLM has no datagram mode)."""
 import os
 import sys
 
@@ -19,6 +20,23 @@ def hx(b):
     return b.hex() if b else "-"
 
 
+REQ_WORDS = {"integ": spnego.ContextReq.integrity, "conf": spnego.ContextReq.confidentiality,
+             "replay": spnego.ContextReq.replay_detect, "sequence": spnego.ContextReq.sequence_detect,
+             "none": spnego.ContextReq.none}
+
+
+def context_req():
+    words = os.environ.get("PEER_REQ")
+    if words is None:
+        return spnego.ContextReq.default
+    req = spnego.ContextReq.none
+    for w in words.split(","):
+        if w not in REQ_WORDS:
+            sys.exit(f"PEER_REQ: {w} is not supported by pyspnego's NTLM")
+        req |= REQ_WORDS[w]
+    return req
+
+
 def main():
     role = sys.argv[1] if len(sys.argv) == 2 else ""
     if role not in ("client", "server"):
@@ -28,7 +46,8 @@ def main():
         domain, user = os.environ.get("PEER_DOMAIN", ""), os.environ.get("PEER_USER", "")
         service, _, host = os.environ.get("PEER_TARGET", "HTTP@server").partition("@")
         ctx = spnego.client(f"{domain}\\{user}" if domain else user, os.environ.get("PEER_PASSWORD", ""),
-                            hostname=host, service=service, protocol="ntlm", options=opts)
+                            hostname=host, service=service, protocol="ntlm", options=opts,
+                            context_req=context_req())
     else:
         ctx = spnego.server(protocol="ntlm", options=opts)
 
@@ -57,6 +76,8 @@ def main():
                 reply("OK " + hx(ctx.unwrap(unhex(args[0]) + unhex(args[1])).data))
             elif cmd == "NAME":
                 reply("OK " + str(ctx.client_principal))
+            elif cmd == "ATTRS":
+                reply(f"OK {int(ctx.context_attr):08x}")
             elif cmd == "QUIT":
                 break
             else:

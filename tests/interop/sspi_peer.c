@@ -7,9 +7,13 @@
  *   SEAL <hex>              -> OK <sig> <cipher>             (EncryptMessage)
  *   UNSEAL <sig> <cipher>   -> OK <plain> | FAIL <status>    (DecryptMessage)
  *   NAME                    -> OK <DOMAIN\user>              (QueryContextAttributes NAMES)
+ *   ATTRS                   -> OK <hex>                      (the last step's context attributes)
  *
  * usage: sspi_peer client|server. The client's identity comes from PEER_USER, PEER_DOMAIN and
- * PEER_PASSWORD (UTF-8), its target from PEER_TARGET; the server reads NTLM_USER_FILE. */
+ * PEER_PASSWORD (UTF-8), its target from PEER_TARGET; the server reads NTLM_USER_FILE. PEER_REQ
+ * (lineproto.h) chooses fContextReq; with "none" the client calls InitializeSecurityContextW as
+ * curl does: fContextReq 0, network data representation, NULL ptsExpiry. In datagram mode every
+ * message uses sequence number 0 (the application's choice there). */
 #define SECURITY_WIN32
 #include <security.h>
 
@@ -22,6 +26,7 @@
 static CredHandle cred;
 static CtxtHandle ctx;
 static int have_ctx, is_client;
+static ULONG last_attrs;
 
 /* UTF-8 to UTF-16 (BMP and surrogate pairs); returns the number of code units written. */
 static ULONG utf16(const char *s, WCHAR *out, size_t cap) {
@@ -100,19 +105,23 @@ static void step(const char *arg) {
     ib.cbBuffer = (ULONG)unhex(arg, in, sizeof in);
     if (is_client) {
         const char *t = getenv("PEER_TARGET");
-        ULONG req = ISC_REQ_CONFIDENTIALITY | ISC_REQ_INTEGRITY | ISC_REQ_REPLAY_DETECT |
-                    ISC_REQ_SEQUENCE_DETECT | ISC_REQ_CONNECTION;
+        static const unsigned long isc[5] = {ISC_REQ_INTEGRITY, ISC_REQ_CONFIDENTIALITY, ISC_REQ_REPLAY_DETECT,
+                                             ISC_REQ_SEQUENCE_DETECT, ISC_REQ_DATAGRAM};
+        ULONG req = (ULONG)peer_req_flags(isc);
+        if (!getenv("PEER_REQ")) req |= ISC_REQ_CONNECTION;
         if (t) utf16(t, target, 256);
         s = InitializeSecurityContextW(&cred, have_ctx ? &ctx : NULL, t ? target : NULL, req, 0,
-                                       SECURITY_NATIVE_DREP, have_ctx ? &id : NULL, 0, &ctx, &od,
-                                       &attrs, &ts);
+                                       req ? SECURITY_NATIVE_DREP : SECURITY_NETWORK_DREP,
+                                       have_ctx ? &id : NULL, 0, &ctx, &od, &attrs, req ? &ts : NULL);
     } else {
         ULONG req = ASC_REQ_CONFIDENTIALITY | ASC_REQ_INTEGRITY | ASC_REQ_REPLAY_DETECT |
-                    ASC_REQ_SEQUENCE_DETECT | ASC_REQ_CONNECTION;
+                    ASC_REQ_SEQUENCE_DETECT;
+        req |= (peer_req() & REQ_DATAGRAM) ? ASC_REQ_DATAGRAM : ASC_REQ_CONNECTION;
         s = AcceptSecurityContext(&cred, have_ctx ? &ctx : NULL, &id, req, SECURITY_NATIVE_DREP, &ctx,
                                   &od, &attrs, &ts);
     }
     if (s == SEC_I_CONTINUE_NEEDED || s == SEC_E_OK) have_ctx = 1;
+    last_attrs = attrs;
     if (s == SEC_I_CONTINUE_NEEDED) printf("CONTINUE ");
     else if (s == SEC_E_OK) printf("DONE ");
     else { fail(s); return; }
@@ -178,8 +187,10 @@ static void name(void) {
     FreeContextBuffer(n.sUserName);
 }
 
+static void attrs(void) { printf("OK %08x\n", (unsigned)last_attrs); }
+
 int main(int argc, char **argv) {
-    static const struct peer_ops ops = {step, sign, verify, seal, unseal, name};
+    static const struct peer_ops ops = {step, sign, verify, seal, unseal, name, attrs};
     SECURITY_STATUS s;
     if (argc != 2 || (strcmp(argv[1], "client") && strcmp(argv[1], "server"))) {
         fprintf(stderr, "usage: %s client|server\n", argv[0]);
