@@ -52,11 +52,15 @@ pub fn server_credential() -> Result<CredHandle, SECURITY_STATUS> {
 /// A full handshake (ISC, ASC, ISC, ASC) with confidentiality and integrity; the contexts, or
 /// the first failing status.
 pub fn handshake(cc: &mut CredHandle, sc: &mut CredHandle) -> Result<(CtxtHandle, CtxtHandle), SECURITY_STATUS> {
+    handshake_with(cc, sc, ISC_REQ_CONFIDENTIALITY | ISC_REQ_INTEGRITY, ASC_REQ_CONFIDENTIALITY | ASC_REQ_INTEGRITY)
+}
+
+/// A full handshake with the client's `fContextReq` `req` and the server's `asc_req`.
+pub fn handshake_with(cc: &mut CredHandle, sc: &mut CredHandle, req: ULONG, asc_req: ULONG) -> Result<(CtxtHandle, CtxtHandle), SECURITY_STATUS> {
     let (mut cx, mut sx) = (NO_HANDLE, NO_HANDLE);
     let mut tok_in = [0u8; 2048];
     let mut tok_out = [0u8; 2048];
     let mut in_len = 0u32;
-    let req = ISC_REQ_CONFIDENTIALITY | ISC_REQ_INTEGRITY;
     let mut ts = 0;
     let mut attrs = 0;
     for leg in 0..2 {
@@ -80,7 +84,7 @@ pub fn handshake(cc: &mut CredHandle, sc: &mut CredHandle) -> Result<(CtxtHandle
             let mut ob = SecBuffer { cbBuffer: tok_out.len() as u32, BufferType: SECBUFFER_TOKEN, pvBuffer: tok_out.as_mut_ptr().cast() };
             let mut id = SecBufferDesc { ulVersion: SECBUFFER_VERSION, cBuffers: 1, pBuffers: &mut ib };
             let mut od = SecBufferDesc { ulVersion: SECBUFFER_VERSION, cBuffers: 1, pBuffers: &mut ob };
-            let s = AcceptSecurityContext(sc, if first { null_mut() } else { &mut sx }, &mut id, req, 0, &mut sx, &mut od, &mut attrs, &mut ts);
+            let s = AcceptSecurityContext(sc, if first { null_mut() } else { &mut sx }, &mut id, asc_req, 0, &mut sx, &mut od, &mut attrs, &mut ts);
             if s != SEC_E_OK && s != SEC_I_CONTINUE_NEEDED {
                 DeleteSecurityContext(&mut cx);
                 if !first {
