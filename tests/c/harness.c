@@ -120,6 +120,15 @@ static void test_credentials(void) {
     CHECK("credential name without domain", strcmp(na.sUserName, "bob") == 0);
     FreeContextBuffer(na.sUserName);
     FreeCredentialsHandle(&h);
+    /* NTLM does not read PackageList (Negotiate does): any list, or none, is accepted. */
+    ex.PackageList = w("kerberos,!ntlm,unknown"); ex.PackageListLength = 22;
+    CHECK_STATUS("ACH EXW with a package list NTLM ignores", AcquireCredentialsHandleW(NULL, w("NTLM"), SECPKG_CRED_OUTBOUND, NULL, &ex, NULL, NULL, &h, &ts),
+                 SEC_E_OK);
+    FreeCredentialsHandle(&h);
+    ex.PackageList = NULL; ex.PackageListLength = 5;
+    CHECK_STATUS("ACH EXW with PackageList NULL", AcquireCredentialsHandleW(NULL, w("NTLM"), SECPKG_CRED_OUTBOUND, NULL, &ex, NULL, NULL, &h, &ts),
+                 SEC_E_OK);
+    FreeCredentialsHandle(&h);
 
     {
         SEC_WINNT_AUTH_IDENTITY_A ida;
