@@ -31,9 +31,15 @@ fn utf16le(s: &str) -> Vec<u8> {
 fn challenge(flags: u32, server_challenge: [u8; 8]) -> Vec<u8> {
     let target_name = utf16le("DOMAIN");
     let mut target_info = Vec::new();
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
     let filetime = (now.as_secs() + 11_644_473_600) * 10_000_000;
-    for (id, value) in [(2u16, utf16le("DOMAIN")), (1, utf16le("SERVER")), (7, filetime.to_le_bytes().to_vec())] {
+    for (id, value) in [
+        (2u16, utf16le("DOMAIN")),
+        (1, utf16le("SERVER")),
+        (7, filetime.to_le_bytes().to_vec()),
+    ] {
         target_info.extend(id.to_le_bytes());
         target_info.extend((value.len() as u16).to_le_bytes());
         target_info.extend(value);
@@ -59,15 +65,35 @@ fn challenge(flags: u32, server_challenge: [u8; 8]) -> Vec<u8> {
 
 /// ISC twice, the second time answering `challenge`; the client context once complete, or the
 /// status that refused.
-fn client_against(cc: &mut CredHandle, req: ULONG, challenge: &mut [u8]) -> Result<CtxtHandle, SECURITY_STATUS> {
+fn client_against(
+    cc: &mut CredHandle,
+    req: ULONG,
+    challenge: &mut [u8],
+) -> Result<CtxtHandle, SECURITY_STATUS> {
     let mut cx = NO_HANDLE;
     let mut out = [0u8; 2048];
     let (mut attrs, mut ts) = (0, 0);
     for leg in 0..2 {
-        let mut ib = SecBuffer { cbBuffer: challenge.len() as u32, BufferType: SECBUFFER_TOKEN, pvBuffer: challenge.as_mut_ptr().cast() };
-        let mut ob = SecBuffer { cbBuffer: out.len() as u32, BufferType: SECBUFFER_TOKEN, pvBuffer: out.as_mut_ptr().cast() };
-        let mut id = SecBufferDesc { ulVersion: SECBUFFER_VERSION, cBuffers: 1, pBuffers: &mut ib };
-        let mut od = SecBufferDesc { ulVersion: SECBUFFER_VERSION, cBuffers: 1, pBuffers: &mut ob };
+        let mut ib = SecBuffer {
+            cbBuffer: challenge.len() as u32,
+            BufferType: SECBUFFER_TOKEN,
+            pvBuffer: challenge.as_mut_ptr().cast(),
+        };
+        let mut ob = SecBuffer {
+            cbBuffer: out.len() as u32,
+            BufferType: SECBUFFER_TOKEN,
+            pvBuffer: out.as_mut_ptr().cast(),
+        };
+        let mut id = SecBufferDesc {
+            ulVersion: SECBUFFER_VERSION,
+            cBuffers: 1,
+            pBuffers: &mut ib,
+        };
+        let mut od = SecBufferDesc {
+            ulVersion: SECBUFFER_VERSION,
+            cBuffers: 1,
+            pBuffers: &mut ob,
+        };
         let first = leg == 0;
         let s = unsafe {
             InitializeSecurityContextW(
@@ -103,8 +129,14 @@ fn client_against(cc: &mut CredHandle, req: ULONG, challenge: &mut [u8]) -> Resu
 fn seal_checked(cx: &mut CtxtHandle, what: &str) -> Option<([u8; 16], Vec<u8>)> {
     let mut data = MESSAGE.to_vec();
     let trailer = seal(cx, &mut data).ok()?;
-    assert_ne!(data, MESSAGE, "{what}: EncryptMessage returned SEC_E_OK and left the data in clear text");
-    assert_ne!(trailer, DUMMY_TRAILER, "{what}: EncryptMessage returned SEC_E_OK with the dummy trailer");
+    assert_ne!(
+        data, MESSAGE,
+        "{what}: EncryptMessage returned SEC_E_OK and left the data in clear text"
+    );
+    assert_ne!(
+        trailer, DUMMY_TRAILER,
+        "{what}: EncryptMessage returned SEC_E_OK with the dummy trailer"
+    );
     Some((trailer, data))
 }
 
@@ -113,8 +145,14 @@ fn refuses_clear_text(cx: &mut CtxtHandle, what: &str) {
     let mut data = MESSAGE.to_vec();
     let mut trailer = DUMMY_TRAILER;
     let s = unseal(cx, &mut data, &mut trailer);
-    assert_ne!(s, SEC_E_OK, "{what}: DecryptMessage accepted clear text with the dummy trailer");
-    assert_eq!(data, MESSAGE, "{what}: a refused DecryptMessage changed the data");
+    assert_ne!(
+        s, SEC_E_OK,
+        "{what}: DecryptMessage accepted clear text with the dummy trailer"
+    );
+    assert_eq!(
+        data, MESSAGE,
+        "{what}: a refused DecryptMessage changed the data"
+    );
 }
 
 fn with_level<T>(level: &str, f: impl FnOnce() -> T) -> T {
@@ -124,7 +162,15 @@ fn with_level<T>(level: &str, f: impl FnOnce() -> T) -> T {
     r
 }
 
-const REQS: [(ULONG, &str); 4] = [(0, "0"), (ISC_REQ_INTEGRITY, "INTEGRITY"), (ISC_REQ_CONFIDENTIALITY, "CONFIDENTIALITY"), (ISC_REQ_INTEGRITY | ISC_REQ_CONFIDENTIALITY, "INTEGRITY|CONFIDENTIALITY")];
+const REQS: [(ULONG, &str); 4] = [
+    (0, "0"),
+    (ISC_REQ_INTEGRITY, "INTEGRITY"),
+    (ISC_REQ_CONFIDENTIALITY, "CONFIDENTIALITY"),
+    (
+        ISC_REQ_INTEGRITY | ISC_REQ_CONFIDENTIALITY,
+        "INTEGRITY|CONFIDENTIALITY",
+    ),
+];
 
 /// The client side, against CHALLENGE messages offering every combination of the flags that
 /// shape message security (SIGN, SEAL, DATAGRAM, KEY_EXCH, extended session security, 128, 56,
@@ -133,17 +179,45 @@ const REQS: [(ULONG, &str); 4] = [(0, "0"), (ISC_REQ_INTEGRITY, "INTEGRITY"), (I
 #[test]
 fn client_seals_for_every_negotiated_combination() {
     let _env = ENV.lock().unwrap_or_else(|e| e.into_inner());
-    let varied = [NEGOTIATE_SIGN, NEGOTIATE_SEAL, NEGOTIATE_DATAGRAM, NEGOTIATE_KEY_EXCH, NEGOTIATE_EXTENDED_SESSIONSECURITY, NEGOTIATE_128, NEGOTIATE_56, NEGOTIATE_LM_KEY, NEGOTIATE_ALWAYS_SIGN];
-    let base = NEGOTIATE_UNICODE | REQUEST_TARGET | NEGOTIATE_NTLM | TARGET_TYPE_DOMAIN | NEGOTIATE_TARGET_INFO | NEGOTIATE_VERSION;
+    let varied = [
+        NEGOTIATE_SIGN,
+        NEGOTIATE_SEAL,
+        NEGOTIATE_DATAGRAM,
+        NEGOTIATE_KEY_EXCH,
+        NEGOTIATE_EXTENDED_SESSIONSECURITY,
+        NEGOTIATE_128,
+        NEGOTIATE_56,
+        NEGOTIATE_LM_KEY,
+        NEGOTIATE_ALWAYS_SIGN,
+    ];
+    let base = NEGOTIATE_UNICODE
+        | REQUEST_TARGET
+        | NEGOTIATE_NTLM
+        | TARGET_TYPE_DOMAIN
+        | NEGOTIATE_TARGET_INFO
+        | NEGOTIATE_VERSION;
     for level in ["1", "2", "3"] {
-        let mut cc = with_level(level, || client_credential("alice", "DOMAIN", "Secret123").unwrap());
+        let mut cc = with_level(level, || {
+            client_credential("alice", "DOMAIN", "Secret123").unwrap()
+        });
         for datagram in [0, ISC_REQ_DATAGRAM] {
             for (req, name) in REQS {
                 let (mut established, mut sealed) = (0, 0);
                 for combination in 0..1u32 << varied.len() {
-                    let flags = varied.iter().enumerate().filter(|(i, _)| combination & (1 << i) != 0).fold(base, |f, (_, bit)| f | bit);
-                    let what = format!("level {level}, fContextReq {name}{}, CHALLENGE flags {flags:#010x}", if datagram != 0 { "|DATAGRAM" } else { "" });
-                    let Ok(mut cx) = client_against(&mut cc, req | datagram, &mut challenge(flags, *b"\x01\x23\x45\x67\x89\xab\xcd\xef")) else {
+                    let flags = varied
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| combination & (1 << i) != 0)
+                        .fold(base, |f, (_, bit)| f | bit);
+                    let what = format!(
+                        "level {level}, fContextReq {name}{}, CHALLENGE flags {flags:#010x}",
+                        if datagram != 0 { "|DATAGRAM" } else { "" }
+                    );
+                    let Ok(mut cx) = client_against(
+                        &mut cc,
+                        req | datagram,
+                        &mut challenge(flags, *b"\x01\x23\x45\x67\x89\xab\xcd\xef"),
+                    ) else {
                         continue;
                     };
                     established += 1;
@@ -155,8 +229,14 @@ fn client_seals_for_every_negotiated_combination() {
                 }
                 // The client takes most of what a server offers: a test that established nothing
                 // would prove nothing.
-                assert!(established >= 64, "level {level}, fContextReq {name}: only {established} contexts established");
-                println!("level {level}, fContextReq {name}{}: {established} contexts, {sealed} sealed", if datagram != 0 { "|DATAGRAM" } else { "" });
+                assert!(
+                    established >= 64,
+                    "level {level}, fContextReq {name}: only {established} contexts established"
+                );
+                println!(
+                    "level {level}, fContextReq {name}{}: {established} contexts, {sealed} sealed",
+                    if datagram != 0 { "|DATAGRAM" } else { "" }
+                );
             }
         }
         assert_eq!(free_credential(&mut cc), SEC_E_OK);
@@ -167,12 +247,22 @@ fn client_seals_for_every_negotiated_combination() {
 /// refused and the message itself unsealed by `to`.
 fn exchange(from: &mut CtxtHandle, to: &mut CtxtHandle, what: &str) {
     refuses_clear_text(to, what);
-    let Some((mut trailer, mut data)) = seal_checked(from, what) else { return };
+    let Some((mut trailer, mut data)) = seal_checked(from, what) else {
+        return;
+    };
     let mut tampered = data.clone();
     tampered[3] ^= 1;
     let mut tampered_trailer = trailer;
-    assert_ne!(unseal(to, &mut tampered, &mut tampered_trailer), SEC_E_OK, "{what}: a tampered sealed message was accepted");
-    assert_eq!(unseal(to, &mut data, &mut trailer), SEC_E_OK, "{what}: the sealed message did not unseal");
+    assert_ne!(
+        unseal(to, &mut tampered, &mut tampered_trailer),
+        SEC_E_OK,
+        "{what}: a tampered sealed message was accepted"
+    );
+    assert_eq!(
+        unseal(to, &mut data, &mut trailer),
+        SEC_E_OK,
+        "{what}: the sealed message did not unseal"
+    );
     assert_eq!(data, MESSAGE, "{what}: unsealed to something else");
 }
 
@@ -186,12 +276,25 @@ fn both_sides_seal_and_refuse_clear_text() {
     std::fs::write(&file, "DOMAIN:alice:Secret123\n").unwrap();
     std::env::set_var("NTLM_USER_FILE", &file);
     for level in ["2", "3"] {
-        let (mut cc, mut sc) = with_level(level, || (client_credential("alice", "DOMAIN", "Secret123").unwrap(), server_credential().unwrap()));
+        let (mut cc, mut sc) = with_level(level, || {
+            (
+                client_credential("alice", "DOMAIN", "Secret123").unwrap(),
+                server_credential().unwrap(),
+            )
+        });
         for datagram in [0, ISC_REQ_DATAGRAM] {
             for (req, name) in REQS {
-                let what = format!("level {level}, fContextReq {name}{}", if datagram != 0 { "|DATAGRAM" } else { "" });
-                let (mut cx, mut sx) =
-                    handshake_with(&mut cc, &mut sc, req | datagram, ASC_REQ_CONFIDENTIALITY | ASC_REQ_INTEGRITY | datagram).unwrap_or_else(|s| panic!("{what}: handshake failed {s:#x}"));
+                let what = format!(
+                    "level {level}, fContextReq {name}{}",
+                    if datagram != 0 { "|DATAGRAM" } else { "" }
+                );
+                let (mut cx, mut sx) = handshake_with(
+                    &mut cc,
+                    &mut sc,
+                    req | datagram,
+                    ASC_REQ_CONFIDENTIALITY | ASC_REQ_INTEGRITY | datagram,
+                )
+                .unwrap_or_else(|s| panic!("{what}: handshake failed {s:#x}"));
                 exchange(&mut cx, &mut sx, &format!("{what}, client->server"));
                 exchange(&mut sx, &mut cx, &format!("{what}, server->client"));
                 assert_eq!(delete(&mut cx), SEC_E_OK);
@@ -213,29 +316,69 @@ fn both_sides_seal_and_refuse_clear_text() {
 #[test]
 fn windows_seals_without_sign_or_seal() {
     let _env = ENV.lock().unwrap_or_else(|e| e.into_inner());
-    let mut cc = with_level("2", || client_credential("testuser", "WORKGROUP", "testpass").unwrap());
-    let mut chal = challenge(0xa082_8205, [0xe9, 0x58, 0x7f, 0x14, 0xa2, 0x86, 0x3b, 0x63]);
-    let mut cx = client_against(&mut cc, 0, &mut chal).expect("the client answers Windows' CHALLENGE");
+    let mut cc = with_level("2", || {
+        client_credential("testuser", "WORKGROUP", "testpass").unwrap()
+    });
+    let mut chal = challenge(
+        0xa082_8205,
+        [0xe9, 0x58, 0x7f, 0x14, 0xa2, 0x86, 0x3b, 0x63],
+    );
+    let mut cx =
+        client_against(&mut cc, 0, &mut chal).expect("the client answers Windows' CHALLENGE");
     let mut sig = [0u8; 16];
     let mut data = *b"Hello, world!";
     let mut bufs = [
-        SecBuffer { cbBuffer: 16, BufferType: SECBUFFER_TOKEN, pvBuffer: sig.as_mut_ptr().cast() },
-        SecBuffer { cbBuffer: data.len() as u32, BufferType: SECBUFFER_DATA, pvBuffer: data.as_mut_ptr().cast() },
+        SecBuffer {
+            cbBuffer: 16,
+            BufferType: SECBUFFER_TOKEN,
+            pvBuffer: sig.as_mut_ptr().cast(),
+        },
+        SecBuffer {
+            cbBuffer: data.len() as u32,
+            BufferType: SECBUFFER_DATA,
+            pvBuffer: data.as_mut_ptr().cast(),
+        },
     ];
-    let mut d = SecBufferDesc { ulVersion: SECBUFFER_VERSION, cBuffers: 2, pBuffers: bufs.as_mut_ptr() };
+    let mut d = SecBufferDesc {
+        ulVersion: SECBUFFER_VERSION,
+        cBuffers: 2,
+        pBuffers: bufs.as_mut_ptr(),
+    };
     assert_eq!(unsafe { MakeSignature(&mut cx, 0, &mut d, 0) }, SEC_E_OK);
-    assert_eq!(sig, DUMMY_TRAILER, "without SIGN the signature is the dummy one");
+    assert_eq!(
+        sig, DUMMY_TRAILER,
+        "without SIGN the signature is the dummy one"
+    );
     let mut qop = 0;
-    assert_eq!(unsafe { VerifySignature(&mut cx, &mut d, 0, &mut qop) }, SEC_E_OK);
+    assert_eq!(
+        unsafe { VerifySignature(&mut cx, &mut d, 0, &mut qop) },
+        SEC_E_OK
+    );
 
     let mut data = *b"Hello, world!";
     let trailer = seal(&mut cx, &mut data).expect("Windows seals here");
-    assert_eq!(trailer, [0x01, 0, 0, 0, 0, 0, 0, 0, 0xe8, 0xc7, 0xaa, 0x26, 0x16, 0x39, 0x07, 0x4e], "trailer differs from Windows'");
-    assert_eq!(data, [0x86, 0x9c, 0x5a, 0x10, 0x78, 0xb3, 0x30, 0x98, 0x46, 0x15, 0xa0, 0x31, 0xd9], "sealed data differs from Windows'");
+    assert_eq!(
+        trailer,
+        [0x01, 0, 0, 0, 0, 0, 0, 0, 0xe8, 0xc7, 0xaa, 0x26, 0x16, 0x39, 0x07, 0x4e],
+        "trailer differs from Windows'"
+    );
+    assert_eq!(
+        data,
+        [0x86, 0x9c, 0x5a, 0x10, 0x78, 0xb3, 0x30, 0x98, 0x46, 0x15, 0xa0, 0x31, 0xd9],
+        "sealed data differs from Windows'"
+    );
 
-    let mut reply = [0xf6, 0xb7, 0x92, 0x0c, 0xac, 0xea, 0x98, 0xe6, 0xef, 0xa0, 0x29, 0x66, 0xfd];
-    let mut reply_trailer = [0x01, 0, 0, 0, 0, 0, 0, 0, 0x1c, 0x46, 0x2e, 0x77, 0xeb, 0xf0, 0xf6, 0x9e];
-    assert_eq!(unseal(&mut cx, &mut reply, &mut reply_trailer), SEC_E_OK, "Windows' sealed reply refused");
+    let mut reply = [
+        0xf6, 0xb7, 0x92, 0x0c, 0xac, 0xea, 0x98, 0xe6, 0xef, 0xa0, 0x29, 0x66, 0xfd,
+    ];
+    let mut reply_trailer = [
+        0x01, 0, 0, 0, 0, 0, 0, 0, 0x1c, 0x46, 0x2e, 0x77, 0xeb, 0xf0, 0xf6, 0x9e,
+    ];
+    assert_eq!(
+        unseal(&mut cx, &mut reply, &mut reply_trailer),
+        SEC_E_OK,
+        "Windows' sealed reply refused"
+    );
     assert_eq!(&reply, b"Hello, world!");
     assert_eq!(delete(&mut cx), SEC_E_OK);
     assert_eq!(free_credential(&mut cc), SEC_E_OK);
