@@ -75,8 +75,11 @@ echo "== Wine $version's secur32 tests ($src)"
 # --- build ----------------------------------------------------------------------------------------
 out=$(mktemp -d /tmp/ntlmssp-wineconf.XXXXXX)
 cleanup() {
-  for p in "$out"/prefix-*; do [ -d "$p" ] && WINEPREFIX="$p" wineserver -k 2>/dev/null; done
-  [ -n "${KEEP:-}" ] || rm -rf "$out"
+  local p
+  for p in "$out"/prefix-*; do
+    if [ -d "$p" ]; then WINEPREFIX="$p" wineserver -k 2>/dev/null || true; fi
+  done
+  if [ -z "${KEEP:-}" ]; then rm -rf "$out"; fi
 }
 trap cleanup EXIT
 # _WIN32_WINNT 0x0502: the SECURITY_LOGON_SESSION_DATA main.c checks is the 136-byte layout
