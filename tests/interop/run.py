@@ -2,7 +2,8 @@
 """The interoperability matrix: ntlmssp (through its exported SSPI functions, sspi_peer) against
 gss-ntlmssp (GSSAPI, gss_peer), pyspnego (its own NTLM, spnego_peer.py) and Samba's ntlm_auth
 (ntlmssp-client-1 helper), each pair in every direction the peer can play, plus ntlmssp against
-itself.
+itself; then the flag matrix (FlagMatrix): the same pairs with the client requesting each
+fContextReq of REQS (and DATAGRAM_REQS where both peers have connectionless mode).
 
 usage: run.py <dir with sspi_peer and gss_peer>. Prints one line per check and a summary table;
 exits non-zero when a check fails. A peer that is not installed is skipped, unless
