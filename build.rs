@@ -34,10 +34,45 @@ fn main() {
     println!("cargo:rerun-if-changed=src/sspi/types.rs");
     println!("cargo:rerun-if-changed=src/sspi/entry.rs");
     println!("cargo:rerun-if-changed=build.rs");
+    link_as_system_library();
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
     let header = generate();
     std::fs::write(out.join("sspi.h"), header).expect("write sspi.h");
 }
+
+/// Linux: the shared library is installed as a system library (scripts/install.sh), so it gets
+/// the SONAME programs record (`libntlmssp.so.0`, bumped only when the ABI breaks), and binds
+/// references to its own exports to its own definitions (`-Bsymbolic`): in a process that also
+/// loads another SSPI library exporting the same names (WinPR in FreeRDP), the function tables
+/// of InitSecurityInterfaceA/W and our internal calls still reach ntlmssp. Rust's own version
+/// script already keeps every symbol but the `#[no_mangle]` exports local.
+fn link_as_system_library() {
+    if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
+        println!(
+            "cargo:rustc-cdylib-link-arg=-Wl,-soname,libntlmssp.so.{}",
+            SONAME_MAJOR
+        );
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-Bsymbolic");
+        soname_link_in_target_dir();
+    }
+}
+
+/// Programs linked against `target/<profile>/libntlmssp.so` record its SONAME and look for
+/// `libntlmssp.so.0` at run time, so the profile directory gets that name too (a link to the
+/// library cargo writes there), as an installed library has it.
+fn soname_link_in_target_dir() {
+    let Some(out) = std::env::var_os("OUT_DIR") else { return };
+    // OUT_DIR is <target>/<profile>/build/<package>-<hash>/out.
+    let Some(profile_dir) = PathBuf::from(out).ancestors().nth(3).map(PathBuf::from) else { return };
+    let link = profile_dir.join(format!("libntlmssp.so.{SONAME_MAJOR}"));
+    if std::fs::symlink_metadata(&link).is_err() {
+        #[cfg(unix)]
+        let _ = std::os::unix::fs::symlink("libntlmssp.so", &link);
+    }
+}
+
+/// The SONAME's version: the ABI is Windows' SSPI, which does not change.
+const SONAME_MAJOR: u32 = 0;
 
 fn generate() -> String {
     let types_rs = std::fs::read_to_string("src/sspi/types.rs").expect("types.rs");
@@ -53,7 +88,10 @@ fn generate() -> String {
     };
     config.export.exclude = BASE_TYPES.iter().map(|(n, _)| n.to_string()).collect();
     // cbindgen writes only what its exported functions reach, and it sees none of ours.
-    config.export.include = type_names(&types_rs).into_iter().filter(|n| !BASE_TYPES.iter().any(|(b, _)| b == n)).collect();
+    config.export.include = type_names(&types_rs)
+        .into_iter()
+        .filter(|n| !BASE_TYPES.iter().any(|(b, _)| b == n))
+        .collect();
     config.enumeration.prefix_with_name = false;
     let mut body = Vec::new();
     cbindgen::Builder::new()
@@ -89,7 +127,10 @@ fn generate() -> String {
 
 /// Types that <windows.h> itself may already define (rpcdce.h, under this guard): on Windows the
 /// header uses theirs, which have the same layout.
-const WINDOWS_DEFINED: &[(&str, &str)] = &[("SEC_WINNT_AUTH_IDENTITY_A", "_AUTH_IDENTITY_DEFINED"), ("SEC_WINNT_AUTH_IDENTITY_W", "_AUTH_IDENTITY_DEFINED")];
+const WINDOWS_DEFINED: &[(&str, &str)] = &[
+    ("SEC_WINNT_AUTH_IDENTITY_A", "_AUTH_IDENTITY_DEFINED"),
+    ("SEC_WINNT_AUTH_IDENTITY_W", "_AUTH_IDENTITY_DEFINED"),
+];
 
 /// `typedef R (*NAME)(...)` → `typedef R (SEC_ENTRY *NAME)(...)`, and numeric constants in
 /// hexadecimal as Windows' headers write them (status codes as SECURITY_STATUS). Constants are
@@ -142,7 +183,11 @@ fn c_type(ty: &syn::Type) -> String {
     match ty {
         syn::Type::Ptr(p) => {
             let inner = c_type(&p.elem);
-            if p.mutability.is_some() { format!("{inner} *") } else { format!("const {inner} *") }
+            if p.mutability.is_some() {
+                format!("{inner} *")
+            } else {
+                format!("const {inner} *")
+            }
         }
         syn::Type::Path(p) => p.path.segments.last().expect("path").ident.to_string(),
         other => panic!("entry.rs: unsupported type {}", other.to_token_stream()),
@@ -162,7 +207,11 @@ fn parse_exports(src: &str) -> Vec<Export> {
         for a in &f.attrs {
             if let syn::Meta::NameValue(nv) = &a.meta {
                 if nv.path.is_ident("doc") {
-                    if let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) = &nv.value {
+                    if let syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(s),
+                        ..
+                    }) = &nv.value
+                    {
                         let _ = writeln!(doc, "/*{} */", s.value());
                     }
                 }
@@ -176,7 +225,11 @@ fn parse_exports(src: &str) -> Vec<Export> {
                 syn::FnArg::Typed(t) => {
                     let ty = c_type(&t.ty);
                     let name = t.pat.to_token_stream().to_string();
-                    if ty.ends_with('*') { format!("{ty}{name}") } else { format!("{ty} {name}") }
+                    if ty.ends_with('*') {
+                        format!("{ty}{name}")
+                    } else {
+                        format!("{ty} {name}")
+                    }
                 }
                 syn::FnArg::Receiver(_) => panic!("entry! fn with self"),
             })
@@ -188,7 +241,11 @@ fn parse_exports(src: &str) -> Vec<Export> {
         out.push(Export {
             name: f.sig.ident.to_string(),
             ret,
-            args: if args.is_empty() { "void".into() } else { args.join(", ") },
+            args: if args.is_empty() {
+                "void".into()
+            } else {
+                args.join(", ")
+            },
             doc,
         });
     }
@@ -221,7 +278,9 @@ fn aw_mappings(types_rs: &str, exports: &[Export]) -> String {
     let mut w = String::from("\n#ifdef UNICODE\n");
     let mut a = String::from("#else\n");
     for n in &names {
-        let Some(stem) = n.strip_suffix('A') else { continue };
+        let Some(stem) = n.strip_suffix('A') else {
+            continue;
+        };
         let wide = format!("{stem}W");
         if !names.contains(&wide) {
             continue;

@@ -10,6 +10,9 @@ cd "$(dirname "$0")/.."
 cargo build --release
 cargo test --release
 bash tests/c/run.sh target/release
+# Installed like a system library: scripts/install.sh into a temporary prefix, then the example
+# and the C harness built through pkg-config against the installed copy only.
+bash tests/install/run.sh
 bash tests/interop/run.sh target/release
 if [ -x /usr/bin/cargo ] && [ -d /usr/lib/rustlib/src/rust/library ] && command -v x86_64-w64-mingw32-gcc >/dev/null \
    && command -v wine >/dev/null; then
