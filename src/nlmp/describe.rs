@@ -150,7 +150,10 @@ pub fn parse_input(line: &str) -> Result<Vec<u8>, DecodeError> {
     let mut s = line.trim();
     // "Authorization: NTLM ...", "WWW-Authenticate: Negotiate ...", "Proxy-Authorization: ..."
     if let Some((name, rest)) = s.split_once(':') {
-        if !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        // A header name, not hex bytes separated by colons.
+        let header_name = name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !name.bytes().all(|b| b.is_ascii_hexdigit());
+        if header_name {
             s = rest.trim();
         }
     }
@@ -159,7 +162,7 @@ pub fn parse_input(line: &str) -> Result<Vec<u8>, DecodeError> {
             s = rest.trim();
         }
     }
-    if s.is_empty() {
+    if s.is_empty() || s.eq_ignore_ascii_case("NTLM") || s.eq_ignore_ascii_case("Negotiate") {
         return Err(DecodeError::input(
             "no token (an NTLM/Negotiate header without data asks for authentication)",
         ));
