@@ -201,6 +201,11 @@ fn malformed_messages_name_the_field_and_offset() {
     bad[ti + 2] = 0x40;
     assert_eq!(err(&bad), "TargetInfo MsvAvNbDomainName at offset 68: AvLen 64 runs past the end of the list (32 bytes left)");
 
+    // NTLMSSP_NEGOTIATE_TARGET_INFO with an empty list.
+    let mut bad = challenge.clone();
+    bad[40] = 0;
+    assert_eq!(err(&bad), "TargetInfo at offset 40: the AV pair list ends without MsvAvEOL");
+
     let mut bad = authenticate.clone();
     bad[20] = 0xf0; // NtChallengeResponseFields.Len
     assert!(

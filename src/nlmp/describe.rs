@@ -255,7 +255,12 @@ pub fn describe_ntlm(token: &[u8]) -> Result<Value, DecodeError> {
             );
             version(&mut m, c.version);
             if has(c.flags, flags::NEGOTIATE_TARGET_INFO) {
-                let base = offset_in(token, c.target_info);
+                // An empty list has no position of its own: report its descriptor's.
+                let base = if c.target_info.is_empty() {
+                    40
+                } else {
+                    offset_in(token, c.target_info)
+                };
                 let pairs = AvPairs::parse(c.target_info)
                     .map_err(|_| diagnose_av_pairs(c.target_info, base, "TargetInfo"))?;
                 m.insert("TargetInfo".into(), av_pairs(&pairs));
