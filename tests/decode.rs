@@ -204,7 +204,10 @@ fn malformed_messages_name_the_field_and_offset() {
     // NTLMSSP_NEGOTIATE_TARGET_INFO with an empty list.
     let mut bad = challenge.clone();
     bad[40] = 0;
-    assert_eq!(err(&bad), "TargetInfo at offset 40: the AV pair list ends without MsvAvEOL");
+    assert_eq!(
+        err(&bad),
+        "TargetInfo at offset 40: the AV pair list ends without MsvAvEOL"
+    );
 
     let mut bad = authenticate.clone();
     bad[20] = 0xf0; // NtChallengeResponseFields.Len

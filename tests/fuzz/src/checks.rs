@@ -352,7 +352,8 @@ pub fn decode(data: &[u8]) {
         Ok(d) => {
             assert!(!d.to_text().is_empty());
             let json = d.to_json().to_string();
-            assert_eq!(serde_json::from_str::<serde_json::Value>(&json).expect("JSON parses"), d.to_json());
+            let parsed: serde_json::Value = serde_json::from_str(&json).expect("JSON parses");
+            assert_eq!(parsed, d.to_json());
             if let Description::Ntlm(_) = d {
                 let decoded = match messages::message_type(token) {
                     Ok(messages::NEGOTIATE_MESSAGE_TYPE) => Negotiate::decode(token).is_ok(),
