@@ -61,9 +61,13 @@ fn link_as_system_library() {
 /// `libntlmssp.so.0` at run time, so the profile directory gets that name too (a link to the
 /// library cargo writes there), as an installed library has it.
 fn soname_link_in_target_dir() {
-    let Some(out) = std::env::var_os("OUT_DIR") else { return };
+    let Some(out) = std::env::var_os("OUT_DIR") else {
+        return;
+    };
     // OUT_DIR is <target>/<profile>/build/<package>-<hash>/out.
-    let Some(profile_dir) = PathBuf::from(out).ancestors().nth(3).map(PathBuf::from) else { return };
+    let Some(profile_dir) = PathBuf::from(out).ancestors().nth(3).map(PathBuf::from) else {
+        return;
+    };
     let link = profile_dir.join(format!("libntlmssp.so.{SONAME_MAJOR}"));
     if std::fs::symlink_metadata(&link).is_err() {
         #[cfg(unix)]

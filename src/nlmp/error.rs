@@ -69,13 +69,21 @@ impl core::fmt::Display for Denial {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(match self {
             Denial::UnknownUser => "unknown user (not in the user database)",
-            Denial::WrongPassword => "wrong password (the response does not match the stored password)",
-            Denial::NtlmV1RefusedByPolicy => "NTLMv1 refused by policy (LM_COMPAT_LEVEL 3 or more accepts NTLMv2 only)",
+            Denial::WrongPassword => {
+                "wrong password (the response does not match the stored password)"
+            }
+            Denial::NtlmV1RefusedByPolicy => {
+                "NTLMv1 refused by policy (LM_COMPAT_LEVEL 3 or more accepts NTLMv2 only)"
+            }
             Denial::UnknownResponse => "NtChallengeResponse is neither NTLMv1 nor NTLMv2",
             Denial::MicMismatch => "MIC mismatch (a message of the exchange was altered)",
             Denial::MicMissing => "MIC announced by MsvAvFlags but missing (stripped)",
-            Denial::TargetInfoAltered => "the client's AV pairs lack the CHALLENGE's MsvAvTimestamp (TargetInfo altered)",
-            Denial::TargetNameMismatch => "target name mismatch (MsvAvTargetName is not in NTLM_TARGET_NAMES)",
+            Denial::TargetInfoAltered => {
+                "the client's AV pairs lack the CHALLENGE's MsvAvTimestamp (TargetInfo altered)"
+            }
+            Denial::TargetNameMismatch => {
+                "target name mismatch (MsvAvTargetName is not in NTLM_TARGET_NAMES)"
+            }
             Denial::ChannelBindingsMismatch => "channel bindings mismatch",
         })
     }
@@ -90,12 +98,18 @@ pub struct Failure {
 
 impl From<Error> for Failure {
     fn from(error: Error) -> Self {
-        Failure { error, denial: None }
+        Failure {
+            error,
+            denial: None,
+        }
     }
 }
 
 impl From<Denial> for Failure {
     fn from(d: Denial) -> Self {
-        Failure { error: d.error(), denial: Some(d) }
+        Failure {
+            error: d.error(),
+            denial: Some(d),
+        }
     }
 }
