@@ -6,6 +6,7 @@ pub mod api;
 pub mod buffers;
 pub mod entry;
 pub mod handles;
+pub mod lsa;
 pub mod panic;
 pub mod status;
 pub mod tables;
