@@ -81,5 +81,8 @@ else
   cat def/ntlmssp.def <(def_names def/ntlmssp-windows.def | sed 's/^/    /') > "$out/ntlmssp-all.def"
   "$triple-dlltool" -d "$out/ntlmssp-all.def" -l "$out/libntlmssp.dll.a" -D ntlmssp.dll
 fi
+# The ProcessPrng shim for hosts without bcryptprimitives.dll (Wine 8): scripts/wine-install.sh
+# installs this one, built for the same bitness, where a prefix lacks the real DLL.
+"$triple-gcc" -shared -o "$out/bcryptprimitives.dll" windows/bcryptprimitives.c windows/bcryptprimitives.def -ladvapi32 -Wl,--enable-stdcall-fixup
 echo "$dll: $(echo "$got" | wc -l) exports, as def/ntlmssp.def + def/ntlmssp-windows.def; import library $out/libntlmssp.dll.a" >&2
 echo "$dll"
