@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds ntlmssp.dll for Windows with Debian's Rust (rustc-web, cargo-web) and the standard
 # library rebuilt from rust-web-src (-Zbuild-std), linked by mingw-w64.
-#   usage: scripts/build-windows.sh [--target x86_64-pc-windows-gnu|i686-pc-windows-gnu]
+#   usage: scripts/build-windows.sh [--target x86_64-pc-windows-gnu|i686-pc-windows-gnu] [--panic-test]
+# --panic-test first builds the DLL with the panic-test feature (for tests/windows/panic.c) into
+# <target>/release/panic-test/, then the ordinary DLL.
 #   apt-get install rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 (gcc-mingw-w64-i686)
 # x86_64 is the default. Next to the DLL it writes libntlmssp.dll.a, the import library C
 # callers link with (for i686 with the stdcall Name@N decoration 32-bit callers use).
@@ -10,11 +12,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=x86_64-pc-windows-gnu
+panic_test=
 while [ $# -gt 0 ]; do
   case $1 in
+    --panic-test) panic_test=1; shift ;;
     --target) target=${2:?--target needs a value}; shift 2 ;;
     --target=*) target=${1#--target=}; shift ;;
-    *) echo "usage: $0 [--target x86_64-pc-windows-gnu|i686-pc-windows-gnu]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--target x86_64-pc-windows-gnu|i686-pc-windows-gnu] [--panic-test]" >&2; exit 2 ;;
   esac
 done
 case $target in
@@ -45,11 +49,19 @@ if [ "$target" = i686-pc-windows-gnu ]; then
 fi
 linker_var="CARGO_TARGET_$(echo "$target" | tr 'a-z-' 'A-Z_')_LINKER"
 # RUSTC_BOOTSTRAP lets Debian's stable cargo use -Zbuild-std.
-env RUSTC_BOOTSTRAP=1 PATH=/usr/bin:$PATH CARGO_PROFILE_RELEASE_DEBUG=0 "$linker_var=$triple-gcc" \
-  CARGO_ENCODED_RUSTFLAGS="$(IFS=$'\x1f'; echo "${rustflags[*]}")" \
-  cargo build --release --lib --target "$target" --target-dir target/windows \
-  -Zbuild-std=std,panic_unwind,panic_abort >&2
+cargo_build() {
+  env RUSTC_BOOTSTRAP=1 PATH=/usr/bin:$PATH CARGO_PROFILE_RELEASE_DEBUG=0 "$linker_var=$triple-gcc" \
+    CARGO_ENCODED_RUSTFLAGS="$(IFS=$'\x1f'; echo "${rustflags[*]}")" \
+    cargo build --release --lib --target "$target" --target-dir target/windows \
+    -Zbuild-std=std,panic_unwind,panic_abort "$@" >&2
+}
 dll="$out/ntlmssp.dll"
+if [ -n "$panic_test" ]; then
+  cargo_build --features panic-test
+  mkdir -p "$out/panic-test"
+  cp "$dll" "$out/panic-test/ntlmssp.dll"
+fi
+cargo_build
 
 # The DLL exports exactly the names of def/ntlmssp.def (the Linux library's list too) and of
 # def/ntlmssp-windows.def (the LSA-mode entry points, Windows only).

@@ -20,7 +20,7 @@ if [ -x /usr/bin/cargo ] && [ -d /usr/lib/rustlib/src/rust/library ] && command 
   # (scripts/wine-chroot.sh; making one needs root and debootstrap).
   if [ "$(id -u)" = 0 ] && command -v debootstrap >/dev/null && command -v i686-w64-mingw32-gcc >/dev/null; then
     bash tests/windows/run.sh --target i686-pc-windows-gnu --chroot bookworm-i386 \
-      "$(bash scripts/build-windows.sh --target i686-pc-windows-gnu)"
+      "$(bash scripts/build-windows.sh --target i686-pc-windows-gnu --panic-test)"
     bash tests/windows/run.sh --chroot trixie-amd64 target/windows/x86_64-pc-windows-gnu/release/ntlmssp.dll
   elif [ "${NTLMSSP_WINDOWS_REQUIRE:-}" = 1 ]; then
     echo "Windows checks on i686 and Wine 10 required but root, debootstrap or gcc-mingw-w64-i686 is missing" >&2

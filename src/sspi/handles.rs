@@ -93,9 +93,17 @@ impl<T: Clone> HandleTable<T> {
         HandleTable { kind, shards: [shard(), shard(), shard(), shard(), shard(), shard(), shard(), shard()] }
     }
 
-    /// Stores `value` and returns its new handle; None when the table is full.
+    /// Stores `value` and returns its new handle; None when the table is full. This thread's
+    /// shard is tried first and, when it is full, the others in turn, so every thread can use
+    /// the whole table: SHARDS × (SHARD_SLOTS − 1) live entries (65,528 on 32-bit Windows).
     pub fn insert(&self, value: T) -> Option<SecHandle> {
-        let shard = my_shard();
+        let first = my_shard();
+        let mut value = Some(value);
+        (0..SHARDS).find_map(|i| self.insert_in((first + i) % SHARDS, &mut value))
+    }
+
+    /// Stores the value (taking it out of `value`) in `shard`, if that shard has room.
+    fn insert_in(&self, shard: usize, value: &mut Option<T>) -> Option<SecHandle> {
         let mut inner = self.shards[shard].0.lock();
         let local = match inner.free.pop() {
             Some(i) => i,
@@ -110,7 +118,7 @@ impl<T: Clone> HandleTable<T> {
             None => return None,
         };
         let slot = &mut inner.slots[local];
-        slot.value = Some(value);
+        slot.value = value.take();
         Some(self.encode(local * SHARDS + shard, slot.generation))
     }
 

@@ -5,7 +5,8 @@
 # wine-install.sh installs), the users file and wine-install.sh. Results go to stdout and DIR; the exit status is the number of failures.
 #   usage: checks.sh DIR
 # 1. direct use: the C harness and misuse checks (outputs kept for run.sh to compare with
-#    Linux), loadlib.exe (LoadLibrary + GetProcAddress), panic.exe where built;
+#    Linux), loadlib.exe (LoadLibrary + GetProcAddress), handles.exe and panic/panic.exe where built
+#    (i686: the full 16-bit handle table; a panic beside libgcc_s_dw2-1.dll);
 # 2. secur32 (an ordinary -lsecur32 program), for each install route of scripts/wine-install.sh
 #    (lsa, providers), with Samba's ntlm_auth off and on PATH, for the packages "NTLM" and
 #    "Negotiate": whether the handshake, the client's name and sealed messages both ways went
@@ -53,11 +54,16 @@ done
 NTLM_USER_FILE="$users_win" wine loadlib.exe 2>&1 | tr -d '\r' > loadlib.txt
 grep -v '^ok' loadlib.txt
 grep -q '^0 failed' loadlib.txt || fail "loadlib.exe"
-if [ -e panic.exe ]; then
+if [ -e handles.exe ]; then
+  wine handles.exe 2>&1 | tr -d '\r' | tee handles.txt | grep -v '^ok'
+  grep -q '^0 failed' handles.txt || fail "handles.exe"
+fi
+if [ -e panic/panic.exe ]; then
   # A process that has loaded libgcc's DWARF unwinder as a DLL (what 32-bit MinGW programs
   # built with -shared-libgcc do) still gets SEC_E_INTERNAL_ERROR from a panicking export.
-  wine panic.exe 2>&1 | tr -d '\r' | tee panic.txt
-  grep -q '^ok - panic' panic.txt || fail "panic.exe"
+  [ -e bcryptprimitives.dll ] && cp shim/bcryptprimitives.dll panic/bcryptprimitives.dll
+  (cd panic && wine panic.exe 2>&1) | tr -d '\r' | tee panic.txt
+  grep -q '^ok - panic' panic.txt && grep -q '^0 failed' panic.txt || fail "panic.exe"
 fi
 rm -f bcryptprimitives.dll
 wineserver -k 2>/dev/null

@@ -34,10 +34,18 @@ $cc $cflags -I"$root/include" "$root/tests/c/harness.c" -o "$out/harness.exe" -L
 $cc $cflags -I"$root/include" "$root/tests/c/misuse.c" -o "$out/misuse.exe" -L"$(dirname "$dll")" -l:libntlmssp.dll.a
 $cc $cflags -I"$root/include" "$root/tests/windows/loadlib.c" -o "$out/loadlib.exe"
 $cc $cflags "$root/tests/windows/secur32_sspi.c" -o "$out/secur32_sspi.exe" -lsecur32
-if [ "$target" = i686-pc-windows-gnu ] && [ -e "$root/tests/windows/panic.c" ]; then
-  # Loads libgcc's shared DWARF unwinder before ntlmssp.dll, then makes an export panic.
-  $cc $cflags -I"$root/include" "$root/tests/windows/panic.c" -o "$out/panic.exe" -L"$(dirname "$dll")" -l:libntlmssp.dll.a
-  cp "$(dirname "$($cc -print-libgcc-file-name)")/libgcc_s_dw2-1.dll" "$out/"
+if [ "$target" = i686-pc-windows-gnu ]; then
+  # 32-bit handles have 16 slot bits: the full table.
+  $cc $cflags -I"$root/include" "$root/tests/windows/handles.c" -o "$out/handles.exe" -L"$(dirname "$dll")" -l:libntlmssp.dll.a
+fi
+if [ "$target" = i686-pc-windows-gnu ] && [ -e "$build/panic-test/ntlmssp.dll" ]; then
+  # The panic boundary beside libgcc's shared DWARF unwinder, with the DLL built with the
+  # panic-test feature (scripts/build-windows.sh --panic-test) in a directory of its own.
+  mkdir -p "$out/panic"
+  $cc $cflags -I"$root/include" "$root/tests/windows/panic.c" -o "$out/panic/panic.exe"
+  cp "$build/panic-test/ntlmssp.dll" "$(dirname "$($cc -print-libgcc-file-name)")/libgcc_s_dw2-1.dll" "$out/panic/"
+elif [ "$target" = i686-pc-windows-gnu ]; then
+  echo "# no $build/panic-test/ntlmssp.dll (scripts/build-windows.sh --target $target --panic-test): panic check not run"
 fi
 mkdir -p "$out/shim"
 $cc -shared -o "$out/shim/bcryptprimitives.dll" "$root/windows/bcryptprimitives.c" "$root/windows/bcryptprimitives.def" -ladvapi32 -Wl,--enable-stdcall-fixup
