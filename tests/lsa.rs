@@ -8,24 +8,61 @@ use std::ptr::{null, null_mut};
 use ntlmssp::sspi::lsa::*;
 use ntlmssp::sspi::types::*;
 
-fn tables() -> (&'static SECPKG_FUNCTION_TABLE, &'static SECPKG_USER_FUNCTION_TABLE) {
+fn tables() -> (
+    &'static SECPKG_FUNCTION_TABLE,
+    &'static SECPKG_USER_FUNCTION_TABLE,
+) {
     let (mut version, mut lsa, mut count) = (0, null(), 0);
-    assert_eq!(unsafe { SpLsaModeInitialize(SECPKG_INTERFACE_VERSION, &mut version, &mut lsa, &mut count) }, STATUS_SUCCESS);
+    assert_eq!(
+        unsafe {
+            SpLsaModeInitialize(SECPKG_INTERFACE_VERSION, &mut version, &mut lsa, &mut count)
+        },
+        STATUS_SUCCESS
+    );
     assert_eq!((version, count), (SECPKG_INTERFACE_VERSION, 1));
     let (mut uversion, mut user, mut ucount) = (0, null(), 0);
-    assert_eq!(unsafe { SpUserModeInitialize(SECPKG_INTERFACE_VERSION, &mut uversion, &mut user, &mut ucount,) }, STATUS_SUCCESS);
+    assert_eq!(
+        unsafe {
+            SpUserModeInitialize(
+                SECPKG_INTERFACE_VERSION,
+                &mut uversion,
+                &mut user,
+                &mut ucount,
+            )
+        },
+        STATUS_SUCCESS
+    );
     assert_eq!((uversion, ucount), (SECPKG_INTERFACE_VERSION, 1));
     unsafe { (&*lsa, &*user) }
 }
 
 fn unicode(units: &mut [u16]) -> UNICODE_STRING {
     let bytes = (units.len() * 2) as u16;
-    UNICODE_STRING { Length: bytes, MaximumLength: bytes, Buffer: units.as_mut_ptr() }
+    UNICODE_STRING {
+        Length: bytes,
+        MaximumLength: bytes,
+        Buffer: units.as_mut_ptr(),
+    }
 }
 
-fn acquire(t: &SECPKG_FUNCTION_TABLE, flags: ULONG, identity: PVOID) -> Result<LSA_SEC_HANDLE, NTSTATUS> {
+fn acquire(
+    t: &SECPKG_FUNCTION_TABLE,
+    flags: ULONG,
+    identity: PVOID,
+) -> Result<LSA_SEC_HANDLE, NTSTATUS> {
     let (mut h, mut ts) = (0, 0);
-    let s = unsafe { (t.SpAcquireCredentialsHandle.unwrap())(null(), flags, null_mut(), identity, null_mut(), null_mut(), &mut h, &mut ts) };
+    let s = unsafe {
+        (t.SpAcquireCredentialsHandle.unwrap())(
+            null(),
+            flags,
+            null_mut(),
+            identity,
+            null_mut(),
+            null_mut(),
+            &mut h,
+            &mut ts,
+        )
+    };
     if s == SEC_E_OK {
         assert_ne!(h, 0, "a credential handle is never 0");
         Ok(h)
@@ -35,8 +72,11 @@ fn acquire(t: &SECPKG_FUNCTION_TABLE, flags: ULONG, identity: PVOID) -> Result<L
 }
 
 fn client_credential(t: &SECPKG_FUNCTION_TABLE, password: &str) -> LSA_SEC_HANDLE {
-    let (user, domain, pw): (Vec<u16>, Vec<u16>, Vec<u16>) =
-        ("alice".encode_utf16().collect(), "DOMAIN".encode_utf16().collect(), password.encode_utf16().collect());
+    let (user, domain, pw): (Vec<u16>, Vec<u16>, Vec<u16>) = (
+        "alice".encode_utf16().collect(),
+        "DOMAIN".encode_utf16().collect(),
+        password.encode_utf16().collect(),
+    );
     let mut id = SEC_WINNT_AUTH_IDENTITY_W {
         User: user.as_ptr() as *mut u16,
         UserLength: user.len() as u32,
@@ -47,7 +87,12 @@ fn client_credential(t: &SECPKG_FUNCTION_TABLE, password: &str) -> LSA_SEC_HANDL
         Flags: SEC_WINNT_AUTH_IDENTITY_UNICODE,
     };
     // The host's reserved high bits ride along with the caller's flags.
-    acquire(t, SECPKG_CRED_OUTBOUND | 0x1000_0000, &mut id as *mut _ as PVOID).unwrap()
+    acquire(
+        t,
+        SECPKG_CRED_OUTBOUND | 0x1000_0000,
+        &mut id as *mut _ as PVOID,
+    )
+    .unwrap()
 }
 
 fn server_credential(t: &SECPKG_FUNCTION_TABLE) -> LSA_SEC_HANDLE {
@@ -73,18 +118,70 @@ unsafe fn leg(
 ) -> (NTSTATUS, Vec<u8>) {
     let mut inp = input.to_vec();
     let mut out = vec![0u8; 4096];
-    let mut ib = SecBuffer { cbBuffer: inp.len() as u32, BufferType: SECBUFFER_TOKEN, pvBuffer: inp.as_mut_ptr().cast() };
-    let mut ob = SecBuffer { cbBuffer: out.len() as u32, BufferType: SECBUFFER_TOKEN, pvBuffer: out.as_mut_ptr().cast() };
-    let mut id = SecBufferDesc { ulVersion: SECBUFFER_VERSION, cBuffers: 1, pBuffers: &mut ib };
-    let mut od = SecBufferDesc { ulVersion: SECBUFFER_VERSION, cBuffers: 1, pBuffers: &mut ob };
-    let (cred, input_desc) = if *ctx == 0 { (cred, if input.is_empty() { null_mut() } else { &mut id as *mut _ }) } else { (0, &mut id as *mut _) };
+    let mut ib = SecBuffer {
+        cbBuffer: inp.len() as u32,
+        BufferType: SECBUFFER_TOKEN,
+        pvBuffer: inp.as_mut_ptr().cast(),
+    };
+    let mut ob = SecBuffer {
+        cbBuffer: out.len() as u32,
+        BufferType: SECBUFFER_TOKEN,
+        pvBuffer: out.as_mut_ptr().cast(),
+    };
+    let mut id = SecBufferDesc {
+        ulVersion: SECBUFFER_VERSION,
+        cBuffers: 1,
+        pBuffers: &mut ib,
+    };
+    let mut od = SecBufferDesc {
+        ulVersion: SECBUFFER_VERSION,
+        cBuffers: 1,
+        pBuffers: &mut ob,
+    };
+    let (cred, input_desc) = if *ctx == 0 {
+        (
+            cred,
+            if input.is_empty() {
+                null_mut()
+            } else {
+                &mut id as *mut _
+            },
+        )
+    } else {
+        (0, &mut id as *mut _)
+    };
     let (mut new, mut attrs, mut ts, mut mapped) = (0, 0, 0, 1u8);
     let req = ISC_REQ_CONFIDENTIALITY | ISC_REQ_INTEGRITY;
     let s = if client {
         let target = unicode(target);
-        (t.InitLsaModeContext.unwrap())(cred, *ctx, &target, req, 0, input_desc, &mut new, &mut od, &mut attrs, &mut ts, &mut mapped, null_mut())
+        (t.InitLsaModeContext.unwrap())(
+            cred,
+            *ctx,
+            &target,
+            req,
+            0,
+            input_desc,
+            &mut new,
+            &mut od,
+            &mut attrs,
+            &mut ts,
+            &mut mapped,
+            null_mut(),
+        )
     } else {
-        (t.AcceptLsaModeContext.unwrap())(cred, *ctx, input_desc, req, 0, &mut new, &mut od, &mut attrs, &mut ts, &mut mapped, null_mut())
+        (t.AcceptLsaModeContext.unwrap())(
+            cred,
+            *ctx,
+            input_desc,
+            req,
+            0,
+            &mut new,
+            &mut od,
+            &mut attrs,
+            &mut ts,
+            &mut mapped,
+            null_mut(),
+        )
     };
     if s == SEC_E_OK || s == SEC_I_CONTINUE_NEEDED {
         assert_ne!(new, 0, "a context handle is never 0");
@@ -99,7 +196,11 @@ unsafe fn leg(
 }
 
 /// The whole handshake; the client and server contexts.
-fn handshake(t: &SECPKG_FUNCTION_TABLE, cc: LSA_SEC_HANDLE, sc: LSA_SEC_HANDLE) -> Result<(LSA_SEC_HANDLE, LSA_SEC_HANDLE), NTSTATUS> {
+fn handshake(
+    t: &SECPKG_FUNCTION_TABLE,
+    cc: LSA_SEC_HANDLE,
+    sc: LSA_SEC_HANDLE,
+) -> Result<(LSA_SEC_HANDLE, LSA_SEC_HANDLE), NTSTATUS> {
     let mut target: Vec<u16> = "HOST/server".encode_utf16().collect();
     let (mut cx, mut sx) = (0, 0);
     unsafe {
@@ -119,28 +220,66 @@ fn handshake(t: &SECPKG_FUNCTION_TABLE, cc: LSA_SEC_HANDLE, sc: LSA_SEC_HANDLE) 
     Ok((cx, sx))
 }
 
-unsafe fn seal_unseal(u: &SECPKG_USER_FUNCTION_TABLE, from: LSA_SEC_HANDLE, to: LSA_SEC_HANDLE, text: &[u8]) -> Vec<u8> {
+unsafe fn seal_unseal(
+    u: &SECPKG_USER_FUNCTION_TABLE,
+    from: LSA_SEC_HANDLE,
+    to: LSA_SEC_HANDLE,
+    text: &[u8],
+) -> Vec<u8> {
     let mut data = text.to_vec();
     let mut sig = [0u8; 16];
     let mut bufs = [
-        SecBuffer { cbBuffer: 16, BufferType: SECBUFFER_TOKEN, pvBuffer: sig.as_mut_ptr().cast() },
-        SecBuffer { cbBuffer: data.len() as u32, BufferType: SECBUFFER_DATA, pvBuffer: data.as_mut_ptr().cast() },
+        SecBuffer {
+            cbBuffer: 16,
+            BufferType: SECBUFFER_TOKEN,
+            pvBuffer: sig.as_mut_ptr().cast(),
+        },
+        SecBuffer {
+            cbBuffer: data.len() as u32,
+            BufferType: SECBUFFER_DATA,
+            pvBuffer: data.as_mut_ptr().cast(),
+        },
     ];
-    let mut d = SecBufferDesc { ulVersion: SECBUFFER_VERSION, cBuffers: 2, pBuffers: bufs.as_mut_ptr() };
+    let mut d = SecBufferDesc {
+        ulVersion: SECBUFFER_VERSION,
+        cBuffers: 2,
+        pBuffers: bufs.as_mut_ptr(),
+    };
     assert_eq!((u.SealMessage.unwrap())(from, 0, &mut d, 0), SEC_E_OK);
     assert_ne!(data, text);
     let mut qop = 0;
-    assert_eq!((u.UnsealMessage.unwrap())(to, &mut d, 0, &mut qop), SEC_E_OK);
+    assert_eq!(
+        (u.UnsealMessage.unwrap())(to, &mut d, 0, &mut qop),
+        SEC_E_OK
+    );
     // Signing goes through the caller-side table too.
     let mut sbufs = [
-        SecBuffer { cbBuffer: 16, BufferType: SECBUFFER_TOKEN, pvBuffer: sig.as_mut_ptr().cast() },
-        SecBuffer { cbBuffer: data.len() as u32, BufferType: SECBUFFER_DATA, pvBuffer: data.as_mut_ptr().cast() },
+        SecBuffer {
+            cbBuffer: 16,
+            BufferType: SECBUFFER_TOKEN,
+            pvBuffer: sig.as_mut_ptr().cast(),
+        },
+        SecBuffer {
+            cbBuffer: data.len() as u32,
+            BufferType: SECBUFFER_DATA,
+            pvBuffer: data.as_mut_ptr().cast(),
+        },
     ];
-    let mut sd = SecBufferDesc { ulVersion: SECBUFFER_VERSION, cBuffers: 2, pBuffers: sbufs.as_mut_ptr() };
+    let mut sd = SecBufferDesc {
+        ulVersion: SECBUFFER_VERSION,
+        cBuffers: 2,
+        pBuffers: sbufs.as_mut_ptr(),
+    };
     assert_eq!((u.MakeSignature.unwrap())(from, 0, &mut sd, 0), SEC_E_OK);
-    assert_eq!((u.VerifySignature.unwrap())(to, &mut sd, 0, &mut qop), SEC_E_OK);
+    assert_eq!(
+        (u.VerifySignature.unwrap())(to, &mut sd, 0, &mut qop),
+        SEC_E_OK
+    );
     *(sbufs[0].pvBuffer as *mut u8).add(3) ^= 1;
-    assert_ne!((u.VerifySignature.unwrap())(to, &mut sd, 0, &mut qop), SEC_E_OK);
+    assert_ne!(
+        (u.VerifySignature.unwrap())(to, &mut sd, 0, &mut qop),
+        SEC_E_OK
+    );
     data
 }
 
@@ -148,22 +287,55 @@ unsafe fn seal_unseal(u: &SECPKG_USER_FUNCTION_TABLE, from: LSA_SEC_HANDLE, to: 
 fn package_registration() {
     let (t, u) = tables();
     let mut name: *const LSA_STRING = null();
-    assert_eq!(unsafe { (t.InitializePackage.unwrap())(1, null_mut(), null_mut(), null_mut(), &mut name) }, STATUS_SUCCESS);
+    assert_eq!(
+        unsafe { (t.InitializePackage.unwrap())(1, null_mut(), null_mut(), null_mut(), &mut name) },
+        STATUS_SUCCESS
+    );
     let name = unsafe { &*name };
-    assert_eq!(unsafe { std::slice::from_raw_parts(name.Buffer, name.Length as usize) }, b"NTLM");
-    assert_eq!(unsafe { (t.Initialize.unwrap())(1, null_mut(), null_mut()) }, STATUS_SUCCESS);
-    assert_eq!(unsafe { (u.InstanceInit.unwrap())(SECPKG_INTERFACE_VERSION, null_mut(), null_mut()) }, STATUS_SUCCESS);
-    let mut info = SecPkgInfoW { fCapabilities: 0, wVersion: 0, wRPCID: 0, cbMaxToken: 0, Name: null_mut(), Comment: null_mut() };
+    assert_eq!(
+        unsafe { std::slice::from_raw_parts(name.Buffer, name.Length as usize) },
+        b"NTLM"
+    );
+    assert_eq!(
+        unsafe { (t.Initialize.unwrap())(1, null_mut(), null_mut()) },
+        STATUS_SUCCESS
+    );
+    assert_eq!(
+        unsafe { (u.InstanceInit.unwrap())(SECPKG_INTERFACE_VERSION, null_mut(), null_mut()) },
+        STATUS_SUCCESS
+    );
+    let mut info = SecPkgInfoW {
+        fCapabilities: 0,
+        wVersion: 0,
+        wRPCID: 0,
+        cbMaxToken: 0,
+        Name: null_mut(),
+        Comment: null_mut(),
+    };
     assert_eq!(unsafe { (t.GetInfo.unwrap())(&mut info) }, STATUS_SUCCESS);
     let wide = |p: *const u16| unsafe {
         let n = (0..).take_while(|&i| *p.add(i) != 0).count();
         String::from_utf16(std::slice::from_raw_parts(p, n)).unwrap()
     };
-    assert_eq!((wide(info.Name), wide(info.Comment).as_str()), ("NTLM".to_owned(), ntlmssp::sspi::api::PACKAGE_COMMENT));
-    assert_eq!((info.wRPCID, info.cbMaxToken), (10, ntlmssp::sspi::api::MAX_TOKEN));
+    assert_eq!(
+        (wide(info.Name), wide(info.Comment).as_str()),
+        ("NTLM".to_owned(), ntlmssp::sspi::api::PACKAGE_COMMENT)
+    );
+    assert_eq!(
+        (info.wRPCID, info.cbMaxToken),
+        (10, ntlmssp::sspi::api::MAX_TOKEN)
+    );
     // Initialisation with NULL outputs is refused, not a crash.
-    assert_eq!(unsafe { SpLsaModeInitialize(SECPKG_INTERFACE_VERSION, null_mut(), null_mut(), null_mut()) }, STATUS_INVALID_PARAMETER);
-    assert_eq!(unsafe { (t.GetInfo.unwrap())(null_mut()) }, STATUS_INVALID_PARAMETER);
+    assert_eq!(
+        unsafe {
+            SpLsaModeInitialize(SECPKG_INTERFACE_VERSION, null_mut(), null_mut(), null_mut())
+        },
+        STATUS_INVALID_PARAMETER
+    );
+    assert_eq!(
+        unsafe { (t.GetInfo.unwrap())(null_mut()) },
+        STATUS_INVALID_PARAMETER
+    );
 }
 
 #[test]
@@ -173,19 +345,56 @@ fn handshake_names_and_messages_through_the_tables() {
     let sc = server_credential(t);
     let (cx, sx) = handshake(t, cc, sc).unwrap();
     unsafe {
-        let mut names = SecPkgContext_NamesW { sUserName: null_mut() };
-        assert_eq!((t.SpQueryContextAttributes.unwrap())(sx, SECPKG_ATTR_NAMES, &mut names as *mut _ as PVOID), SEC_E_OK);
+        let mut names = SecPkgContext_NamesW {
+            sUserName: null_mut(),
+        };
+        assert_eq!(
+            (t.SpQueryContextAttributes.unwrap())(
+                sx,
+                SECPKG_ATTR_NAMES,
+                &mut names as *mut _ as PVOID
+            ),
+            SEC_E_OK
+        );
         let n = (0..).take_while(|&i| *names.sUserName.add(i) != 0).count();
-        assert_eq!(String::from_utf16_lossy(std::slice::from_raw_parts(names.sUserName, n)), "DOMAIN\\alice");
-        assert_eq!(ntlmssp::sspi::api::free_context_buffer(names.sUserName.cast()), SEC_E_OK);
-        let mut sizes = SecPkgContext_Sizes { cbMaxToken: 0, cbMaxSignature: 0, cbBlockSize: 0, cbSecurityTrailer: 0 };
-        assert_eq!((u.QueryContextAttributes.unwrap())(cx, SECPKG_ATTR_SIZES, &mut sizes as *mut _ as PVOID), SEC_E_OK);
+        assert_eq!(
+            String::from_utf16_lossy(std::slice::from_raw_parts(names.sUserName, n)),
+            "DOMAIN\\alice"
+        );
+        assert_eq!(
+            ntlmssp::sspi::api::free_context_buffer(names.sUserName.cast()),
+            SEC_E_OK
+        );
+        let mut sizes = SecPkgContext_Sizes {
+            cbMaxToken: 0,
+            cbMaxSignature: 0,
+            cbBlockSize: 0,
+            cbSecurityTrailer: 0,
+        };
+        assert_eq!(
+            (u.QueryContextAttributes.unwrap())(
+                cx,
+                SECPKG_ATTR_SIZES,
+                &mut sizes as *mut _ as PVOID
+            ),
+            SEC_E_OK
+        );
         assert_eq!(sizes.cbMaxSignature, 16);
-        assert_eq!(seal_unseal(u, cx, sx, b"client to server"), b"client to server");
-        assert_eq!(seal_unseal(u, sx, cx, b"server to client"), b"server to client");
+        assert_eq!(
+            seal_unseal(u, cx, sx, b"client to server"),
+            b"client to server"
+        );
+        assert_eq!(
+            seal_unseal(u, sx, cx, b"server to client"),
+            b"server to client"
+        );
         for h in [cx, sx] {
             assert_eq!((t.DeleteContext.unwrap())(h), SEC_E_OK);
-            assert_eq!((t.DeleteContext.unwrap())(h), SEC_E_INVALID_HANDLE, "a deleted context is gone");
+            assert_eq!(
+                (t.DeleteContext.unwrap())(h),
+                SEC_E_INVALID_HANDLE,
+                "a deleted context is gone"
+            );
         }
         for h in [cc, sc] {
             assert_eq!((t.FreeCredentialsHandle.unwrap())(h), SEC_E_OK);
@@ -215,9 +424,16 @@ fn hostile_arguments() {
         for h in [0, 1, usize::MAX, 0x1234_5678] {
             assert_eq!((t.FreeCredentialsHandle.unwrap())(h), SEC_E_INVALID_HANDLE);
             assert_eq!((t.DeleteContext.unwrap())(h), SEC_E_INVALID_HANDLE);
-            assert_eq!((u.SealMessage.unwrap())(h, 0, null_mut(), 0), SEC_E_INVALID_TOKEN);
+            assert_eq!(
+                (u.SealMessage.unwrap())(h, 0, null_mut(), 0),
+                SEC_E_INVALID_TOKEN
+            );
         }
-        assert_eq!((t.DeleteContext.unwrap())(cc), SEC_E_INVALID_HANDLE, "a credential is not a context");
+        assert_eq!(
+            (t.DeleteContext.unwrap())(cc),
+            SEC_E_INVALID_HANDLE,
+            "a credential is not a context"
+        );
         // No credential on a first call.
         let mut target: Vec<u16> = "x".encode_utf16().collect();
         let mut ctx = 0;
@@ -226,19 +442,60 @@ fn hostile_arguments() {
         // Malformed counted target names: odd length, longer than its maximum, NULL buffer.
         let mut units = [b'a' as u16; 4];
         for bad in [
-            UNICODE_STRING { Length: 3, MaximumLength: 8, Buffer: units.as_mut_ptr() },
-            UNICODE_STRING { Length: 8, MaximumLength: 4, Buffer: units.as_mut_ptr() },
-            UNICODE_STRING { Length: 8, MaximumLength: 8, Buffer: null_mut() },
+            UNICODE_STRING {
+                Length: 3,
+                MaximumLength: 8,
+                Buffer: units.as_mut_ptr(),
+            },
+            UNICODE_STRING {
+                Length: 8,
+                MaximumLength: 4,
+                Buffer: units.as_mut_ptr(),
+            },
+            UNICODE_STRING {
+                Length: 8,
+                MaximumLength: 8,
+                Buffer: null_mut(),
+            },
         ] {
             let (mut new, mut attrs, mut ts, mut mapped) = (0, 0, 0, 0);
-            let s = (t.InitLsaModeContext.unwrap())(cc, 0, &bad, 0, 0, null_mut(), &mut new, null_mut(), &mut attrs, &mut ts, &mut mapped, null_mut());
+            let s = (t.InitLsaModeContext.unwrap())(
+                cc,
+                0,
+                &bad,
+                0,
+                0,
+                null_mut(),
+                &mut new,
+                null_mut(),
+                &mut attrs,
+                &mut ts,
+                &mut mapped,
+                null_mut(),
+            );
             assert_eq!((s, new), (SEC_E_TARGET_UNKNOWN, 0));
         }
         // No place for the new handle.
-        let s = (t.InitLsaModeContext.unwrap())(cc, 0, null(), 0, 0, null_mut(), null_mut(), null_mut(), null_mut(), null_mut(), null_mut(), null_mut());
+        let s = (t.InitLsaModeContext.unwrap())(
+            cc,
+            0,
+            null(),
+            0,
+            0,
+            null_mut(),
+            null_mut(),
+            null_mut(),
+            null_mut(),
+            null_mut(),
+            null_mut(),
+            null_mut(),
+        );
         assert_eq!(s, SEC_E_INVALID_HANDLE);
         // Unknown use flags beyond the reserved ones are still refused.
-        assert_eq!(acquire(t, SECPKG_CRED_OUTBOUND | 0x0100_0000, null_mut()), Err(SEC_E_UNKNOWN_CREDENTIALS));
+        assert_eq!(
+            acquire(t, SECPKG_CRED_OUTBOUND | 0x0100_0000, null_mut()),
+            Err(SEC_E_UNKNOWN_CREDENTIALS)
+        );
         assert_eq!((t.FreeCredentialsHandle.unwrap())(cc), SEC_E_OK);
     }
 }

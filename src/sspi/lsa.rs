@@ -14,8 +14,8 @@
 //! - strings are counted `UNICODE_STRING`s, not NUL-terminated;
 //! - `CredentialUseFlags` may carry the reserved high bits (`SECPKG_CRED_RESERVED`), which are
 //!   the host's and are dropped;
-//! - buffers handed to the caller come from [`super::alloc`], the same allocator
-//!   `FreeContextBuffer` pairs with.
+//! - buffers handed to the caller come from [`super::alloc`]: on Windows the process heap,
+//!   which is what secur32's FreeContextBuffer (`HeapFree(GetProcessHeap())`) frees.
 //!
 //! The tables run in one process with the caller: `InitUserModeContext`, exported contexts and
 //! the other cross-process entries stay NULL. The exports exist only in the Windows build
@@ -61,13 +61,28 @@ pub struct LSA_STRING {
 /// cross-process context transfer).
 type Unused = *const c_void;
 
-type SpInitializePackageFn = unsafe extern "system" fn(ULONG, PVOID, *mut LSA_STRING, *mut LSA_STRING, *mut *const LSA_STRING) -> NTSTATUS;
+type SpInitializePackageFn = unsafe extern "system" fn(
+    ULONG,
+    PVOID,
+    *mut LSA_STRING,
+    *mut LSA_STRING,
+    *mut *const LSA_STRING,
+) -> NTSTATUS;
 type SpInitializeFn = unsafe extern "system" fn(ULONG_PTR, PVOID, PVOID) -> NTSTATUS;
 type SpShutdownFn = unsafe extern "system" fn() -> NTSTATUS;
 type SpGetInfoFn = unsafe extern "system" fn(PSecPkgInfoW) -> NTSTATUS;
-type SpAcquireCredentialsHandleFn =
-    unsafe extern "system" fn(*const UNICODE_STRING, ULONG, PVOID, PVOID, PVOID, PVOID, PLSA_SEC_HANDLE, PTimeStamp) -> NTSTATUS;
-type SpQueryCredentialsAttributesFn = unsafe extern "system" fn(LSA_SEC_HANDLE, ULONG, PVOID) -> NTSTATUS;
+type SpAcquireCredentialsHandleFn = unsafe extern "system" fn(
+    *const UNICODE_STRING,
+    ULONG,
+    PVOID,
+    PVOID,
+    PVOID,
+    PVOID,
+    PLSA_SEC_HANDLE,
+    PTimeStamp,
+) -> NTSTATUS;
+type SpQueryCredentialsAttributesFn =
+    unsafe extern "system" fn(LSA_SEC_HANDLE, ULONG, PVOID) -> NTSTATUS;
 type SpHandleFn = unsafe extern "system" fn(LSA_SEC_HANDLE) -> NTSTATUS;
 type SpInitLsaModeContextFn = unsafe extern "system" fn(
     LSA_SEC_HANDLE,
@@ -96,10 +111,13 @@ type SpAcceptLsaModeContextFn = unsafe extern "system" fn(
     *mut BOOLEAN,
     PSecBuffer,
 ) -> NTSTATUS;
-type SpQueryContextAttributesFn = unsafe extern "system" fn(LSA_SEC_HANDLE, ULONG, PVOID) -> NTSTATUS;
+type SpQueryContextAttributesFn =
+    unsafe extern "system" fn(LSA_SEC_HANDLE, ULONG, PVOID) -> NTSTATUS;
 type SpInstanceInitFn = unsafe extern "system" fn(ULONG, PVOID, *mut PVOID) -> NTSTATUS;
-type SpMessageFn = unsafe extern "system" fn(LSA_SEC_HANDLE, ULONG, PSecBufferDesc, ULONG) -> NTSTATUS;
-type SpCheckMessageFn = unsafe extern "system" fn(LSA_SEC_HANDLE, PSecBufferDesc, ULONG, PULONG) -> NTSTATUS;
+type SpMessageFn =
+    unsafe extern "system" fn(LSA_SEC_HANDLE, ULONG, PSecBufferDesc, ULONG) -> NTSTATUS;
+type SpCheckMessageFn =
+    unsafe extern "system" fn(LSA_SEC_HANDLE, PSecBufferDesc, ULONG, PULONG) -> NTSTATUS;
 type SpCompleteAuthTokenFn = unsafe extern "system" fn(LSA_SEC_HANDLE, PSecBufferDesc) -> NTSTATUS;
 
 /// `SECPKG_FUNCTION_TABLE` (`ntsecpkg.h`), in its field order.
@@ -217,7 +235,11 @@ static NAME_W: [WCHAR; 5] = [b'N' as u16, b'T' as u16, b'L' as u16, b'M' as u16,
 static NAME_A: [u8; 5] = *b"NTLM\0";
 static COMMENT_W: Shared<[WCHAR; 22]> = Shared(utf16_z(api::PACKAGE_COMMENT));
 /// What `InitializePackage` returns as the package's name; the host keeps the pointer.
-static NAME_LSA: Shared<LSA_STRING> = Shared(LSA_STRING { Length: 4, MaximumLength: 5, Buffer: NAME_A.as_ptr() as *mut u8 });
+static NAME_LSA: Shared<LSA_STRING> = Shared(LSA_STRING {
+    Length: 4,
+    MaximumLength: 5,
+    Buffer: NAME_A.as_ptr() as *mut u8,
+});
 
 /// An ASCII string as NUL-terminated UTF-16, at compile time.
 const fn utf16_z<const N: usize>(s: &str) -> [WCHAR; N] {
@@ -326,7 +348,10 @@ lsa_fn! {
 
 /// The SSPI handle an LSA handle stands for: its `dwLower` (0 names nothing).
 fn sec_handle(h: LSA_SEC_HANDLE) -> SecHandle {
-    SecHandle { dwLower: h, dwUpper: 0 }
+    SecHandle {
+        dwLower: h,
+        dwUpper: 0,
+    }
 }
 
 /// A pointer to `h`'s SSPI handle, or NULL for 0 (the "no context yet" of a first call).
@@ -340,7 +365,10 @@ fn handle_or_null(h: &mut SecHandle) -> *mut SecHandle {
 
 /// A counted string as a NUL-terminated one: NULL for no string; an odd length, a length over
 /// `MaximumLength`, a NULL buffer with a length, or an embedded NUL is `bad`.
-unsafe fn counted(s: *const UNICODE_STRING, bad: SECURITY_STATUS) -> Result<Option<Vec<WCHAR>>, SECURITY_STATUS> {
+unsafe fn counted(
+    s: *const UNICODE_STRING,
+    bad: SECURITY_STATUS,
+) -> Result<Option<Vec<WCHAR>>, SECURITY_STATUS> {
     if s.is_null() {
         return Ok(None);
     }
@@ -439,7 +467,12 @@ lsa_fn! {
 
 /// After a context call: on success (done or continuing) the context's handle, the same one
 /// on every leg, and FALSE for `MappedContext`.
-unsafe fn finish_context(s: SECURITY_STATUS, new: SecHandle, out: PLSA_SEC_HANDLE, mapped: *mut BOOLEAN) -> NTSTATUS {
+unsafe fn finish_context(
+    s: SECURITY_STATUS,
+    new: SecHandle,
+    out: PLSA_SEC_HANDLE,
+    mapped: *mut BOOLEAN,
+) -> NTSTATUS {
     if s == SEC_E_OK || s == SEC_I_CONTINUE_NEEDED {
         buffers::put(out, new.dwLower);
         buffers::put(mapped, 0);
