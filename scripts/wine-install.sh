@@ -14,7 +14,8 @@
 #   providers      a security provider: appended to the SecurityProviders value of
 #                  HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders (InitSecurityInterfaceW).
 #                  Serves "NTLM" only while Wine's own NTLM is unavailable (no ntlm_auth on PATH),
-#                  and never Wine's Negotiate; for hosts that load providers first (ReactOS).
+#                  and then Wine 8's Negotiate, not Wine 10's (an LSA package, it looks for NTLM
+#                  among LSA packages only); for hosts that load providers first (ReactOS).
 # Rust's standard library imports ProcessPrng from bcryptprimitives.dll, which Wine 8.0 lacks:
 # where the prefix has none for a DLL's bitness, the shim built from windows/bcryptprimitives.c
 # (mingw-w64) is installed beside it; a real one is never replaced.
@@ -135,7 +136,7 @@ case $route in
     esac
     set_providers "$value"
     echo "providers" >> "$record.new"
-    echo "route providers: SecurityProviders = $value: ntlmssp serves \"NTLM\" while Wine's own NTLM (msv1_0 + ntlm_auth) is unavailable; Wine's Negotiate does not use it" ;;
+    echo "route providers: SecurityProviders = $value: ntlmssp serves \"NTLM\" while Wine's own NTLM (msv1_0 + ntlm_auth) is unavailable (and Wine 8's Negotiate with it; Wine 10's Negotiate uses LSA packages only: prefer --route lsa)" ;;
 esac
 mv "$record.new" "$record"
 wineserver -w

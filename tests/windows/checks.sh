@@ -11,7 +11,8 @@
 #    (lsa, providers), with Samba's ntlm_auth off and on PATH, for the packages "NTLM" and
 #    "Negotiate": whether the handshake, the client's name and sealed messages both ways went
 #    through ntlmssp (its NTLMSSP_TRACE lines show each call). Required: every case of the lsa
-#    route, and "NTLM" without ntlm_auth on the providers route; the rest is reported.
+#    route, and on the providers route "NTLM" without ntlm_auth (and "Negotiate" without it
+#    before Wine 10); the rest is reported.
 #    --uninstall must then leave the prefix's registry as it was and ntlmssp unused.
 set -uo pipefail
 dir=$(cd "${1:?usage: checks.sh DIR}" && pwd)
@@ -110,6 +111,10 @@ registry() {
 }
 
 mkdir -p "$dir/bin"
+# Before Wine 10, Wine's Negotiate is part of secur32 and also finds providers' NTLM; since, it
+# is an LSA package that looks for NTLM among LSA packages only.
+wine_major=$("$wine" --version 2>/dev/null | sed -n 's/^wine-\([0-9]*\).*/\1/p')
+wine_major=${wine_major:-0}
 have_ntlm_auth=$(PATH=/usr/local/bin:/usr/bin:/bin command -v ntlm_auth || true)
 for route in lsa providers; do
   echo "== 2. secur32, installed with scripts/wine-install.sh --route $route"
@@ -123,7 +128,9 @@ for route in lsa providers; do
     fi
     for pkg in NTLM Negotiate; do
       required=reported
-      if [ "$route" = lsa ] || { [ "$auth" = off ] && [ "$pkg" = NTLM ]; }; then required=required; fi
+      if [ "$route" = lsa ] || { [ "$auth" = off ] && { [ "$pkg" = NTLM ] || [ "$wine_major" -lt 10 ]; }; }; then
+        required=required
+      fi
       wineserver -k 2>/dev/null
       secur32_case "$route" "$auth" "$pkg" "$required"
     done
