@@ -135,7 +135,7 @@ impl Client {
     /// The NEGOTIATE_MESSAGE flags this client sends (3.1.5.1.1), shaped like Windows' own:
     /// Unicode and OEM, NTLM, ALWAYS_SIGN, extended session security, 128/56-bit, VERSION;
     /// LM_KEY only at levels where LM is used; SIGN/SEAL/DATAGRAM/IDENTIFY on request; key
-    /// exchange only with SIGN, SEAL or DATAGRAM.
+    /// exchange only with SIGN or SEAL.
     ///
     /// Key exchange without SIGN or SEAL is where peers disagree: 3.1.5.1.2 sends a random
     /// session key only when KEY_EXCH *and* SIGN or SEAL are negotiated (pyspnego follows it),
@@ -153,7 +153,7 @@ impl Client {
             | flags::NEGOTIATE_VERSION
             | flags::NEGOTIATE_128
             | flags::NEGOTIATE_56;
-        if self.options.sign || self.options.seal || self.options.datagram {
+        if self.options.sign || self.options.seal {
             f |= flags::NEGOTIATE_KEY_EXCH;
         }
         if !self.policy.client_uses_v2() {

@@ -57,6 +57,12 @@ impl HmacMd5Key {
     }
 }
 
+impl Zeroize for HmacMd5Key {
+    fn zeroize(&mut self) {
+        self.0.zeroize();
+    }
+}
+
 impl core::fmt::Debug for HmacMd5Key {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("HmacMd5Key(..)")

@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use smallvec::SmallVec;
+
 use super::client::Established;
 use super::codec::{decode_string, encode_string, utf16le};
 use super::credentials::{eq_ignore_case, Secret16, ServerCredential};
@@ -447,21 +449,7 @@ impl Server {
             sc,
             &[0; 16],
         ));
-        // 3.2.5.1.2 takes the EncryptedRandomSessionKey only when KEY_EXCH and SIGN or SEAL
-        // are negotiated, but gss-ntlmssp's and Samba's clients send (and key their MIC with) a
-        // random session key whenever KEY_EXCH is set. A client following the spec sends none
-        // without SIGN or SEAL, so using the key exactly when one was sent serves both.
-        let exported_session_key = if has(flags, flags::NEGOTIATE_KEY_EXCH)
-            && !msg.encrypted_random_session_key.is_empty()
-        {
-            let esk: [u8; 16] = msg
-                .encrypted_random_session_key
-                .try_into()
-                .map_err(|_| Error::InvalidToken)?;
-            Secret16(crypto::rc4k(&key_exchange_key.0, &esk))
-        } else {
-            key_exchange_key
-        };
+        let exported_session_key = Self::exported_session_key(flags, msg, key_exchange_key)?;
 
         if mic_expected {
             // 3.2.5.1.2: the MIC covers the three messages with the MIC field zeroed. A message
@@ -470,11 +458,31 @@ impl Server {
             let received = msg.mic.ok_or(Error::LogonDenied)?;
             let mut zeroed = token.to_vec();
             messages::set_mic(&mut zeroed, &[0; 16])?;
-            let mic = crypto::MIC(&exported_session_key.0, negotiate, challenge, &zeroed);
-            if !crypto::ct_eq(&mic, &received) {
-                return Err(Error::LogonDenied);
-            }
+            let keyed = |key: &Secret16| {
+                crypto::ct_eq(
+                    &crypto::MIC(&key.0, negotiate, challenge, &zeroed),
+                    &received,
+                )
+            };
+            let exported_session_key = exported_session_key
+                .into_iter()
+                .find(keyed)
+                .ok_or(Error::LogonDenied)?;
+            let session = SessionSecurity::new(flags, &exported_session_key.0, Mode::Server);
+            return Ok(Established {
+                flags,
+                exported_session_key,
+                session,
+                user,
+                domain,
+                anonymous: false,
+                ntlmv2,
+            });
         }
+        let exported_session_key = exported_session_key
+            .into_iter()
+            .next()
+            .ok_or(Error::InvalidToken)?;
 
         let session = SessionSecurity::new(flags, &exported_session_key.0, Mode::Server);
         Ok(Established {
@@ -486,6 +494,37 @@ impl Server {
             anonymous: false,
             ntlmv2,
         })
+    }
+}
+
+impl Server {
+    /// The ExportedSessionKey candidates, most likely first (3.2.5.1.2).
+    ///
+    /// With KEY_EXCH and SIGN or SEAL, the client's EncryptedRandomSessionKey (16 bytes) is
+    /// the key. Without SIGN and SEAL the peers disagree: the specification takes the
+    /// KeyExchangeKey and ignores the field (pyspnego then sends one filler byte), while
+    /// gss-ntlmssp's and Samba's clients send a 16-byte random key whenever KEY_EXCH is set and
+    /// key their MIC with it. Only here are there two candidates, and the MIC tells which the
+    /// client used; without a MIC, a 16-byte field is taken.
+    fn exported_session_key(
+        flags: u32,
+        msg: &Authenticate<'_>,
+        key_exchange_key: Secret16,
+    ) -> Result<SmallVec<[Secret16; 2]>> {
+        let mut keys = SmallVec::new();
+        let sent: Option<[u8; 16]> = msg.encrypted_random_session_key.try_into().ok();
+        if !has(flags, flags::NEGOTIATE_KEY_EXCH) {
+            keys.push(key_exchange_key);
+        } else if has(flags, flags::NEGOTIATE_SIGN) || has(flags, flags::NEGOTIATE_SEAL) {
+            let esk = sent.ok_or(Error::InvalidToken)?;
+            keys.push(Secret16(crypto::rc4k(&key_exchange_key.0, &esk)));
+        } else {
+            if let Some(esk) = sent {
+                keys.push(Secret16(crypto::rc4k(&key_exchange_key.0, &esk)));
+            }
+            keys.push(key_exchange_key);
+        }
+        Ok(keys)
     }
 }
 

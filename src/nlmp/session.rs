@@ -47,8 +47,9 @@ struct Direction {
     flags: u32,
     mode: Mode,
     derived: bool,
-    /// SIGNKEY as a ready HMAC key (extended session security only); wipes itself on drop.
-    #[zeroize(skip)]
+    /// SIGNKEY as a ready HMAC key (extended session security only). Wiped as an `Option`:
+    /// all of its bytes, since a `None` moved in from the stack may carry stack residue (the
+    /// session key, once) in the unused payload.
     signing: Option<HmacMd5Key>,
     sealing_key: SealKey,
     rc4: Option<Rc4>,
