@@ -276,4 +276,25 @@ mod tests {
         assert_eq!(*creds.get(&h2).unwrap(), 8);
         assert!(h2.dwLower != 0 && h2.dwLower != usize::MAX);
     }
+
+    /// A thread whose own shard is full gets slots from the other shards: the whole table, not
+    /// one eighth of it, is every thread's (65,528 handles on 32-bit Windows, where the full
+    /// table is measured by tests/windows/handles.c).
+    #[test]
+    fn a_full_shard_falls_over_to_the_others() {
+        let table: HandleTable<u8> = HandleTable::new(Kind::Credential);
+        let shard_of = |h: &SecHandle| ((h.dwLower >> KIND_BITS) & INDEX_MASK) % SHARDS;
+        let first = table.insert(0).unwrap();
+        let own = shard_of(&first);
+        for _ in 1..SHARD_SLOTS - 1 {
+            assert_eq!(shard_of(&table.insert(1).unwrap()), own);
+        }
+        let next = table.insert(2).expect("room in another shard");
+        assert_ne!(shard_of(&next), own);
+        assert_eq!(table.get(&next), Some(2));
+        assert_eq!(table.len(), SHARD_SLOTS);
+        // A slot freed in the thread's own shard is used again first.
+        assert_eq!(table.remove(&first), Some(0));
+        assert_eq!(shard_of(&table.insert(3).unwrap()), own);
+    }
 }
