@@ -2,8 +2,10 @@
 # Runs every test: formatting and clippy, Rust unit and integration tests (spec vectors, loopback, the header and
 # export checks), then the C harness through the real exports, also under valgrind, then the
 # interoperability matrix against gss-ntlmssp, pyspnego and Samba (peers not installed are skipped),
-# then the Windows DLL under Wine and Wine's own secur32 conformance tests (skipped without
-# Debian's rustc-web, mingw-w64 and Wine, unless NTLMSSP_WINDOWS_REQUIRE=1).
+# then the Windows DLL under Wine, x86_64 on the host's Wine 8 (with Wine's own secur32
+# conformance tests), i686 on 32-bit Wine 8 and x86_64 on Wine 10 in Debian chroots (skipped
+# without Debian's rustc-web, mingw-w64 and Wine, or for the chroots without root and
+# debootstrap, unless NTLMSSP_WINDOWS_REQUIRE=1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,13 +14,42 @@ cargo clippy --release --all-targets -- -D warnings
 cargo build --release
 cargo test --release
 bash tests/c/run.sh target/release
-bash tests/interop/run.sh target/release
+# Installed like a system library: scripts/install.sh into a temporary prefix, then the example
+# and the C harness built through pkg-config against the installed copy only.
+bash tests/install/run.sh
+# The interop matrix keeps the tokens it exchanged; ntlmssp-decode must decode every one.
+capture=$(mktemp -d)
+trap 'rm -rf "$capture"' EXIT
+NTLMSSP_CAPTURE_DIR="$capture" bash tests/interop/run.sh target/release
+bash tests/decode/captured.sh "$capture"
 if [ -x /usr/bin/cargo ] && [ -d /usr/lib/rustlib/src/rust/library ] && command -v x86_64-w64-mingw32-gcc >/dev/null \
    && command -v wine >/dev/null; then
+  # The other hosts: 32-bit (the i686 DLL under Debian 12's 32-bit Wine 8) and current Wine
+  # (Debian 13's Wine 10), each in a Debian chroot cached outside the clone
+  # (scripts/wine-chroot.sh; making one needs root and debootstrap). On a fresh machine both
+  # are made in the background (mostly download) while the DLLs build.
+  chroots=
+  if [ "$(id -u)" = 0 ] && command -v debootstrap >/dev/null && command -v i686-w64-mingw32-gcc >/dev/null; then
+    chroots_log=$(mktemp)
+    (bash scripts/wine-chroot.sh bookworm-i386 & one=$!; bash scripts/wine-chroot.sh trixie-amd64 && wait "$one") \
+      > "$chroots_log" 2>&1 &
+    chroots=$!
+  fi
   dll=$(bash scripts/build-windows.sh)
   bash tests/windows/run.sh "$dll"
   # Wine's own secur32 conformance tests (from Debian's wine source package) against the DLL.
   bash tests/windows/wine-conformance.sh "$dll"
+  if [ -n "$chroots" ]; then
+    i686_dll=$(bash scripts/build-windows.sh --target i686-pc-windows-gnu --panic-test)
+    wait "$chroots" || { cat "$chroots_log" >&2; echo "making the Wine chroots failed" >&2; exit 1; }
+    bash tests/windows/run.sh --target i686-pc-windows-gnu --chroot bookworm-i386 "$i686_dll"
+    bash tests/windows/run.sh --chroot trixie-amd64 target/windows/x86_64-pc-windows-gnu/release/ntlmssp.dll
+  elif [ "${NTLMSSP_WINDOWS_REQUIRE:-}" = 1 ]; then
+    echo "Windows checks on i686 and Wine 10 required but root, debootstrap or gcc-mingw-w64-i686 is missing" >&2
+    exit 1
+  else
+    echo "Windows checks on i686 and Wine 10 skipped: they need root, debootstrap and gcc-mingw-w64-i686"
+  fi
 elif [ "${NTLMSSP_WINDOWS_REQUIRE:-}" = 1 ]; then
   echo "Windows checks required but rustc-web/cargo-web/rust-web-src, mingw-w64 or wine is missing" >&2
   exit 1

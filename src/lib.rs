@@ -8,6 +8,7 @@
 
 pub mod nlmp;
 pub mod sspi;
+pub mod trace;
 
 /// The header `build.rs` generates, for the test that keeps `include/sspi.h` current.
 #[doc(hidden)]

@@ -61,3 +61,8 @@ fn session() {
 fn exports() {
     run("exports", checks::exports);
 }
+
+#[test]
+fn decode() {
+    run("decode", checks::decode);
+}

@@ -4,8 +4,10 @@
 pub mod alloc;
 pub mod api;
 pub mod buffers;
+pub mod debug;
 pub mod entry;
 pub mod handles;
+pub mod lsa;
 pub mod panic;
 pub mod status;
 pub mod tables;

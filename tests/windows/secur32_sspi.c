@@ -1,7 +1,8 @@
 /* An ordinary Windows SSPI program, built against mingw-w64's own <sspi.h> and linked with
- * -lsecur32: it asks secur32 for the "NTLM" package and runs a client and a server context, then
- * sealed messages each way. Run in a Wine prefix where ntlmssp.dll is registered under
- * SecurityProviders, it shows which provider served it (the package's Comment). */
+ * -lsecur32: it asks secur32 for a package ("NTLM", or the one named by its argument, such as
+ * "Negotiate") and runs a client and a server context, then sealed messages each way. Run in a
+ * Wine prefix where ntlmssp.dll is installed (scripts/wine-install.sh), it shows which provider
+ * served it (the package's Comment); ntlmssp's trace (NTLMSSP_TRACE) shows the calls it got. */
 #define SECURITY_WIN32
 #include <windows.h>
 #include <security.h>
@@ -22,7 +23,8 @@ static void check_status(const char *name, SECURITY_STATUS got, SECURITY_STATUS 
     if (got != want) failed++;
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+    WCHAR package[64];
     PSecPkgInfoW info = NULL;
     SECURITY_STATUS s;
     CredHandle cc, sc;
@@ -36,11 +38,13 @@ int main(void) {
     int legs = 0, cdone = 0, sdone = 0;
     PSecPkgInfoW list = NULL;
 
-    s = QuerySecurityPackageInfoW((SEC_WCHAR *)L"NTLM", &info);
-    check_status("QuerySecurityPackageInfoW(NTLM)", s, SEC_E_OK);
+    if (!MultiByteToWideChar(CP_ACP, 0, argc > 1 ? argv[1] : "NTLM", -1, package, 64)) return 2;
+    printf("# package %ls\n", package);
+    s = QuerySecurityPackageInfoW(package, &info);
+    check_status("QuerySecurityPackageInfoW", s, SEC_E_OK);
     if (s != SEC_E_OK) return 1;
-    printf("# NTLM package comment: %ls\n", info->Comment);
-    printf("# NTLM package capabilities 0x%08lx, max token %lu\n", info->fCapabilities, info->cbMaxToken);
+    printf("# package comment: %ls\n", info->Comment);
+    printf("# package capabilities 0x%08lx, max token %lu\n", info->fCapabilities, info->cbMaxToken);
     FreeContextBuffer(info);
     if (EnumerateSecurityPackagesW(&n, &list) == SEC_E_OK) {
         printf("# packages:");
@@ -55,10 +59,10 @@ int main(void) {
     id.Password = (unsigned short *)L"Secret123"; id.PasswordLength = 9;
     id.Flags = SEC_WINNT_AUTH_IDENTITY_UNICODE;
     check_status("AcquireCredentialsHandleW outbound",
-                 AcquireCredentialsHandleW(NULL, (SEC_WCHAR *)L"NTLM", SECPKG_CRED_OUTBOUND, NULL, &id, NULL, NULL, &cc, &ts),
+                 AcquireCredentialsHandleW(NULL, package, SECPKG_CRED_OUTBOUND, NULL, &id, NULL, NULL, &cc, &ts),
                  SEC_E_OK);
     check_status("AcquireCredentialsHandleW inbound",
-                 AcquireCredentialsHandleW(NULL, (SEC_WCHAR *)L"NTLM", SECPKG_CRED_INBOUND, NULL, NULL, NULL, NULL, &sc, &ts),
+                 AcquireCredentialsHandleW(NULL, package, SECPKG_CRED_INBOUND, NULL, NULL, NULL, NULL, &sc, &ts),
                  SEC_E_OK);
 
     while (!(cdone && sdone) && legs < 4) {

@@ -5,8 +5,9 @@
 # package record what Windows does (they pass on Windows). They are fetched from Debian's archive
 # with a private apt source list (the system's apt configuration is not touched), cached outside
 # the clone by version (only those files and Wine's include/wine/{test,debug}.h are kept), built
-# with mingw-w64 against its own headers, and run under Wine in a fresh prefix where
-# scripts/wine-install.sh made ntlmssp.dll the NTLM provider, Samba's ntlm_auth is off PATH (so
+# with mingw-w64 against its own headers, and run under Wine in fresh prefixes where
+# scripts/wine-install.sh made ntlmssp.dll the NTLM provider (once per install route: an LSA
+# package, the default, and a security provider), Samba's ntlm_auth is off PATH (so
 # Wine's own NTLM is absent) and GSS_MECH_CONFIG=/dev/null hides the system's gss-ntlmssp plugin
 # from Wine's Kerberos package. Each program must report 0 failures, log no heap warning
 # (a block handed to the caller that is not from the process heap shows as "mismatching heap"
@@ -89,8 +90,6 @@ for t in "${tests[@]}"; do
     "$src/dlls/secur32/tests/$t.c" "$root/tests/windows/winetest_support.c" -o "$out/$t.exe" \
     -lsecur32 -lcrypt32 -ladvapi32 -lws2_32 -lntdll
 done
-$cc -shared -o "$out/bcryptprimitives.dll" "$root/tests/windows/bcryptprimitives.c" \
-  "$root/tests/windows/bcryptprimitives.def" -ladvapi32
 
 # --- run --------------------------------------------------------------------------------------------
 # The tests' own identity, also the default credentials (test_null_auth_data) and the server's
@@ -125,31 +124,35 @@ run_one() {
   fi
 }
 
-prefix="$out/prefix-ntlmssp"
-export WINEPREFIX="$prefix" WINEDEBUG=-all
-bash "$root/scripts/wine-install.sh" "$dll" 2>/dev/null
-cp "$out/bcryptprimitives.dll" "$prefix/drive_c/windows/system32/"
-wineserver -k || true
-users_win=$(winepath -w "$out/users" 2>/dev/null)
-
-for lmcompat in default 2; do
-  echo "== ntlmssp.dll as Wine's NTLM, ntlm_auth off PATH, LM_COMPAT_LEVEL=$lmcompat"
-  extra=()
-  [ "$lmcompat" = default ] || extra=(LM_COMPAT_LEVEL="$lmcompat")
-  total=0 total_failed=0
-  for t in "${tests[@]}"; do
-    run_one "lm$lmcompat" "$t" PATH="$out/nobin" NTLM_USER_FILE="$users_win" "${extra[@]}"
-    total=$((total + executed)) total_failed=$((total_failed + failed))
-    [ "$failed" -eq 0 ] || fails=$((fails + 1))
-    [ "$heap_warnings" -eq 0 ] || { echo "not ok - $t.exe: Wine logged $heap_warnings heap warnings (buffers not from the process heap)"; fails=$((fails + 1)); }
-    if [ "$t" = ntlm ] && [ "$lmcompat" = 2 ] && grep -q 'A different session key is being used' "$out/lm$lmcompat-$t.txt"; then
-      echo "not ok - ntlm.c did not reach Windows' recorded sealing vectors ($(grep -m1 'A different session key' "$out/lm$lmcompat-$t.txt"))"
-      fails=$((fails + 1))
-    fi
+# Each install route of scripts/wine-install.sh (an LSA package, the default, or a security
+# provider) in its own fresh prefix; wine-install.sh adds Wine 8's missing bcryptprimitives.dll.
+export WINEDEBUG=-all
+users_win="Z:${out//\//\\}\\users"   # Wine's Z: drive is the Unix root
+for route in lsa providers; do
+  export WINEPREFIX="$out/prefix-$route"
+  bash "$root/scripts/wine-install.sh" --route "$route" "$dll" > "$out/install-$route.txt" 2>&1 \
+    || { cat "$out/install-$route.txt"; echo "not ok - wine-install.sh --route $route"; fails=$((fails + 1)); continue; }
+  wineserver -k || true
+  for lmcompat in default 2; do
+    echo "== ntlmssp.dll as Wine's NTLM (route $route), ntlm_auth off PATH, LM_COMPAT_LEVEL=$lmcompat"
+    extra=()
+    [ "$lmcompat" = default ] || extra=(LM_COMPAT_LEVEL="$lmcompat")
+    total=0 total_failed=0
+    for t in "${tests[@]}"; do
+      label="$route-lm$lmcompat"
+      run_one "$label" "$t" PATH="$out/nobin" NTLM_USER_FILE="$users_win" "${extra[@]}"
+      total=$((total + executed)) total_failed=$((total_failed + failed))
+      [ "$failed" -eq 0 ] || fails=$((fails + 1))
+      [ "$heap_warnings" -eq 0 ] || { echo "not ok - $t.exe: Wine logged $heap_warnings heap warnings (buffers not from the process heap)"; fails=$((fails + 1)); }
+      if [ "$t" = ntlm ] && [ "$lmcompat" = 2 ] && grep -q 'A different session key is being used' "$out/$label-$t.txt"; then
+        echo "not ok - ntlm.c did not reach Windows' recorded sealing vectors ($(grep -m1 'A different session key' "$out/$label-$t.txt"))"
+        fails=$((fails + 1))
+      fi
+    done
+    echo "total: $total checks, $total_failed failures"
   done
-  echo "total: $total checks, $total_failed failures"
+  wineserver -k || true
 done
-wineserver -k || true
 
 # Reference: the same programs with Wine's own NTLM (msv1_0 + ntlm_auth); reported, never required.
 if command -v ntlm_auth >/dev/null; then
