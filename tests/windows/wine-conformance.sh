@@ -140,10 +140,15 @@ for route in lsa providers; do
     total=0 total_failed=0
     for t in "${tests[@]}"; do
       label="$route-lm$lmcompat"
-      run_one "$label" "$t" PATH="$out/nobin" NTLM_USER_FILE="$users_win" "${extra[@]}"
+      run_one "$label" "$t" PATH="$out/nobin" NTLM_USER_FILE="$users_win" NTLMSSP_TRACE=1 "${extra[@]}"
       total=$((total + executed)) total_failed=$((total_failed + failed))
       [ "$failed" -eq 0 ] || fails=$((fails + 1))
       [ "$heap_warnings" -eq 0 ] || { echo "not ok - $t.exe: Wine logged $heap_warnings heap warnings (buffers not from the process heap)"; fails=$((fails + 1)); }
+      # ntlmssp's trace shows the server contexts ran in it (not in some other NTLM).
+      case $t in ntlm|negotiate)
+        grep -Eq '^ntlmssp: (AcceptSecurityContext|SpAcceptLsaModeContext) ' "$out/$label-$t.err" \
+          || { echo "not ok - $t.exe accepted no context through ntlmssp (NTLMSSP_TRACE)"; fails=$((fails + 1)); } ;;
+      esac
       if [ "$t" = ntlm ] && [ "$lmcompat" = 2 ] && grep -q 'A different session key is being used' "$out/$label-$t.txt"; then
         echo "not ok - ntlm.c did not reach Windows' recorded sealing vectors ($(grep -m1 'A different session key' "$out/$label-$t.txt"))"
         fails=$((fails + 1))
