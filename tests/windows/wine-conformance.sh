@@ -49,7 +49,8 @@ fetch_sources() (
   apt_opts=(-q -o Dir::Etc::SourceList="$work/sources.list" -o Dir::Etc::SourceParts=/dev/null
     -o Dir::State::Lists="$work/lists" -o Dir::Cache="$work/cache")
   apt-get "${apt_opts[@]}" update > "$work/update.log" 2>&1 || { cat "$work/update.log" >&2; return 1; }
-  # Only the upstream tarball: Debian's patches leave dlls/secur32 and include/wine alone.
+  # Only the upstream tarball: Debian's patches leave dlls/secur32 and include/wine alone (checked
+  # for 8.0~repack-4).
   read -r uri name hash < <(apt-get "${apt_opts[@]}" --print-uris source "wine=$version" 2>/dev/null \
     | awk '$2 ~ /\.orig\.tar\./ {print $1, $2, $4}' | tr -d "'") || return 1
   [ -n "${hash:-}" ] || return 1
