@@ -11,6 +11,7 @@
 //! | [`credentials`] | 3.1.1/3.2.1 credentials, precomputed OWFs, the user database |
 //! | [`client`] | 3.1 client state machine |
 //! | [`server`] | 3.2 server state machine |
+//! | [`userfile`] | 3.2.1 the server's user file: line forms, index, lazy hashes, live reload |
 #![forbid(unsafe_code)]
 
 pub mod client;
@@ -25,5 +26,6 @@ pub mod messages;
 pub mod policy;
 pub mod server;
 pub mod session;
+pub mod userfile;
 
 pub use error::{Error, Result};
