@@ -96,35 +96,36 @@ pub fn hex16(b: &[u8; 16]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-/// A line in WinPR's SAM form: `USER:DOMAIN:LMHASH:NTHASH` and only colons after.
-fn sam_line(line: &str) -> Option<Line<'_>> {
-    let mut f = line.split(':');
-    let (user, domain, lm, nt) = (f.next()?, f.next()?, f.next()?, f.next()?);
-    // WinPR needs a fourth colon after the NT hash; what follows it stays empty in its files.
-    if f.next() != Some("") || !f.all(str::is_empty) {
-        return None;
-    }
-    if !lm.is_empty() && parse_hex16(lm).is_none() {
-        return None;
-    }
-    parse_hex16(nt)?;
-    Some(Line { domain, user, secret: LineSecret::NtHash(nt) })
-}
-
 /// Parses one line (without its newline; a trailing CR is dropped). `Ok(None)` for blank lines
-/// and `#` comments; `Err` names what is wrong.
+/// and `#` comments; `Err` names what is wrong. Byte by byte: a million-line file is parsed
+/// whenever a server credential is acquired or the file changes.
 pub fn parse_line(line: &str) -> core::result::Result<Option<Line<'_>>, &'static str> {
     let line = line.strip_suffix('\r').unwrap_or(line);
-    if line.trim().is_empty() || line.starts_with('#') {
+    if line.starts_with('#') || line.trim().is_empty() {
         return Ok(None);
     }
-    if let Some(l) = sam_line(line) {
-        return Ok(Some(l));
+    // The first four colons, and how many there are.
+    let mut c = [0usize; 4];
+    let mut colons = 0;
+    for (i, b) in line.bytes().enumerate() {
+        if b == b':' {
+            if colons < c.len() {
+                c[colons] = i;
+            }
+            colons += 1;
+        }
     }
-    let mut parts = line.splitn(3, ':');
-    let (Some(domain), Some(user), Some(secret)) = (parts.next(), parts.next(), parts.next()) else {
+    // WinPR's SAM form: USER:DOMAIN:LMHASH:NTHASH, a fourth colon, and only colons after it.
+    if colons >= 4 && c[3] - c[2] == 33 && line[c[3]..].bytes().all(|b| b == b':') {
+        let (lm, nt) = (&line[c[1] + 1..c[2]], &line[c[2] + 1..c[3]]);
+        if (lm.is_empty() || parse_hex16(lm).is_some()) && parse_hex16(nt).is_some() {
+            return Ok(Some(Line { domain: &line[c[0] + 1..c[1]], user: &line[..c[0]], secret: LineSecret::NtHash(nt) }));
+        }
+    }
+    if colons < 2 {
         return Err("not DOMAIN:USER:SECRET (two colons needed)");
-    };
+    }
+    let (domain, user, secret) = (&line[..c[0]], &line[c[0] + 1..c[1]], &line[c[1] + 1..]);
     let secret = match secret.strip_prefix(NT_HASH_PREFIX) {
         Some(hex) if parse_hex16(hex).is_some() => LineSecret::NtHash(hex),
         Some(_) => return Err("$NT$ not followed by exactly 32 hex digits"),
@@ -133,9 +134,27 @@ pub fn parse_line(line: &str) -> core::result::Result<Option<Line<'_>>, &'static
     Ok(Some(Line { domain, user, secret }))
 }
 
+/// The text's lines as `split('\n')` gives them, without its per-item search setup.
+fn split_lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        match r.bytes().position(|b| b == b'\n') {
+            Some(i) => {
+                rest = Some(&r[i + 1..]);
+                Some(&r[..i])
+            }
+            None => {
+                rest = None;
+                Some(r)
+            }
+        }
+    })
+}
+
 /// The entries of a file's text, skipping lines that do not parse (as gss-ntlmssp does).
 pub fn lines(text: &str) -> impl Iterator<Item = Line<'_>> {
-    text.split('\n').filter_map(|l| parse_line(l).ok().flatten())
+    split_lines(text).filter_map(|l| parse_line(l).ok().flatten())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -163,11 +182,12 @@ struct Derived {
 pub struct FileUserDatabase {
     text: Zeroizing<String>,
     entries: Vec<Entry>,
-    /// (hash of UPPER(user), entry index), sorted: the entries of one user name are adjacent,
-    /// in file order.
-    index: Vec<(u64, u32)>,
-    /// The hash's key, random per version: the order of the index reveals nothing and cannot
-    /// be steered by chosen names.
+    /// Open addressing with linear probing over a power-of-two table at most half full: each
+    /// slot is (low 32 bits of the key, entry index + 1), 0 marking an empty slot. Entries are
+    /// inserted in file order, so a probe meets the entries of one user name in file order.
+    slots: Vec<(u32, u32)>,
+    /// The hash's key, random per version: where names land cannot be steered by choosing
+    /// them.
     hasher: std::collections::hash_map::RandomState,
     derived: Box<[OnceLock<Box<Derived>>]>,
 }
@@ -204,21 +224,30 @@ impl FileUserDatabase {
     fn build(text: Zeroizing<String>, on_bad: &mut OnBadLine<'_>) -> Self {
         let hasher = std::collections::hash_map::RandomState::new();
         let mut entries = Vec::new();
-        let mut index = Vec::new();
+        let mut slots = Vec::new();
         if u32::try_from(text.len()).is_ok() {
+            let lines = text.bytes().map(|b| usize::from(b == b'\n')).sum::<usize>() + 1;
+            entries.reserve_exact(lines);
+            slots = vec![(0u32, 0u32); (2 * lines).next_power_of_two().max(8)];
             let base = text.as_ptr() as usize;
             let span = |s: &str| {
                 let start = (s.as_ptr() as usize - base) as u32;
                 (start, start + s.len() as u32)
             };
-            for (n, l) in text.split('\n').enumerate() {
+            for (n, l) in split_lines(&text).enumerate() {
                 match parse_line(l) {
                     Ok(Some(line)) => {
                         let (secret, hashed) = match line.secret {
                             LineSecret::Password(p) => (span(p), false),
                             LineSecret::NtHash(hex) => (span(hex), true),
                         };
-                        index.push((user_key(&hasher, line.user), entries.len() as u32));
+                        let key = user_key(&hasher, line.user);
+                        let mask = slots.len() - 1;
+                        let mut at = (key >> 32) as usize & mask;
+                        while slots[at].1 != 0 {
+                            at = (at + 1) & mask;
+                        }
+                        slots[at] = (key as u32, entries.len() as u32 + 1);
                         entries.push(Entry { user: span(line.user), domain: span(line.domain), secret, hashed });
                     }
                     Ok(None) => {}
@@ -226,9 +255,9 @@ impl FileUserDatabase {
                 }
             }
         }
-        index.sort_unstable();
+        entries.shrink_to_fit();
         let derived = (0..entries.len()).map(|_| OnceLock::new()).collect();
-        FileUserDatabase { text, entries, index, hasher, derived }
+        FileUserDatabase { text, entries, slots, hasher, derived }
     }
 
     pub fn len(&self) -> usize {
@@ -239,12 +268,18 @@ impl FileUserDatabase {
         self.entries.is_empty()
     }
 
+    /// Heap bytes this version holds per entry beyond the file's text: spans, index slots and
+    /// the slot for its derived hashes (the benchmark's memory figure).
+    pub fn index_bytes_per_entry(&self) -> f64 {
+        (self.heap_bytes() - self.text.capacity()) as f64 / self.len().max(1) as f64
+    }
+
     /// Heap bytes this version holds before any login (text, spans, index, hash slots), for
     /// the benchmark's memory figure.
     pub fn heap_bytes(&self) -> usize {
         self.text.capacity()
             + self.entries.capacity() * core::mem::size_of::<Entry>()
-            + self.index.capacity() * core::mem::size_of::<(u64, u32)>()
+            + self.slots.capacity() * core::mem::size_of::<(u32, u32)>()
             + self.derived.len() * core::mem::size_of::<OnceLock<Box<Derived>>>()
     }
 
@@ -257,11 +292,18 @@ impl FileUserDatabase {
     /// an empty domain (which matches any domain).
     fn find(&self, user: &str, domain: &str) -> Option<usize> {
         let key = user_key(&self.hasher, user);
-        let start = self.index.partition_point(|&(k, _)| k < key);
+        let mask = self.slots.len().checked_sub(1)?;
+        let mut at = (key >> 32) as usize & mask;
         let mut fallback = None;
-        for &(k, i) in &self.index[start..] {
-            if k != key {
+        loop {
+            let (tag, i) = self.slots[at];
+            if i == 0 {
                 break;
+            }
+            at = (at + 1) & mask;
+            let i = i - 1;
+            if tag != key as u32 {
+                continue;
             }
             let e = &self.entries[i as usize];
             if !eq_ignore_case(self.str(e.user), user) {
@@ -305,19 +347,29 @@ impl FileUserDatabase {
     }
 }
 
-/// The index key of a user name: a keyed hash of its upper case, char by char (the folding
-/// NTOWFv2 applies, so every spelling a client may send lands on one key).
+/// The index key of a user name: a keyed hash of its upper case as UTF-8 (the folding NTOWFv2
+/// applies, so every spelling a client may send lands on one key), fed through a stack buffer.
 fn user_key(hasher: &impl std::hash::BuildHasher, user: &str) -> u64 {
     use std::hash::Hasher;
     let mut h = hasher.build_hasher();
+    let mut buf = [0u8; 64];
     if user.is_ascii() {
-        for b in user.bytes() {
-            h.write_u32(u32::from(b.to_ascii_uppercase()));
+        for chunk in user.as_bytes().chunks(buf.len()) {
+            for (o, b) in buf.iter_mut().zip(chunk) {
+                *o = b.to_ascii_uppercase();
+            }
+            h.write(&buf[..chunk.len()]);
         }
     } else {
+        let mut n = 0;
         for c in user.chars().flat_map(char::to_uppercase) {
-            h.write_u32(c as u32);
+            if n + 4 > buf.len() {
+                h.write(&buf[..n]);
+                n = 0;
+            }
+            n += c.encode_utf8(&mut buf[n..]).len();
         }
+        h.write(&buf[..n]);
     }
     h.finish()
 }
@@ -594,9 +646,15 @@ mod tests {
         assert!(db.nt_hash("erin", "DOM").is_none());
         assert_eq!(db.nt_hash("BOB", "dom").unwrap().0, crypto::NTOWFv1("Secret123"));
         assert_eq!(db.nt_hash("Dave", "DOM").unwrap().0, crypto::NTOWFv1("Secret123"));
-        let db = FileUserDatabase::from_text("Dömäin:Jürgen:x\n");
+        let db = FileUserDatabase::from_text("Dömäin:Jürgen:x\nD:s:y\n");
         assert!(db.nt_hash("JÜRGEN", "DÖMÄIN").is_some());
         assert!(db.nt_hash("jürgen", "dömäin").is_some());
+        // U+017F LATIN SMALL LETTER LONG S upper-cases to S: the same name for NTOWFv2.
+        assert!(db.nt_hash("\u{17f}", "d").is_some());
+        // Long names go through the hash in pieces, at other places for non-ASCII spellings.
+        let long = "x".repeat(100) + "s";
+        let db = FileUserDatabase::from_text(&format!("D:{long}:y\n"));
+        assert!(db.nt_hash(&("X".repeat(100) + "\u{17f}"), "d").is_some());
     }
 
     #[test]
