@@ -5,6 +5,8 @@
 //! they exist, and [`PayloadField::resolve`] only returns ranges inside the message. Every
 //! failure is [`Error::InvalidToken`].
 
+use smallvec::SmallVec;
+
 use super::error::{Error, Result};
 
 /// A cursor over untrusted bytes.
@@ -107,13 +109,14 @@ impl PayloadField {
 #[derive(Debug)]
 pub struct Writer {
     buf: Vec<u8>,
-    /// Reserved descriptors: (position in `buf`, index of the value it describes).
-    pending: Vec<(usize, usize)>,
+    /// Reserved descriptors: (position in `buf`, index of the value it describes). Messages
+    /// have at most six, so they stay on the stack.
+    pending: SmallVec<[(usize, usize); 8]>,
 }
 
 impl Writer {
     pub fn with_capacity(capacity: usize) -> Self {
-        Writer { buf: Vec::with_capacity(capacity), pending: Vec::new() }
+        Writer { buf: Vec::with_capacity(capacity), pending: SmallVec::new() }
     }
 
     pub fn bytes(&mut self, b: &[u8]) -> &mut Self {
@@ -150,7 +153,7 @@ impl Writer {
 
     /// Appends `values` as the payload, in order, and fills every reserved descriptor.
     pub fn finish(mut self, values: &[&[u8]]) -> Result<Vec<u8>> {
-        let mut offsets = Vec::with_capacity(values.len());
+        let mut offsets: SmallVec<[u32; 8]> = SmallVec::new();
         for v in values {
             if v.len() > usize::from(u16::MAX) {
                 return Err(Error::InvalidParameter);
@@ -179,13 +182,27 @@ pub fn utf16le(s: &str) -> Vec<u8> {
     out
 }
 
+/// Appends `s` in UTF-16LE to `out`; ASCII (most names) a byte and a zero at a time.
+pub fn put_utf16le(out: &mut impl Extend<u8>, s: &str) {
+    if s.is_ascii() {
+        out.extend(s.bytes().flat_map(|b| [b, 0]));
+    } else {
+        out.extend(s.encode_utf16().flat_map(u16::to_le_bytes));
+    }
+}
+
 /// Decodes UTF-16LE; an odd length or an unpaired surrogate is a malformed token.
 pub fn from_utf16le(b: &[u8]) -> Result<String> {
     if b.len() % 2 != 0 {
         return Err(Error::InvalidToken);
     }
     let units = b.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]]));
-    char::decode_utf16(units).collect::<core::result::Result<String, _>>().map_err(|_| Error::InvalidToken)
+    // Sized for the usual case (ASCII: one byte per unit), so collecting rarely grows it.
+    let mut out = String::with_capacity(b.len() / 2);
+    for c in char::decode_utf16(units) {
+        out.push(c.map_err(|_| Error::InvalidToken)?);
+    }
+    Ok(out)
 }
 
 /// The OEM character set. The OEM code page is a property of a Windows installation; this
@@ -193,11 +210,34 @@ pub fn from_utf16le(b: &[u8]) -> Result<String> {
 /// and maps every byte to a character, so decoding never fails. Characters beyond it become '?',
 /// as Windows' best-fit conversion does for unmappable ones.
 pub fn oem(s: &str) -> Vec<u8> {
-    s.chars().map(|c| if (c as u32) < 0x100 { c as u32 as u8 } else { b'?' }).collect()
+    s.chars().map(oem_byte).collect()
+}
+
+fn oem_byte(c: char) -> u8 {
+    if (c as u32) < 0x100 {
+        c as u32 as u8
+    } else {
+        b'?'
+    }
 }
 
 pub fn from_oem(b: &[u8]) -> String {
     b.iter().map(|&c| char::from(c)).collect()
+}
+
+/// A name as a message carries it, on the stack: names are short, and a handshake encodes
+/// several.
+pub type WireString = SmallVec<[u8; 64]>;
+
+/// [`encode_string`] into a [`WireString`].
+pub fn encode_wire(s: &str, unicode: bool) -> WireString {
+    let mut out = WireString::new();
+    if unicode {
+        put_utf16le(&mut out, s);
+    } else {
+        out.extend(s.chars().map(oem_byte));
+    }
+    out
 }
 
 /// A string in the character set the negotiated flags chose (2.2.2.5 flags A and B).

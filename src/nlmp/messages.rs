@@ -374,6 +374,15 @@ impl AvPairsBuilder {
         Ok(self)
     }
 
+    /// Appends a pair whose value is `value` in UTF-16LE, encoded in place.
+    pub fn push_utf16(&mut self, id: u16, value: &str) -> Result<&mut Self> {
+        let len = u16::try_from(value.encode_utf16().count() * 2).map_err(|_| Error::InvalidParameter)?;
+        self.buf.extend_from_slice(&id.to_le_bytes());
+        self.buf.extend_from_slice(&len.to_le_bytes());
+        super::codec::put_utf16le(&mut self.buf, value);
+        Ok(self)
+    }
+
     pub fn finish(mut self) -> Vec<u8> {
         self.buf.extend_from_slice(&[0, 0, 0, 0]);
         self.buf
@@ -390,13 +399,19 @@ pub const NTLMV2_CLIENT_CHALLENGE_HEADER: usize = 28;
 /// ChallengeFromClient, AvPairs) followed by the 4 zero bytes Windows appends.
 pub fn ntlmv2_client_challenge(time: u64, client_challenge: &[u8; 8], av_pairs: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(NTLMV2_CLIENT_CHALLENGE_HEADER + av_pairs.len() + 4);
+    ntlmv2_client_challenge_into(&mut out, time, client_challenge, av_pairs);
+    out
+}
+
+/// [`ntlmv2_client_challenge`] appended to `out` (the NtChallengeResponse is the NTProofStr
+/// followed by it: one buffer for both).
+pub fn ntlmv2_client_challenge_into(out: &mut Vec<u8>, time: u64, client_challenge: &[u8; 8], av_pairs: &[u8]) {
     out.extend_from_slice(&[1, 1, 0, 0, 0, 0, 0, 0]);
     out.extend_from_slice(&time.to_le_bytes());
     out.extend_from_slice(client_challenge);
     out.extend_from_slice(&[0, 0, 0, 0]);
     out.extend_from_slice(av_pairs);
     out.extend_from_slice(&[0, 0, 0, 0]);
-    out
 }
 
 /// A received NTLMv2_CLIENT_CHALLENGE (the NTLMv2 response after the 16-byte NTProofStr).

@@ -79,6 +79,15 @@ fn main() {
             "--quick" => cfg = Config { runs: 3, window: Duration::from_millis(100) },
             // The user-count table also at 1,000,001 users.
             "--large" => large = true,
+            // For profilers: only N handshakes' crypto floor (instruction counts beside
+            // --profile-handshakes).
+            "--profile-floor" => {
+                let n: usize = args.next().and_then(|n| n.parse().ok()).expect("--profile-floor N");
+                for _ in 0..n {
+                    floor::handshake_crypto();
+                }
+                return;
+            }
             // For profilers: only AcquireCredentialsHandle(INBOUND) on a file of N users.
             "--profile-acquire" => {
                 let n: usize = args.next().and_then(|n| n.parse().ok()).expect("--profile-acquire N");
