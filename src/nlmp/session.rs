@@ -35,6 +35,9 @@ const SIGNATURE_VERSION: [u8; 4] = [1, 0, 0, 0];
 /// One direction's keys and state. The keys are derived on first use (SIGNKEY, SEALKEY, the
 /// HMAC pads and RC4Init cost about a third of a handshake), since many contexts, as in HTTP
 /// authentication, never sign or seal.
+///
+/// Wiped whole when dropped, the bytes of empty `Option`s included (they may hold stale
+/// copies from the stack the value was built on).
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
 struct Direction {
     /// The exported session key, kept until the keys are derived.
@@ -86,8 +89,9 @@ impl Direction {
     }
 }
 
-/// The session security state of an established context.
-#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+/// The session security state of an established context. Not wiped again as a whole when
+/// dropped: its two directions, which hold every key, wipe themselves.
+#[derive(Clone, Zeroize)]
 pub struct SessionSecurity {
     flags: u32,
     mode: Mode,
