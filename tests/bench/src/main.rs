@@ -230,7 +230,7 @@ fn main() {
     println!("| heap held per established client context | {client_bytes} B |");
     println!("| heap held per established server context | {server_bytes} B |");
     let allocs = abi::allocations_per_message();
-    println!("| heap allocations per MakeSignature/VerifySignature/EncryptMessage/DecryptMessage | {allocs} |");
+    println!("| heap allocations per MakeSignature/VerifySignature/EncryptMessage/DecryptMessage (after a direction's first, which boxes its keys) | {allocs} |");
     println!();
     println!("## Crypto primitives: ntlmssp's own (src/nlmp/digest.rs, crypto::Rc4) and the stock crates");
     floor::primitives(&cfg);
