@@ -460,7 +460,7 @@ fn read_file(path: &Path) -> std::result::Result<(Zeroizing<String>, Stamp), Str
 pub fn report_reload_error(path: &Path, problem: &str) {
     static ON: OnceLock<bool> = OnceLock::new();
     if *ON.get_or_init(|| std::env::var_os("NTLMSSP_TRACE").is_some_and(|v| !v.is_empty() && v != "0")) {
-        eprintln!("ntlmssp: user file {}: {problem}; the last good version stays in force", path.display());
+        eprintln!("ntlmssp: user file {}: {problem}", path.display());
     }
 }
 
@@ -590,7 +590,7 @@ impl UserFile {
     }
 
     fn refuse(&self, problem: &str) {
-        report_reload_error(&self.path, problem);
+        report_reload_error(&self.path, &format!("{problem}; the last good version stays in force"));
         *self.last_error.lock() = Some(problem.to_owned());
     }
 }
