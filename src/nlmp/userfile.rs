@@ -478,8 +478,9 @@ pub fn report_reload_error(path: &Path, problem: &str) {
 /// - it ends with a newline (a file cut off mid-line while being rewritten does not);
 /// - it has at least one entry (a file truncated to be rewritten has none).
 ///
-/// A refused version is reported through [`report_reload_error`] once per stamp; the file is
-/// checked again when its stamp changes. A missing file keeps the version in force too.
+/// A refused version is reported through [`report_reload_error`] once (the same problem again
+/// is not reported again); the file is read again when its stamp changes. A missing file keeps
+/// the version in force too.
 pub struct UserFile {
     path: PathBuf,
     current: ArcSwap<FileUserDatabase>,
@@ -589,9 +590,14 @@ impl UserFile {
         *self.last_error.lock() = None;
     }
 
+    /// Records a problem, reporting it unless it is the one already reported (a missing or
+    /// refused file is seen again at every check until it changes).
     fn refuse(&self, problem: &str) {
-        report_reload_error(&self.path, &format!("{problem}; the last good version stays in force"));
-        *self.last_error.lock() = Some(problem.to_owned());
+        let mut last = self.last_error.lock();
+        if last.as_deref() != Some(problem) {
+            report_reload_error(&self.path, &format!("{problem}; the last good version stays in force"));
+            *last = Some(problem.to_owned());
+        }
     }
 }
 
