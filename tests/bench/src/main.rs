@@ -73,12 +73,16 @@ fn main() {
     let mut cfg = Config { runs: 5, window: Duration::from_millis(300) };
     let mut peer_programs = Vec::new();
     let mut large = false;
+    let mut profile_users: Option<usize> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--quick" => cfg = Config { runs: 3, window: Duration::from_millis(100) },
             // The user-count table also at 1,000,001 users.
             "--large" => large = true,
+            // With --profile-handshakes (given before it): the server's file has M users, the
+            // logging-in one last.
+            "--profile-users" => profile_users = Some(args.next().and_then(|n| n.parse().ok()).expect("--profile-users M")),
             // For profilers: only N handshakes' crypto floor (instruction counts beside
             // --profile-handshakes).
             "--profile-floor" => {
@@ -102,7 +106,10 @@ fn main() {
             // For profilers (valgrind --tool=callgrind, perf): only N handshakes through the ABI.
             "--profile-handshakes" => {
                 let n: usize = args.next().and_then(|n| n.parse().ok()).expect("--profile-handshakes N");
-                abi::setup_user_file();
+                match profile_users {
+                    Some(m) => users::use_file_of(m),
+                    None => abi::setup_user_file(),
+                }
                 for _ in 0..n {
                     abi::handshake_once();
                 }

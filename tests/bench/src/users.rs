@@ -113,3 +113,9 @@ pub fn profile_acquire(n: usize) {
     println!("{n} users: AcquireCredentialsHandle {:.1} ms, {held} B held", secs * 1e3);
     unsafe { FreeCredentialsHandle(&mut cred) };
 }
+
+/// Points `NTLM_USER_FILE` at a file of `n` users (the benchmark's user last), for profiling
+/// handshakes against it; the file stays until the process ends.
+pub fn use_file_of(n: usize) {
+    std::env::set_var("NTLM_USER_FILE", write_file(n));
+}
