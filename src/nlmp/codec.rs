@@ -182,12 +182,27 @@ pub fn utf16le(s: &str) -> Vec<u8> {
     out
 }
 
-/// Appends `s` in UTF-16LE to `out`; ASCII (most names) a byte and a zero at a time.
-pub fn put_utf16le(out: &mut impl Extend<u8>, s: &str) {
+/// The length of `s` in UTF-16LE, in bytes.
+pub fn utf16le_len(s: &str) -> usize {
     if s.is_ascii() {
-        out.extend(s.bytes().flat_map(|b| [b, 0]));
+        2 * s.len()
     } else {
-        out.extend(s.encode_utf16().flat_map(u16::to_le_bytes));
+        2 * s.encode_utf16().count()
+    }
+}
+
+/// Writes `s` in UTF-16LE into `out`, which is [`utf16le_len`] bytes long: written in place, as
+/// a name is encoded several times a handshake; ASCII (most names) a byte and a zero at a time.
+pub fn write_utf16le(out: &mut [u8], s: &str) {
+    if s.is_ascii() {
+        for (pair, b) in out.chunks_exact_mut(2).zip(s.bytes()) {
+            pair[0] = b;
+            pair[1] = 0;
+        }
+    } else {
+        for (pair, u) in out.chunks_exact_mut(2).zip(s.encode_utf16()) {
+            pair.copy_from_slice(&u.to_le_bytes());
+        }
     }
 }
 
@@ -231,13 +246,13 @@ pub type WireString = SmallVec<[u8; 64]>;
 
 /// [`encode_string`] into a [`WireString`].
 pub fn encode_wire(s: &str, unicode: bool) -> WireString {
-    let mut out = WireString::new();
     if unicode {
-        put_utf16le(&mut out, s);
+        let mut out = WireString::from_elem(0, utf16le_len(s));
+        write_utf16le(&mut out, s);
+        out
     } else {
-        out.extend(s.chars().map(oem_byte));
+        s.chars().map(oem_byte).collect()
     }
-    out
 }
 
 /// A string in the character set the negotiated flags chose (2.2.2.5 flags A and B).
@@ -301,6 +316,11 @@ mod tests {
     #[test]
     fn strings() {
         assert_eq!(utf16le("Us"), vec![0x55, 0, 0x73, 0]);
+        for name in ["Us", "", "Ünïcødé ☃ 𝄞"] {
+            assert_eq!(&encode_wire(name, true)[..], &utf16le(name)[..]);
+            assert_eq!(&encode_wire(name, false)[..], &oem(name)[..]);
+            assert_eq!(utf16le_len(name), utf16le(name).len());
+        }
         assert_eq!(from_utf16le(&utf16le("Ünïcødé ☃")).unwrap(), "Ünïcødé ☃");
         assert_eq!(from_utf16le(&[0x41]), Err(Error::InvalidToken));
         assert_eq!(from_utf16le(&[0x00, 0xd8]), Err(Error::InvalidToken));

@@ -376,10 +376,13 @@ impl AvPairsBuilder {
 
     /// Appends a pair whose value is `value` in UTF-16LE, encoded in place.
     pub fn push_utf16(&mut self, id: u16, value: &str) -> Result<&mut Self> {
-        let len = u16::try_from(value.encode_utf16().count() * 2).map_err(|_| Error::InvalidParameter)?;
+        let n = super::codec::utf16le_len(value);
+        let len = u16::try_from(n).map_err(|_| Error::InvalidParameter)?;
         self.buf.extend_from_slice(&id.to_le_bytes());
         self.buf.extend_from_slice(&len.to_le_bytes());
-        super::codec::put_utf16le(&mut self.buf, value);
+        let start = self.buf.len();
+        self.buf.resize(start + n, 0);
+        super::codec::write_utf16le(&mut self.buf[start..], value);
         Ok(self)
     }
 
@@ -494,6 +497,17 @@ mod tests {
         let av = AvPairs::parse(&raw).unwrap();
         assert_eq!(av.flags(), 2);
         assert_eq!(av.get(0x7777).unwrap(), b"unknown");
+    }
+
+    #[test]
+    fn utf16_pairs_are_encoded_in_place() {
+        let mut b = AvPairsBuilder::default();
+        b.push_utf16(av_id::NB_DOMAIN_NAME, "Dömäin 𝄞").unwrap().push_utf16(av_id::NB_COMPUTER_NAME, "srv").unwrap();
+        let raw = b.finish();
+        let av = AvPairs::parse(&raw).unwrap();
+        assert_eq!(av.get(av_id::NB_DOMAIN_NAME).unwrap(), &crate::nlmp::codec::utf16le("Dömäin 𝄞")[..]);
+        assert_eq!(av.get(av_id::NB_COMPUTER_NAME).unwrap(), &crate::nlmp::codec::utf16le("srv")[..]);
+        assert!(AvPairsBuilder::default().push_utf16(1, &"x".repeat(40000)).is_err());
     }
 
     #[test]
