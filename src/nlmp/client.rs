@@ -270,13 +270,15 @@ impl Client {
             nt_response = Vec::new();
             session_base_key = Secret16([0; 16]);
         } else if ntlmv2 {
-            let pairs = self.client_av_pairs(&server_pairs, channel_bindings_hash)?;
             with_mic = server_time.is_some();
             let time = server_time.unwrap_or_else(|| self.env().filetime());
-            // NTProofStr || temp in one buffer: temp is written after room for the proof.
-            let mut nt = Vec::with_capacity(16 + messages::NTLMV2_CLIENT_CHALLENGE_HEADER + pairs.len() + 4);
+            // NTProofStr || temp in one buffer: temp (its header, our AV pairs, 4 zero bytes) is
+            // written after room for the proof.
+            let mut nt = Vec::with_capacity(16 + messages::NTLMV2_CLIENT_CHALLENGE_HEADER + server_pairs.as_bytes().len() + 64 + 4);
             nt.extend_from_slice(&[0; 16]);
-            messages::ntlmv2_client_challenge_into(&mut nt, time, client_challenge, &pairs);
+            messages::ntlmv2_client_challenge_header(&mut nt, time, client_challenge);
+            let mut nt = self.client_av_pairs(AvPairsBuilder::appending_to(nt), &server_pairs, channel_bindings_hash)?;
+            nt.extend_from_slice(&[0; 4]);
             let proof = crypto::ntlmv2_nt_proof_str(&cred.ntowfv2, sc, &nt[16..]);
             nt[..16].copy_from_slice(&proof);
             // 3.1.5.1.2: with a server timestamp the LMv2 response is Z(24).
@@ -345,9 +347,8 @@ impl Client {
     /// The AV pairs the client returns inside its NTLMv2 response (3.1.5.1.2): the server's
     /// pairs, then — when the server sent a timestamp, i.e. it knows about MICs — MsvAvFlags
     /// with the MIC bit; MsvAvChannelBindings and MsvAvTargetName when the application supplied
-    /// them; a single MsvAvEOL.
-    fn client_av_pairs(&self, server: &AvPairs<'_>, channel_bindings_hash: Option<[u8; 16]>) -> Result<Vec<u8>> {
-        let mut b = AvPairsBuilder::with_capacity(server.as_bytes().len() + 64);
+    /// them; a single MsvAvEOL. Appended to what `b` already holds, which it returns.
+    fn client_av_pairs(&self, mut b: AvPairsBuilder, server: &AvPairs<'_>, channel_bindings_hash: Option<[u8; 16]>) -> Result<Vec<u8>> {
         let mut server_flags = 0;
         for (id, value) in server.iter() {
             match id {

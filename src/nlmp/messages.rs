@@ -365,6 +365,11 @@ impl AvPairsBuilder {
         AvPairsBuilder { buf: Vec::with_capacity(n) }
     }
 
+    /// A builder appending its pairs to `buf` ([`AvPairsBuilder::finish`] returns it).
+    pub fn appending_to(buf: Vec<u8>) -> Self {
+        AvPairsBuilder { buf }
+    }
+
     /// Appends a pair. Values longer than 65535 bytes cannot be expressed and are refused.
     pub fn push(&mut self, id: u16, value: &[u8]) -> Result<&mut Self> {
         let len = u16::try_from(value.len()).map_err(|_| Error::InvalidParameter)?;
@@ -409,11 +414,17 @@ pub fn ntlmv2_client_challenge(time: u64, client_challenge: &[u8; 8], av_pairs: 
 /// [`ntlmv2_client_challenge`] appended to `out` (the NtChallengeResponse is the NTProofStr
 /// followed by it: one buffer for both).
 pub fn ntlmv2_client_challenge_into(out: &mut Vec<u8>, time: u64, client_challenge: &[u8; 8], av_pairs: &[u8]) {
+    ntlmv2_client_challenge_header(out, time, client_challenge);
+    out.extend_from_slice(av_pairs);
+    out.extend_from_slice(&[0, 0, 0, 0]);
+}
+
+/// The fixed part of NTLMv2_CLIENT_CHALLENGE before the AV pairs, appended to `out` (the pairs
+/// and 4 zero bytes follow: a client may build its pairs straight after it).
+pub fn ntlmv2_client_challenge_header(out: &mut Vec<u8>, time: u64, client_challenge: &[u8; 8]) {
     out.extend_from_slice(&[1, 1, 0, 0, 0, 0, 0, 0]);
     out.extend_from_slice(&time.to_le_bytes());
     out.extend_from_slice(client_challenge);
-    out.extend_from_slice(&[0, 0, 0, 0]);
-    out.extend_from_slice(av_pairs);
     out.extend_from_slice(&[0, 0, 0, 0]);
 }
 
