@@ -32,7 +32,13 @@ fn replace(path: &Path, text: &str) {
 
 /// Rewrites the file in place (same inode), as `>` in a shell does.
 fn rewrite(path: &Path, text: &[u8]) {
-    std::fs::OpenOptions::new().write(true).truncate(true).open(path).unwrap().write_all(text).unwrap();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(path)
+        .unwrap()
+        .write_all(text)
+        .unwrap();
 }
 
 fn hash_of(db: &UserFile, user: &str, domain: &str) -> Option<[u8; 16]> {
@@ -56,7 +62,11 @@ fn reload_sees_additions_removals_and_password_changes() {
 
     // Same length, same inode, written right away: the stamp may not change at all.
     rewrite(&path, b"DOM:bob:TWO\n");
-    assert_eq!(hash_of(&db, "bob", "DOM"), Some(NTOWFv1("TWO")), "password change in place");
+    assert_eq!(
+        hash_of(&db, "bob", "DOM"),
+        Some(NTOWFv1("TWO")),
+        "password change in place"
+    );
     assert_eq!(db.last_error(), None);
     std::fs::remove_file(&path).unwrap();
 }
@@ -66,11 +76,17 @@ fn a_damaged_or_partial_file_keeps_the_last_good_version() {
     let path = temp("damaged");
     std::fs::write(&path, "DOM:alice:one\nDOM:bob:two\n").unwrap();
     let db = UserFile::open(&path, Duration::ZERO).unwrap();
-    let good = |db: &UserFile| hash_of(db, "alice", "DOM") == Some(NTOWFv1("one")) && hash_of(db, "bob", "DOM") == Some(NTOWFv1("two"));
+    let good = |db: &UserFile| {
+        hash_of(db, "alice", "DOM") == Some(NTOWFv1("one"))
+            && hash_of(db, "bob", "DOM") == Some(NTOWFv1("two"))
+    };
     assert!(good(&db));
 
     let bad: [(&str, &[u8]); 6] = [
-        ("a line that does not parse", b"DOM:alice:one\nnot an entry\nDOM:bob:two\n"),
+        (
+            "a line that does not parse",
+            b"DOM:alice:one\nnot an entry\nDOM:bob:two\n",
+        ),
         ("cut off mid-line", b"DOM:alice:one\nDOM:bo"),
         ("truncated to nothing", b""),
         ("comments only", b"# being rewritten\n"),
@@ -87,7 +103,11 @@ fn a_damaged_or_partial_file_keeps_the_last_good_version() {
     assert!(db.last_error().unwrap().contains("cannot stat"));
 
     replace(&path, "DOM:alice:three\n");
-    assert_eq!(hash_of(&db, "alice", "DOM"), Some(NTOWFv1("three")), "a sound file is taken again");
+    assert_eq!(
+        hash_of(&db, "alice", "DOM"),
+        Some(NTOWFv1("three")),
+        "a sound file is taken again"
+    );
     assert_eq!(hash_of(&db, "bob", "DOM"), None);
     assert_eq!(db.last_error(), None);
     std::fs::remove_file(&path).unwrap();
@@ -136,13 +156,25 @@ fn a_server_credential_follows_its_file() {
     assert!(logs_in("alice", "DOMAIN", "one", &mut sc));
     assert!(!logs_in("bob", "DOMAIN", "two", &mut sc));
 
-    replace(&path, &format!("DOMAIN:alice:changed\nbob:DOMAIN::{}:::\n", hex(&NTOWFv1("two"))));
+    replace(
+        &path,
+        &format!(
+            "DOMAIN:alice:changed\nbob:DOMAIN::{}:::\n",
+            hex(&NTOWFv1("two"))
+        ),
+    );
     assert!(logs_in("bob", "DOMAIN", "two", &mut sc), "added user");
     assert!(!logs_in("alice", "DOMAIN", "one", &mut sc), "old password");
-    assert!(logs_in("alice", "DOMAIN", "changed", &mut sc), "new password");
+    assert!(
+        logs_in("alice", "DOMAIN", "changed", &mut sc),
+        "new password"
+    );
 
     rewrite(&path, b"DOMAIN:alice:changed\nDOMAIN:b");
-    assert!(logs_in("bob", "DOMAIN", "two", &mut sc), "a half-written file changes nothing");
+    assert!(
+        logs_in("bob", "DOMAIN", "two", &mut sc),
+        "a half-written file changes nothing"
+    );
 
     replace(&path, "DOMAIN:alice:changed\n");
     assert!(!logs_in("bob", "DOMAIN", "two", &mut sc), "removed user");
@@ -170,17 +202,35 @@ fn file_serves(file_text: &str, user: &str, domain: &str, password: &str) -> boo
 
 #[test]
 fn a_file_written_by_winpr_hash_serves_ntlmssp() {
-    let out = match Command::new("winpr-hash").args(["-u", "carol", "-d", "DOMAIN", "-p", "Pässwörd €", "-f", "sam"]).output() {
+    let out = match Command::new("winpr-hash")
+        .args([
+            "-u",
+            "carol",
+            "-d",
+            "DOMAIN",
+            "-p",
+            "Pässwörd €",
+            "-f",
+            "sam",
+        ])
+        .output()
+    {
         Ok(o) => o,
         Err(_) => {
-            assert!(std::env::var_os("NTLMSSP_INTEROP_REQUIRE").is_none(), "winpr-hash (Debian winpr-utils) is required");
+            assert!(
+                std::env::var_os("NTLMSSP_INTEROP_REQUIRE").is_none(),
+                "winpr-hash (Debian winpr-utils) is required"
+            );
             eprintln!("winpr-hash not installed (Debian winpr-utils): skipped");
             return;
         }
     };
     assert!(out.status.success());
     let line = String::from_utf8(out.stdout).unwrap();
-    assert!(line.starts_with("carol:DOMAIN::") && line.trim_end().ends_with(":::"), "{line}");
+    assert!(
+        line.starts_with("carol:DOMAIN::") && line.trim_end().ends_with(":::"),
+        "{line}"
+    );
     // A WinPR SAM file, with a gss-ntlmssp plaintext line beside it.
     let file = format!("# written by winpr-hash\n{line}DOMAIN:alice:Secret123\n");
     assert!(file_serves(&file, "carol", "DOMAIN", "Pässwörd €"));
@@ -190,12 +240,21 @@ fn a_file_written_by_winpr_hash_serves_ntlmssp() {
 }
 
 fn ntlmssp_hash(args: &[&str], stdin: &str) -> (bool, String, String) {
-    let mut child =
-        Command::new(env!("CARGO_BIN_EXE_ntlmssp-hash")).args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ntlmssp-hash"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     // A usage error exits before reading: the pipe may be closed.
     let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
     let out = child.wait_with_output().unwrap();
-    (out.status.success(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+    (
+        out.status.success(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
 }
 
 #[test]
@@ -203,22 +262,37 @@ fn ntlmssp_hash_writes_entries_that_log_in() {
     let password = "  spaced Pässwörd 𝄞 ";
     let (ok, line, err) = ntlmssp_hash(&["dave", "DOMAIN"], &format!("{password}\n"));
     assert!(ok, "{err}");
-    assert_eq!(line, format!("DOMAIN:dave:$NT${}\n", hex(&NTOWFv1(password))));
-    assert!(!line.contains("Pässwörd") && !err.contains("Pässwörd"), "the password is never echoed");
+    assert_eq!(
+        line,
+        format!("DOMAIN:dave:$NT${}\n", hex(&NTOWFv1(password)))
+    );
+    assert!(
+        !line.contains("Pässwörd") && !err.contains("Pässwörd"),
+        "the password is never echoed"
+    );
     assert!(file_serves(&line, "dave", "DOMAIN", password));
     assert!(!file_serves(&line, "dave", "DOMAIN", password.trim()));
 
     let (ok, sam, _) = ntlmssp_hash(&["--sam", "erin"], "pw\r\n");
     assert!(ok);
     assert_eq!(sam, format!("erin:::{}:::\n", hex(&NTOWFv1("pw"))));
-    assert!(file_serves(&sam, "erin", "ANYWHERE", "pw"), "an entry without a domain matches any domain");
+    assert!(
+        file_serves(&sam, "erin", "ANYWHERE", "pw"),
+        "an entry without a domain matches any domain"
+    );
 
     // The command's own output for the same password matches winpr-hash's, when installed.
-    if let Ok(o) = Command::new("winpr-hash").args(["-u", "erin", "-p", "pw", "-f", "sam"]).output() {
+    if let Ok(o) = Command::new("winpr-hash")
+        .args(["-u", "erin", "-p", "pw", "-f", "sam"])
+        .output()
+    {
         assert_eq!(String::from_utf8(o.stdout).unwrap(), sam);
     }
 
     assert!(!ntlmssp_hash(&[], "pw\n").0, "a user is required");
-    assert!(!ntlmssp_hash(&["a:b"], "pw\n").0, "a colon in the user is refused");
+    assert!(
+        !ntlmssp_hash(&["a:b"], "pw\n").0,
+        "a colon in the user is refused"
+    );
     assert!(!ntlmssp_hash(&["--bogus", "u"], "pw\n").0);
 }

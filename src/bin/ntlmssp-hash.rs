@@ -21,15 +21,20 @@ const USAGE: &str = "usage: ntlmssp-hash [--sam] USER [DOMAIN]\n\
 
 fn read_password() -> Result<Zeroizing<String>, String> {
     if std::io::stdin().is_terminal() {
-        let first = Zeroizing::new(rpassword::prompt_password("Password: ").map_err(|e| e.to_string())?);
-        let again = Zeroizing::new(rpassword::prompt_password("Again: ").map_err(|e| e.to_string())?);
+        let first =
+            Zeroizing::new(rpassword::prompt_password("Password: ").map_err(|e| e.to_string())?);
+        let again =
+            Zeroizing::new(rpassword::prompt_password("Again: ").map_err(|e| e.to_string())?);
         if *first != *again {
             return Err("the passwords differ".into());
         }
         Ok(first)
     } else {
         let mut line = Zeroizing::new(String::new());
-        std::io::stdin().lock().read_line(&mut line).map_err(|e| e.to_string())?;
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
         // Only the line ending goes: spaces may be part of the password.
         let len = line.trim_end_matches(['\n', '\r']).len();
         line.truncate(len);
@@ -76,7 +81,11 @@ fn main() -> ExitCode {
     let nt_hash = Zeroizing::new(crypto::NTOWFv1(&password));
     drop(password);
     let hex = Zeroizing::new(hex16(&nt_hash));
-    let line = if sam { format!("{user}:{domain}::{}:::", *hex) } else { format!("{domain}:{user}:{NT_HASH_PREFIX}{}", *hex) };
+    let line = if sam {
+        format!("{user}:{domain}::{}:::", *hex)
+    } else {
+        format!("{domain}:{user}:{NT_HASH_PREFIX}{}", *hex)
+    };
     let mut out = std::io::stdout().lock();
     if writeln!(out, "{line}").and_then(|_| out.flush()).is_err() {
         return ExitCode::FAILURE;

@@ -80,12 +80,21 @@ pub struct PayloadField {
 /// (the end of the message when none). Optional header parts (VERSION, MIC) exist only below
 /// it, so a header part is never read out of another field's bytes.
 pub fn payload_start(token: &[u8], fields: &[PayloadField]) -> usize {
-    fields.iter().filter(|f| f.len > 0).map(|f| f.offset as usize).min().unwrap_or(token.len())
+    fields
+        .iter()
+        .filter(|f| f.len > 0)
+        .map(|f| f.offset as usize)
+        .min()
+        .unwrap_or(token.len())
 }
 
 impl PayloadField {
     pub fn read(r: &mut Reader<'_>) -> Result<Self> {
-        Ok(PayloadField { len: r.u16()?, max_len: r.u16()?, offset: r.u32()? })
+        Ok(PayloadField {
+            len: r.u16()?,
+            max_len: r.u16()?,
+            offset: r.u32()?,
+        })
     }
 
     /// The field's bytes within `message`. An empty field is empty whatever its offset says
@@ -96,7 +105,9 @@ impl PayloadField {
             return Ok(&[]);
         }
         let start = self.offset as usize;
-        let end = start.checked_add(usize::from(self.len)).ok_or(Error::InvalidToken)?;
+        let end = start
+            .checked_add(usize::from(self.len))
+            .ok_or(Error::InvalidToken)?;
         message.get(start..end).ok_or(Error::InvalidToken)
     }
 }
@@ -116,7 +127,10 @@ pub struct Writer {
 
 impl Writer {
     pub fn with_capacity(capacity: usize) -> Self {
-        Writer { buf: Vec::with_capacity(capacity), pending: SmallVec::new() }
+        Writer {
+            buf: Vec::with_capacity(capacity),
+            pending: SmallVec::new(),
+        }
     }
 
     pub fn bytes(&mut self, b: &[u8]) -> &mut Self {
@@ -289,13 +303,29 @@ mod tests {
     #[test]
     fn payload_field_bounds() {
         let msg = [0u8; 16];
-        let f = PayloadField { len: 4, max_len: 4, offset: 12 };
+        let f = PayloadField {
+            len: 4,
+            max_len: 4,
+            offset: 12,
+        };
         assert_eq!(f.resolve(&msg).unwrap().len(), 4);
-        let f = PayloadField { len: 5, max_len: 5, offset: 12 };
+        let f = PayloadField {
+            len: 5,
+            max_len: 5,
+            offset: 12,
+        };
         assert_eq!(f.resolve(&msg), Err(Error::InvalidToken));
-        let f = PayloadField { len: 1, max_len: 1, offset: u32::MAX };
+        let f = PayloadField {
+            len: 1,
+            max_len: 1,
+            offset: u32::MAX,
+        };
         assert_eq!(f.resolve(&msg), Err(Error::InvalidToken));
-        let f = PayloadField { len: 0, max_len: 0, offset: u32::MAX };
+        let f = PayloadField {
+            len: 0,
+            max_len: 0,
+            offset: u32::MAX,
+        };
         assert_eq!(f.resolve(&msg).unwrap(), &[] as &[u8]);
     }
 

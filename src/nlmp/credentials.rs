@@ -42,7 +42,13 @@ impl ClientCredential {
     /// Derives everything a handshake needs from the password, which the caller then drops.
     pub fn from_password(user: &str, domain: &str, password: &str) -> Self {
         let nt_hash = Secret16(crypto::NTOWFv1(password));
-        Self::from_hashes(user, domain, nt_hash, Secret16(crypto::LMOWFv1(password)), password.is_empty())
+        Self::from_hashes(
+            user,
+            domain,
+            nt_hash,
+            Secret16(crypto::LMOWFv1(password)),
+            password.is_empty(),
+        )
     }
 
     /// A credential from a known NT hash (no LM hash: NTLMv1 with a real LM response is then
@@ -51,7 +57,13 @@ impl ClientCredential {
         Self::from_hashes(user, domain, Secret16(nt_hash), Secret16([0; 16]), false)
     }
 
-    fn from_hashes(user: &str, domain: &str, nt_hash: Secret16, lm_hash: Secret16, empty_password: bool) -> Self {
+    fn from_hashes(
+        user: &str,
+        domain: &str,
+        nt_hash: Secret16,
+        lm_hash: Secret16,
+        empty_password: bool,
+    ) -> Self {
         let ntowfv2 = response_key(&nt_hash, user, domain);
         ClientCredential {
             user: user.to_owned(),
@@ -93,12 +105,16 @@ pub const NTLM_USER_VAR: &str = "NTLM_USER";
 pub fn default_client_credential() -> Result<ClientCredential> {
     let db = FileUserDatabase::from_env()?;
     let wanted = std::env::var(NTLM_USER_VAR).ok().filter(|u| !u.is_empty());
-    db.client_credential(wanted.as_deref()).ok_or(Error::NoCredentials)
+    db.client_credential(wanted.as_deref())
+        .ok_or(Error::NoCredentials)
 }
 
 /// Case-insensitive comparison as Windows does it for account names (Unicode uppercase).
 pub fn eq_ignore_case(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.eq_ignore_ascii_case(b) || a.chars().flat_map(char::to_uppercase).eq(b.chars().flat_map(char::to_uppercase))
+    a.len() == b.len() && a.eq_ignore_ascii_case(b)
+        || a.chars()
+            .flat_map(char::to_uppercase)
+            .eq(b.chars().flat_map(char::to_uppercase))
 }
 
 /// NTOWFv2(NT hash, user, domain) as an HMAC key.
@@ -118,7 +134,8 @@ pub trait UserDatabase: Send + Sync {
     /// NTOWFv2 for `user` in `domain` as the client named them (the NTLMv2 ResponseKeyNT). A
     /// database may have it ready; by default it is derived from [`Self::nt_hash`].
     fn response_key_nt(&self, user: &str, domain: &str) -> Option<HmacMd5Key> {
-        self.nt_hash(user, domain).map(|h| response_key(&h, user, domain))
+        self.nt_hash(user, domain)
+            .map(|h| response_key(&h, user, domain))
     }
 }
 
@@ -142,7 +159,13 @@ mod tests {
     fn anonymous_and_names() {
         assert!(ClientCredential::from_password("", "", "").anonymous);
         assert!(!ClientCredential::from_password("u", "", "").anonymous);
-        assert_eq!(ClientCredential::from_password("u", "D", "p").display_name(), "D\\u");
-        assert_eq!(ClientCredential::from_password("u", "", "p").display_name(), "u");
+        assert_eq!(
+            ClientCredential::from_password("u", "D", "p").display_name(),
+            "D\\u"
+        );
+        assert_eq!(
+            ClientCredential::from_password("u", "", "p").display_name(),
+            "u"
+        );
     }
 }

@@ -61,7 +61,13 @@ struct Direction {
 
 impl Direction {
     fn new(flags: u32, esk: &[u8; 16], mode: Mode) -> Self {
-        Direction { exported: *esk, flags, mode, keys: None, seq: 0 }
+        Direction {
+            exported: *esk,
+            flags,
+            mode,
+            keys: None,
+            seq: 0,
+        }
     }
 
     fn keys(&mut self) -> &mut Keys {
@@ -74,7 +80,11 @@ impl Direction {
             });
             let sealing_key = crypto::SEALKEY(flags, exported, mode);
             exported.zeroize();
-            Box::new(Keys { signing, sealing_key, rc4: None })
+            Box::new(Keys {
+                signing,
+                sealing_key,
+                rc4: None,
+            })
         })
     }
 
@@ -87,7 +97,9 @@ impl Direction {
     }
 
     fn rc4(&mut self) -> &mut Rc4 {
-        let Keys { sealing_key, rc4, .. } = self.keys();
+        let Keys {
+            sealing_key, rc4, ..
+        } = self.keys();
         rc4.get_or_insert_with(|| Rc4::new(sealing_key.as_slice()))
     }
 }
@@ -105,7 +117,9 @@ pub struct SessionSecurity {
 
 impl core::fmt::Debug for SessionSecurity {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("SessionSecurity").field("flags", &format_args!("{:#x}", self.flags)).finish_non_exhaustive()
+        f.debug_struct("SessionSecurity")
+            .field("flags", &format_args!("{:#x}", self.flags))
+            .finish_non_exhaustive()
     }
 }
 
@@ -116,7 +130,11 @@ impl Zeroize for Mode {
 impl SessionSecurity {
     /// `mode` is the side we are: a client sends with the client-to-server keys.
     pub fn new(flags: u32, exported_session_key: &[u8; 16], mode: Mode) -> Self {
-        let peer = if mode == Mode::Client { Mode::Server } else { Mode::Client };
+        let peer = if mode == Mode::Client {
+            Mode::Server
+        } else {
+            Mode::Client
+        };
         SessionSecurity {
             flags,
             mode,
@@ -215,10 +233,19 @@ impl SessionSecurity {
     }
 
     /// VerifySignature.
-    pub fn verify(&mut self, seq_no: Option<u32>, segments: &[&[u8]], signature: &[u8]) -> Result<()> {
+    pub fn verify(
+        &mut self,
+        seq_no: Option<u32>,
+        segments: &[&[u8]],
+        signature: &[u8],
+    ) -> Result<()> {
         let received = check_shape(signature)?;
         if self.dummy() {
-            return if crypto::ct_eq(&received, &dummy_signature()) { Ok(()) } else { Err(Error::MessageAltered) };
+            return if crypto::ct_eq(&received, &dummy_signature()) {
+                Ok(())
+            } else {
+                Err(Error::MessageAltered)
+            };
         }
         if self.ess() && seq_no.is_none() && received[12..] != self.inbound.seq.to_le_bytes() {
             return Err(Error::OutOfSequence);
@@ -253,10 +280,19 @@ impl SessionSecurity {
 
     /// DecryptMessage: unseals the Seal segments in place and checks the signature; on
     /// failure the segments are left as received.
-    pub fn unseal(&mut self, seq_no: Option<u32>, segments: &mut [Segment<'_>], signature: &[u8]) -> Result<()> {
+    pub fn unseal(
+        &mut self,
+        seq_no: Option<u32>,
+        segments: &mut [Segment<'_>],
+        signature: &[u8],
+    ) -> Result<()> {
         let received = check_shape(signature)?;
         if self.dummy() {
-            return if crypto::ct_eq(&received, &dummy_signature()) { Ok(()) } else { Err(Error::MessageAltered) };
+            return if crypto::ct_eq(&received, &dummy_signature()) {
+                Ok(())
+            } else {
+                Err(Error::MessageAltered)
+            };
         }
         if self.ess() && seq_no.is_none() && received[12..] != self.inbound.seq.to_le_bytes() {
             return Err(Error::OutOfSequence);
@@ -290,7 +326,12 @@ impl SessionSecurity {
 
     /// Compares a computed signature with a received one and, on success, moves the receive
     /// sequence on. Only Checksum and SeqNum count: RandomPad is ignored (see the module notes).
-    fn compare(&mut self, expected: &[u8; 16], received: &[u8; 16], seq_no: Option<u32>) -> Result<()> {
+    fn compare(
+        &mut self,
+        expected: &[u8; 16],
+        received: &[u8; 16],
+        seq_no: Option<u32>,
+    ) -> Result<()> {
         let checksum = if self.ess() { 4..12 } else { 8..12 };
         if !crypto::ct_eq(&expected[checksum.clone()], &received[checksum]) {
             return Err(Error::MessageAltered);
@@ -298,7 +339,11 @@ impl SessionSecurity {
         if !crypto::ct_eq(&expected[12..], &received[12..]) {
             // Without extended session security SeqNum is encrypted, so a wrong one shows up
             // here; with it, the connection-mode check before the MAC caught it already.
-            return Err(if self.ess() { Error::MessageAltered } else { Error::OutOfSequence });
+            return Err(if self.ess() {
+                Error::MessageAltered
+            } else {
+                Error::OutOfSequence
+            });
         }
         if seq_no.is_none() {
             let d = self.dir(false);
@@ -391,7 +436,11 @@ fn dummy_signature() -> [u8; 16] {
 }
 
 fn check_shape(signature: &[u8]) -> Result<[u8; 16]> {
-    let sig: [u8; 16] = signature.get(..SIGNATURE_SIZE).ok_or(Error::InvalidToken)?.try_into().expect("16");
+    let sig: [u8; 16] = signature
+        .get(..SIGNATURE_SIZE)
+        .ok_or(Error::InvalidToken)?
+        .try_into()
+        .expect("16");
     if sig[..4] != SIGNATURE_VERSION {
         return Err(Error::MessageAltered);
     }

@@ -119,7 +119,11 @@ pub fn parse_line(line: &str) -> core::result::Result<Option<Line<'_>>, &'static
     if colons >= 4 && c[3] - c[2] == 33 && line[c[3]..].bytes().all(|b| b == b':') {
         let (lm, nt) = (&line[c[1] + 1..c[2]], &line[c[2] + 1..c[3]]);
         if (lm.is_empty() || parse_hex16(lm).is_some()) && parse_hex16(nt).is_some() {
-            return Ok(Some(Line { domain: &line[c[0] + 1..c[1]], user: &line[..c[0]], secret: LineSecret::NtHash(nt) }));
+            return Ok(Some(Line {
+                domain: &line[c[0] + 1..c[1]],
+                user: &line[..c[0]],
+                secret: LineSecret::NtHash(nt),
+            }));
         }
     }
     if colons < 2 {
@@ -131,7 +135,11 @@ pub fn parse_line(line: &str) -> core::result::Result<Option<Line<'_>>, &'static
         Some(_) => return Err("$NT$ not followed by exactly 32 hex digits"),
         None => LineSecret::Password(secret),
     };
-    Ok(Some(Line { domain, user, secret }))
+    Ok(Some(Line {
+        domain,
+        user,
+        secret,
+    }))
 }
 
 /// The text's lines as `split('\n')` gives them, without its per-item search setup.
@@ -194,7 +202,9 @@ pub struct FileUserDatabase {
 
 impl core::fmt::Debug for FileUserDatabase {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("FileUserDatabase").field("entries", &self.entries.len()).finish()
+        f.debug_struct("FileUserDatabase")
+            .field("entries", &self.entries.len())
+            .finish()
     }
 }
 
@@ -215,7 +225,8 @@ impl FileUserDatabase {
 
     /// Loads `$NTLM_USER_FILE` once (no reloading; see [`UserFile`]).
     pub fn from_env() -> Result<Self> {
-        let path = std::env::var_os(super::credentials::NTLM_USER_FILE_VAR).ok_or(Error::NoCredentials)?;
+        let path =
+            std::env::var_os(super::credentials::NTLM_USER_FILE_VAR).ok_or(Error::NoCredentials)?;
         let (text, _) = read_file(Path::new(&path)).map_err(|_| Error::NoCredentials)?;
         Ok(Self::build(text, &mut |_, _| {}))
     }
@@ -248,7 +259,12 @@ impl FileUserDatabase {
                             at = (at + 1) & mask;
                         }
                         slots[at] = (key as u32, entries.len() as u32 + 1);
-                        entries.push(Entry { user: span(line.user), domain: span(line.domain), secret, hashed });
+                        entries.push(Entry {
+                            user: span(line.user),
+                            domain: span(line.domain),
+                            secret,
+                            hashed,
+                        });
                     }
                     Ok(None) => {}
                     Err(why) => on_bad(n + 1, why),
@@ -257,7 +273,13 @@ impl FileUserDatabase {
         }
         entries.shrink_to_fit();
         let derived = (0..entries.len()).map(|_| OnceLock::new()).collect();
-        FileUserDatabase { text, entries, slots, hasher, derived }
+        FileUserDatabase {
+            text,
+            entries,
+            slots,
+            hasher,
+            derived,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -324,7 +346,10 @@ impl FileUserDatabase {
     /// such line), or from the first entry when `user` is `None`.
     pub fn client_credential(&self, user: Option<&str>) -> Option<ClientCredential> {
         let e = match user {
-            Some(u) => self.entries.iter().find(|e| eq_ignore_case(self.str(e.user), u)),
+            Some(u) => self
+                .entries
+                .iter()
+                .find(|e| eq_ignore_case(self.str(e.user), u)),
             None => self.entries.first(),
         }?;
         let (user, domain, secret) = (self.str(e.user), self.str(e.domain), self.str(e.secret));
@@ -340,7 +365,12 @@ impl FileUserDatabase {
         self.derived[i].get_or_init(|| {
             let e = self.entries[i];
             let secret = self.str(e.secret);
-            let nt_hash = if e.hashed { LineSecret::NtHash(secret) } else { LineSecret::Password(secret) }.nt_hash();
+            let nt_hash = if e.hashed {
+                LineSecret::NtHash(secret)
+            } else {
+                LineSecret::Password(secret)
+            }
+            .nt_hash();
             let ntowfv2 = response_key(&nt_hash, self.str(e.user), self.str(e.domain));
             Box::new(Derived { nt_hash, ntowfv2 })
         })
@@ -376,7 +406,8 @@ fn user_key(hasher: &impl std::hash::BuildHasher, user: &str) -> u64 {
 
 impl UserDatabase for FileUserDatabase {
     fn nt_hash(&self, user: &str, domain: &str) -> Option<Secret16> {
-        self.find(user, domain).map(|i| self.derived(i).nt_hash.clone())
+        self.find(user, domain)
+            .map(|i| self.derived(i).nt_hash.clone())
     }
 
     fn response_key_nt(&self, user: &str, domain: &str) -> Option<HmacMd5Key> {
@@ -422,7 +453,13 @@ impl Stamp {
         }
         #[cfg(not(unix))]
         {
-            Stamp { dev: 0, ino: 0, size: m.len(), modified: m.modified().ok(), changed: 0 }
+            Stamp {
+                dev: 0,
+                ino: 0,
+                size: m.len(),
+                modified: m.modified().ok(),
+                changed: 0,
+            }
         }
     }
 
@@ -446,7 +483,8 @@ fn read_file(path: &Path) -> std::result::Result<(Zeroizing<String>, Stamp), Str
     let stamp = Stamp::of(&meta);
     let size = usize::try_from(meta.len()).map_err(|_| "too large".to_owned())?;
     let mut bytes = Zeroizing::new(Vec::with_capacity(size.saturating_add(1)));
-    f.read_to_end(&mut bytes).map_err(|e| format!("cannot read: {e}"))?;
+    f.read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read: {e}"))?;
     let text = String::from_utf8(std::mem::take(&mut *bytes)).map_err(|e| {
         let mut v = e.into_bytes();
         zeroize::Zeroize::zeroize(&mut v);
@@ -459,7 +497,9 @@ fn read_file(path: &Path) -> std::result::Result<(Zeroizing<String>, Stamp), Str
 /// `NTLMSSP_TRACE` is on. The one place to connect to the decoded trace.
 pub fn report_reload_error(path: &Path, problem: &str) {
     static ON: OnceLock<bool> = OnceLock::new();
-    if *ON.get_or_init(|| std::env::var_os("NTLMSSP_TRACE").is_some_and(|v| !v.is_empty() && v != "0")) {
+    if *ON.get_or_init(|| {
+        std::env::var_os("NTLMSSP_TRACE").is_some_and(|v| !v.is_empty() && v != "0")
+    }) {
         eprintln!("ntlmssp: user file {}: {problem}", path.display());
     }
 }
@@ -495,7 +535,9 @@ pub struct UserFile {
 
 impl core::fmt::Debug for UserFile {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("UserFile").field("path", &self.path).finish()
+        f.debug_struct("UserFile")
+            .field("path", &self.path)
+            .finish()
     }
 }
 
@@ -505,7 +547,9 @@ impl UserFile {
     pub fn open(path: &Path, interval: Duration) -> Result<Self> {
         let (text, stamp) = read_file(path).map_err(|_| Error::NoCredentials)?;
         let mut bad = Vec::new();
-        let db = FileUserDatabase::build(text, &mut |n, why| bad.push(format!("line {n} skipped: {why}")));
+        let db = FileUserDatabase::build(text, &mut |n, why| {
+            bad.push(format!("line {n} skipped: {why}"))
+        });
         for b in &bad {
             report_reload_error(path, b);
         }
@@ -523,8 +567,13 @@ impl UserFile {
 
     /// `$NTLM_USER_FILE`, checked every `$NTLM_USER_FILE_CHECK_MS` milliseconds (default 1 s).
     pub fn from_env() -> Result<Self> {
-        let path = std::env::var_os(super::credentials::NTLM_USER_FILE_VAR).ok_or(Error::NoCredentials)?;
-        let interval = std::env::var(CHECK_INTERVAL_VAR).ok().and_then(|v| v.trim().parse().ok()).map(Duration::from_millis).unwrap_or(DEFAULT_CHECK_INTERVAL);
+        let path =
+            std::env::var_os(super::credentials::NTLM_USER_FILE_VAR).ok_or(Error::NoCredentials)?;
+        let interval = std::env::var(CHECK_INTERVAL_VAR)
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+            .map(Duration::from_millis)
+            .unwrap_or(DEFAULT_CHECK_INTERVAL);
         Self::open(Path::new(&path), interval)
     }
 
@@ -546,7 +595,11 @@ impl UserFile {
             return;
         }
         let next = now.saturating_add(self.interval.as_nanos() as u64);
-        if self.next_check.compare_exchange(due, next, Ordering::Relaxed, Ordering::Relaxed).is_err() {
+        if self
+            .next_check
+            .compare_exchange(due, next, Ordering::Relaxed, Ordering::Relaxed)
+            .is_err()
+        {
             return;
         }
         self.reload_if_changed();
@@ -595,7 +648,10 @@ impl UserFile {
     fn refuse(&self, problem: &str) {
         let mut last = self.last_error.lock();
         if last.as_deref() != Some(problem) {
-            report_reload_error(&self.path, &format!("{problem}; the last good version stays in force"));
+            report_reload_error(
+                &self.path,
+                &format!("{problem}; the last good version stays in force"),
+            );
             *last = Some(problem.to_owned());
         }
     }
@@ -623,20 +679,79 @@ mod tests {
     fn the_three_line_forms() {
         assert_eq!(parse_hex16(HASH).unwrap(), crypto::NTOWFv1("Secret123"));
         let nt = HASH;
-        assert_eq!(parse_line("DOM:alice:pa:ss\r"), Ok(Some(Line { domain: "DOM", user: "alice", secret: LineSecret::Password("pa:ss") })));
-        assert_eq!(parse_line(&format!("DOM:alice:$NT${HASH}")), Ok(Some(Line { domain: "DOM", user: "alice", secret: LineSecret::NtHash(nt) })));
+        assert_eq!(
+            parse_line("DOM:alice:pa:ss\r"),
+            Ok(Some(Line {
+                domain: "DOM",
+                user: "alice",
+                secret: LineSecret::Password("pa:ss")
+            }))
+        );
+        assert_eq!(
+            parse_line(&format!("DOM:alice:$NT${HASH}")),
+            Ok(Some(Line {
+                domain: "DOM",
+                user: "alice",
+                secret: LineSecret::NtHash(nt)
+            }))
+        );
         let upper = HASH.to_uppercase();
-        assert_eq!(parse_line(&format!("DOM:alice:$NT${upper}")).unwrap().unwrap().secret.nt_hash().0, crypto::NTOWFv1("Secret123"));
+        assert_eq!(
+            parse_line(&format!("DOM:alice:$NT${upper}"))
+                .unwrap()
+                .unwrap()
+                .secret
+                .nt_hash()
+                .0,
+            crypto::NTOWFv1("Secret123")
+        );
         assert!(parse_line(&format!("DOM:alice:$NT${}", &HASH[1..])).is_err());
         // A plaintext password of 32 hex digits stays a password.
-        assert_eq!(parse_line(&format!("DOM:alice:{HASH}")).unwrap().unwrap().secret, LineSecret::Password(HASH));
+        assert_eq!(
+            parse_line(&format!("DOM:alice:{HASH}"))
+                .unwrap()
+                .unwrap()
+                .secret,
+            LineSecret::Password(HASH)
+        );
         // WinPR's SAM form, user first; with and without domain and LM hash.
-        assert_eq!(parse_line(&format!("alice:DOMAIN::{HASH}:::")), Ok(Some(Line { domain: "DOMAIN", user: "alice", secret: LineSecret::NtHash(nt) })));
-        assert_eq!(parse_line(&format!("alice:::{HASH}:::")).unwrap().unwrap().domain, "");
-        assert_eq!(parse_line(&format!("alice:D:{HASH}:{HASH}:")).unwrap().unwrap().user, "alice");
+        assert_eq!(
+            parse_line(&format!("alice:DOMAIN::{HASH}:::")),
+            Ok(Some(Line {
+                domain: "DOMAIN",
+                user: "alice",
+                secret: LineSecret::NtHash(nt)
+            }))
+        );
+        assert_eq!(
+            parse_line(&format!("alice:::{HASH}:::"))
+                .unwrap()
+                .unwrap()
+                .domain,
+            ""
+        );
+        assert_eq!(
+            parse_line(&format!("alice:D:{HASH}:{HASH}:"))
+                .unwrap()
+                .unwrap()
+                .user,
+            "alice"
+        );
         // Not SAM: text after the NT hash, or a bad LM field: then gss-ntlmssp's reading.
-        assert_eq!(parse_line(&format!("alice:D::{HASH}:x")).unwrap().unwrap().secret, LineSecret::Password(&format!(":{HASH}:x")[..]));
-        assert_eq!(parse_line(&format!("alice:D:zz:{HASH}::")).unwrap().unwrap().user, "D");
+        assert_eq!(
+            parse_line(&format!("alice:D::{HASH}:x"))
+                .unwrap()
+                .unwrap()
+                .secret,
+            LineSecret::Password(&format!(":{HASH}:x")[..])
+        );
+        assert_eq!(
+            parse_line(&format!("alice:D:zz:{HASH}::"))
+                .unwrap()
+                .unwrap()
+                .user,
+            "D"
+        );
         assert_eq!(parse_line("# c"), Ok(None));
         assert_eq!(parse_line("  "), Ok(None));
         assert!(parse_line("broken line").is_err());
@@ -646,12 +761,24 @@ mod tests {
     fn lookup_rules_and_hashed_entries() {
         let db = FileUserDatabase::from_text(&format!("DOM:Alice:one\n:alice:two\nOTHER:carol:three\nbob:DOM::{HASH}:::\nDOM:dave:$NT${HASH}\nbroken\n"));
         assert_eq!(db.len(), 5);
-        assert_eq!(db.nt_hash("ALICE", "dom").unwrap().0, crypto::NTOWFv1("one"));
-        assert_eq!(db.nt_hash("alice", "ELSEWHERE").unwrap().0, crypto::NTOWFv1("two"));
+        assert_eq!(
+            db.nt_hash("ALICE", "dom").unwrap().0,
+            crypto::NTOWFv1("one")
+        );
+        assert_eq!(
+            db.nt_hash("alice", "ELSEWHERE").unwrap().0,
+            crypto::NTOWFv1("two")
+        );
         assert!(db.nt_hash("carol", "DOM").is_none());
         assert!(db.nt_hash("erin", "DOM").is_none());
-        assert_eq!(db.nt_hash("BOB", "dom").unwrap().0, crypto::NTOWFv1("Secret123"));
-        assert_eq!(db.nt_hash("Dave", "DOM").unwrap().0, crypto::NTOWFv1("Secret123"));
+        assert_eq!(
+            db.nt_hash("BOB", "dom").unwrap().0,
+            crypto::NTOWFv1("Secret123")
+        );
+        assert_eq!(
+            db.nt_hash("Dave", "DOM").unwrap().0,
+            crypto::NTOWFv1("Secret123")
+        );
         let db = FileUserDatabase::from_text("Dömäin:Jürgen:x\nD:s:y\n");
         assert!(db.nt_hash("JÜRGEN", "DÖMÄIN").is_some());
         assert!(db.nt_hash("jürgen", "dömäin").is_some());
@@ -667,9 +794,18 @@ mod tests {
     fn the_kept_ntowfv2_is_used_only_where_it_fits() {
         let db = FileUserDatabase::from_text("Dom:Alice:pw\n");
         let nt = Secret16(crypto::NTOWFv1("pw"));
-        for (user, domain) in [("Alice", "Dom"), ("ALICE", "Dom"), ("alice", "DOM"), ("aLiCe", "dom")] {
+        for (user, domain) in [
+            ("Alice", "Dom"),
+            ("ALICE", "Dom"),
+            ("alice", "DOM"),
+            ("aLiCe", "dom"),
+        ] {
             let want = response_key(&nt, user, domain).mac(&[b"x"]);
-            assert_eq!(db.response_key_nt(user, domain).unwrap().mac(&[b"x"]), want, "{user} {domain}");
+            assert_eq!(
+                db.response_key_nt(user, domain).unwrap().mac(&[b"x"]),
+                want,
+                "{user} {domain}"
+            );
         }
     }
 
@@ -682,9 +818,20 @@ mod tests {
         text += "X:user42:later\n:USER42:any\n";
         let db = FileUserDatabase::from_text(&text);
         for i in (0..5000).step_by(97) {
-            assert_eq!(db.nt_hash(&format!("USER{i}"), &format!("d{}", i % 7)).unwrap().0, crypto::NTOWFv1(&format!("pw{i}")));
+            assert_eq!(
+                db.nt_hash(&format!("USER{i}"), &format!("d{}", i % 7))
+                    .unwrap()
+                    .0,
+                crypto::NTOWFv1(&format!("pw{i}"))
+            );
         }
-        assert_eq!(db.nt_hash("user42", "x").unwrap().0, crypto::NTOWFv1("later"));
-        assert_eq!(db.nt_hash("user42", "nowhere").unwrap().0, crypto::NTOWFv1("any"));
+        assert_eq!(
+            db.nt_hash("user42", "x").unwrap().0,
+            crypto::NTOWFv1("later")
+        );
+        assert_eq!(
+            db.nt_hash("user42", "nowhere").unwrap().0,
+            crypto::NTOWFv1("any")
+        );
     }
 }

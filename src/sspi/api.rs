@@ -20,12 +20,14 @@ use super::handles::{HandleTable, Kind};
 use super::status::status;
 use super::types::*;
 use crate::nlmp::client::{channel_bindings_hash, Client, ClientOptions};
-use crate::nlmp::credentials::{self, ClientCredential, FileUserDatabase, ServerCredential, UserDatabase, UserFile};
+use crate::nlmp::credentials::{
+    self, ClientCredential, FileUserDatabase, ServerCredential, UserDatabase, UserFile,
+};
 use crate::nlmp::env::SystemEnvironment;
 use crate::nlmp::flags::{self as nf, has};
 use crate::nlmp::messages::Version;
 use crate::nlmp::policy::Policy;
-use crate::nlmp::server::{host_name, Server, ServerNames, ServerConfig};
+use crate::nlmp::server::{host_name, Server, ServerConfig, ServerNames};
 use crate::nlmp::session::Segment;
 
 // ---------------------------------------------------------------------------------------------
@@ -57,8 +59,16 @@ pub struct Credential {
 }
 
 enum Context {
-    Client { client: Client, context_req: ULONG, attrs: ULONG },
-    Server { server: Server, context_req: ULONG, attrs: ULONG },
+    Client {
+        client: Client,
+        context_req: ULONG,
+        attrs: ULONG,
+    },
+    Server {
+        server: Server,
+        context_req: ULONG,
+        attrs: ULONG,
+    },
 }
 
 static CREDENTIALS: HandleTable<Arc<Credential>> = HandleTable::new(Kind::Credential);
@@ -70,16 +80,25 @@ pub fn live_handles() -> (usize, usize) {
 }
 
 unsafe fn credential(p: PCredHandle) -> Result<Arc<Credential>, SECURITY_STATUS> {
-    buffers::handle(p).and_then(|h| CREDENTIALS.get(&h)).ok_or(SEC_E_INVALID_HANDLE)
+    buffers::handle(p)
+        .and_then(|h| CREDENTIALS.get(&h))
+        .ok_or(SEC_E_INVALID_HANDLE)
 }
 
 /// Runs `f` on a credential without taking a reference to it (see [`HandleTable::with`]).
-unsafe fn with_credential<R>(p: PCredHandle, f: impl FnOnce(&Credential) -> Result<R, SECURITY_STATUS>) -> Result<R, SECURITY_STATUS> {
-    buffers::handle(p).and_then(|h| CREDENTIALS.with(&h, |c| f(c))).unwrap_or(Err(SEC_E_INVALID_HANDLE))
+unsafe fn with_credential<R>(
+    p: PCredHandle,
+    f: impl FnOnce(&Credential) -> Result<R, SECURITY_STATUS>,
+) -> Result<R, SECURITY_STATUS> {
+    buffers::handle(p)
+        .and_then(|h| CREDENTIALS.with(&h, |c| f(c)))
+        .unwrap_or(Err(SEC_E_INVALID_HANDLE))
 }
 
 unsafe fn context(p: PCtxtHandle) -> Result<Arc<Mutex<Context>>, SECURITY_STATUS> {
-    buffers::handle(p).and_then(|h| CONTEXTS.get(&h)).ok_or(SEC_E_INVALID_HANDLE)
+    buffers::handle(p)
+        .and_then(|h| CONTEXTS.get(&h))
+        .ok_or(SEC_E_INVALID_HANDLE)
 }
 
 /// Runs the body of an export that reports failure through `Result`.
@@ -110,21 +129,52 @@ unsafe fn identity(p: *const c_void) -> Result<ClientCredential, SECURITY_STATUS
             return Err(bad);
         }
         let ex: SEC_WINNT_AUTH_IDENTITY_EXW = buffers::read_struct(p);
-        (user, user_len, domain, domain_len, password, password_len, flags) =
-            (ex.User as *const c_void, ex.UserLength, ex.Domain as *const c_void, ex.DomainLength, ex.Password as *const c_void, ex.PasswordLength, ex.Flags);
+        (
+            user,
+            user_len,
+            domain,
+            domain_len,
+            password,
+            password_len,
+            flags,
+        ) = (
+            ex.User as *const c_void,
+            ex.UserLength,
+            ex.Domain as *const c_void,
+            ex.DomainLength,
+            ex.Password as *const c_void,
+            ex.PasswordLength,
+            ex.Flags,
+        );
     } else {
         let id: SEC_WINNT_AUTH_IDENTITY_W = buffers::read_struct(p);
-        (user, user_len, domain, domain_len, password, password_len, flags) =
-            (id.User as *const c_void, id.UserLength, id.Domain as *const c_void, id.DomainLength, id.Password as *const c_void, id.PasswordLength, id.Flags);
+        (
+            user,
+            user_len,
+            domain,
+            domain_len,
+            password,
+            password_len,
+            flags,
+        ) = (
+            id.User as *const c_void,
+            id.UserLength,
+            id.Domain as *const c_void,
+            id.DomainLength,
+            id.Password as *const c_void,
+            id.PasswordLength,
+            id.Flags,
+        );
     }
-    let read = |s: *const c_void, n: ULONG| -> Result<zeroize::Zeroizing<String>, SECURITY_STATUS> {
-        let r = match flags & (SEC_WINNT_AUTH_IDENTITY_ANSI | SEC_WINNT_AUTH_IDENTITY_UNICODE) {
-            SEC_WINNT_AUTH_IDENTITY_ANSI => buffers::string_n::<Ansi>(s as *const u8, n),
-            SEC_WINNT_AUTH_IDENTITY_UNICODE => buffers::string_n::<Wide>(s as *const u16, n),
-            _ => Err(buffers::BadString),
+    let read =
+        |s: *const c_void, n: ULONG| -> Result<zeroize::Zeroizing<String>, SECURITY_STATUS> {
+            let r = match flags & (SEC_WINNT_AUTH_IDENTITY_ANSI | SEC_WINNT_AUTH_IDENTITY_UNICODE) {
+                SEC_WINNT_AUTH_IDENTITY_ANSI => buffers::string_n::<Ansi>(s as *const u8, n),
+                SEC_WINNT_AUTH_IDENTITY_UNICODE => buffers::string_n::<Wide>(s as *const u16, n),
+                _ => Err(buffers::BadString),
+            };
+            r.map(zeroize::Zeroizing::new).map_err(|_| bad)
         };
-        r.map(zeroize::Zeroizing::new).map_err(|_| bad)
-    };
     let user = read(user, user_len)?;
     let domain = read(domain, domain_len)?;
     let password = read(password, password_len)?;
@@ -144,7 +194,13 @@ pub unsafe fn acquire_credentials_handle<C: Charset>(
             return Err(SEC_E_INVALID_HANDLE);
         }
         let use_flags = fCredentialUse & (SECPKG_CRED_INBOUND | SECPKG_CRED_OUTBOUND);
-        if use_flags == 0 || fCredentialUse & !(SECPKG_CRED_BOTH | SECPKG_CRED_AUTOLOGON_RESTRICTED | SECPKG_CRED_PROCESS_POLICY_ONLY) != 0 {
+        if use_flags == 0
+            || fCredentialUse
+                & !(SECPKG_CRED_BOTH
+                    | SECPKG_CRED_AUTOLOGON_RESTRICTED
+                    | SECPKG_CRED_PROCESS_POLICY_ONLY)
+                != 0
+        {
             return Err(SEC_E_UNKNOWN_CREDENTIALS);
         }
         let outbound = use_flags & SECPKG_CRED_OUTBOUND != 0;
@@ -161,24 +217,38 @@ pub unsafe fn acquire_credentials_handle<C: Charset>(
         } else {
             None
         };
-        let users: Arc<dyn UserDatabase> = if inbound && std::env::var_os(credentials::NTLM_USER_FILE_VAR).is_some() {
-            Arc::new(UserFile::from_env().map_err(status)?)
-        } else {
-            Arc::new(FileUserDatabase::default())
-        };
+        let users: Arc<dyn UserDatabase> =
+            if inbound && std::env::var_os(credentials::NTLM_USER_FILE_VAR).is_some() {
+                Arc::new(UserFile::from_env().map_err(status)?)
+            } else {
+                Arc::new(FileUserDatabase::default())
+            };
         let cred = Credential {
             use_flags,
             client,
             server: Mutex::new(Arc::new(ServerConfig {
                 credential: ServerCredential { users },
-                names: if inbound { ServerNames::from_env() } else { ServerNames::default() },
+                names: if inbound {
+                    ServerNames::from_env()
+                } else {
+                    ServerNames::default()
+                },
                 policy: Policy::from_env(),
                 env: Arc::new(SystemEnvironment),
             })),
             policy: Policy::from_env(),
-            workstation: host_name().split('.').next().unwrap_or_default().to_uppercase(),
+            workstation: host_name()
+                .split('.')
+                .next()
+                .unwrap_or_default()
+                .to_uppercase(),
         };
-        buffers::put(phCredential, CREDENTIALS.insert(Arc::new(cred)).ok_or(SEC_E_INSUFFICIENT_MEMORY)?);
+        buffers::put(
+            phCredential,
+            CREDENTIALS
+                .insert(Arc::new(cred))
+                .ok_or(SEC_E_INSUFFICIENT_MEMORY)?,
+        );
         buffers::put(ptsExpiry, NEVER);
         Ok(SEC_E_OK)
     })
@@ -191,7 +261,11 @@ pub unsafe fn free_credentials_handle(phCredential: PCredHandle) -> SECURITY_STA
     }
 }
 
-pub unsafe fn query_credentials_attributes<C: Charset>(phCredential: PCredHandle, ulAttribute: ULONG, pBuffer: *mut c_void) -> SECURITY_STATUS {
+pub unsafe fn query_credentials_attributes<C: Charset>(
+    phCredential: PCredHandle,
+    ulAttribute: ULONG,
+    pBuffer: *mut c_void,
+) -> SECURITY_STATUS {
     run(|| {
         let cred = credential(phCredential)?;
         if ulAttribute != SECPKG_CRED_ATTR_NAMES {
@@ -200,7 +274,11 @@ pub unsafe fn query_credentials_attributes<C: Charset>(phCredential: PCredHandle
         if pBuffer.is_null() {
             return Err(SEC_E_INVALID_PARAMETER);
         }
-        let name = cred.client.as_ref().map(|c| c.display_name()).unwrap_or_default();
+        let name = cred
+            .client
+            .as_ref()
+            .map(|c| c.display_name())
+            .unwrap_or_default();
         let p = alloc_string::<C>(&name)?;
         buffers::put(pBuffer as *mut *mut c_void, p);
         Ok(SEC_E_OK)
@@ -209,25 +287,44 @@ pub unsafe fn query_credentials_attributes<C: Charset>(phCredential: PCredHandle
 
 /// The extension an embedding server uses to look users up itself: see `NtlmSetNtHashCallback`
 /// in the header.
-pub unsafe fn set_nt_hash_callback(phCredential: PCredHandle, pfnCallback: NTLM_NT_HASH_CALLBACK, pvContext: *mut c_void) -> SECURITY_STATUS {
+pub unsafe fn set_nt_hash_callback(
+    phCredential: PCredHandle,
+    pfnCallback: NTLM_NT_HASH_CALLBACK,
+    pvContext: *mut c_void,
+) -> SECURITY_STATUS {
     run(|| {
         let cred = credential(phCredential)?;
         if cred.use_flags & SECPKG_CRED_INBOUND == 0 {
             return Err(SEC_E_UNSUPPORTED_FUNCTION);
         }
         let users: Arc<dyn UserDatabase> = match pfnCallback {
-            Some(f) => Arc::new(CallbackDatabase { f, context: pvContext as usize }),
+            Some(f) => Arc::new(CallbackDatabase {
+                f,
+                context: pvContext as usize,
+            }),
             None => Arc::new(FileUserDatabase::default()),
         };
         let mut server = cred.server.lock();
         let old = server.clone();
-        *server = Arc::new(ServerConfig { credential: ServerCredential { users }, names: old.names.clone(), policy: old.policy, env: old.env.clone() });
+        *server = Arc::new(ServerConfig {
+            credential: ServerCredential { users },
+            names: old.names.clone(),
+            policy: old.policy,
+            env: old.env.clone(),
+        });
         Ok(SEC_E_OK)
     })
 }
 
 struct CallbackDatabase {
-    f: unsafe extern "system" fn(*mut c_void, *const WCHAR, ULONG, *const WCHAR, ULONG, *mut UCHAR) -> BOOLEAN,
+    f: unsafe extern "system" fn(
+        *mut c_void,
+        *const WCHAR,
+        ULONG,
+        *const WCHAR,
+        ULONG,
+        *mut UCHAR,
+    ) -> BOOLEAN,
     /// The caller's context pointer, kept as an integer: it is only ever handed back.
     context: usize,
 }
@@ -240,7 +337,14 @@ impl UserDatabase for CallbackDatabase {
         // SAFETY: the embedding server registered this callback with this signature; the
         // strings and the 16-byte output live across the call.
         let found = unsafe {
-            (self.f)(self.context as *mut c_void, user.as_ptr(), user.len() as ULONG, domain.as_ptr(), domain.len() as ULONG, hash.0.as_mut_ptr())
+            (self.f)(
+                self.context as *mut c_void,
+                user.as_ptr(),
+                user.len() as ULONG,
+                domain.as_ptr(),
+                domain.len() as ULONG,
+                hash.0.as_mut_ptr(),
+            )
         };
         (found != 0).then_some(hash)
     }
@@ -252,7 +356,11 @@ impl UserDatabase for CallbackDatabase {
 /// Puts `token` into the caller's output descriptor: into a library-allocated block with
 /// ISC/ASC_REQ_ALLOCATE_MEMORY, else into the first TOKEN buffer if it is large enough. On
 /// failure nothing was written.
-unsafe fn write_token(pOutput: PSecBufferDesc, allocate: bool, token: &[u8]) -> Result<(), SECURITY_STATUS> {
+unsafe fn write_token(
+    pOutput: PSecBufferDesc,
+    allocate: bool,
+    token: &[u8],
+) -> Result<(), SECURITY_STATUS> {
     let bufs = buffers::descriptor(pOutput)?.ok_or(SEC_E_BUFFER_TOO_SMALL)?;
     let b = buffers::find(bufs, SECBUFFER_TOKEN).ok_or(SEC_E_BUFFER_TOO_SMALL)?;
     let len = ULONG::try_from(token.len()).map_err(|_| SEC_E_INTERNAL_ERROR)?;
@@ -283,7 +391,9 @@ unsafe fn clear_token(pOutput: PSecBufferDesc) {
 type Input<'a> = (Option<&'a [u8]>, Option<[u8; 16]>);
 
 unsafe fn read_input<'a>(pInput: PSecBufferDesc) -> Result<Input<'a>, SECURITY_STATUS> {
-    let Some(bufs) = buffers::descriptor(pInput)? else { return Ok((None, None)) };
+    let Some(bufs) = buffers::descriptor(pInput)? else {
+        return Ok((None, None));
+    };
     let token = match buffers::find(bufs, SECBUFFER_TOKEN) {
         Some(b) => Some(buffers::bytes(b)?).filter(|t| !t.is_empty()),
         None => None,
@@ -306,14 +416,22 @@ fn parse_channel_bindings(b: &[u8]) -> Result<[u8; 16], SECURITY_STATUS> {
             return Ok(&[]);
         }
         let start = off as usize;
-        b.get(start..start.checked_add(len as usize).ok_or(bad)?).ok_or(bad)
+        b.get(start..start.checked_add(len as usize).ok_or(bad)?)
+            .ok_or(bad)
     };
-    Ok(channel_bindings_hash(f(0), part(f(1), f(2))?, f(3), part(f(4), f(5))?, part(f(6), f(7))?))
+    Ok(channel_bindings_hash(
+        f(0),
+        part(f(1), f(2))?,
+        f(3),
+        part(f(4), f(5))?,
+        part(f(6), f(7))?,
+    ))
 }
 
 fn client_options(fContextReq: ULONG, target: Option<String>, workstation: &str) -> ClientOptions {
     ClientOptions {
-        sign: fContextReq & (ISC_REQ_INTEGRITY | ISC_REQ_REPLAY_DETECT | ISC_REQ_SEQUENCE_DETECT) != 0,
+        sign: fContextReq & (ISC_REQ_INTEGRITY | ISC_REQ_REPLAY_DETECT | ISC_REQ_SEQUENCE_DETECT)
+            != 0,
         seal: fContextReq & ISC_REQ_CONFIDENTIALITY != 0,
         datagram: fContextReq & ISC_REQ_DATAGRAM != 0,
         identify: fContextReq & ISC_REQ_IDENTIFY != 0,
@@ -326,7 +444,11 @@ fn client_options(fContextReq: ULONG, target: Option<String>, workstation: &str)
 /// ISC_RET attributes after the first leg, as Windows reports them: the requested
 /// CONNECTION/INTEGRITY/REPLAY/SEQUENCE bits, and CONFIDENTIALITY with INTEGRITY.
 fn isc_attrs_first(req: ULONG) -> ULONG {
-    let mut a = req & (ISC_REQ_CONNECTION | ISC_REQ_INTEGRITY | ISC_REQ_REPLAY_DETECT | ISC_REQ_SEQUENCE_DETECT);
+    let mut a = req
+        & (ISC_REQ_CONNECTION
+            | ISC_REQ_INTEGRITY
+            | ISC_REQ_REPLAY_DETECT
+            | ISC_REQ_SEQUENCE_DETECT);
     if req & ISC_REQ_CONFIDENTIALITY != 0 {
         a |= ISC_RET_CONFIDENTIALITY | ISC_RET_INTEGRITY;
     }
@@ -389,7 +511,11 @@ pub unsafe fn initialize_security_context<C: Charset>(
                     return Err(SEC_E_NO_CREDENTIALS);
                 }
                 let client_cred = cred.client.clone().ok_or(SEC_E_NO_CREDENTIALS)?;
-                Ok((client_cred, client_options(fContextReq, target, &cred.workstation), cred.policy))
+                Ok((
+                    client_cred,
+                    client_options(fContextReq, target, &cred.workstation),
+                    cred.policy,
+                ))
             })?;
             let mut client = Client::with_system_env(client_cred, options, policy);
             let (token, next) = match input {
@@ -404,9 +530,23 @@ pub unsafe fn initialize_security_context<C: Charset>(
                 Some(e) => (SEC_E_OK, isc_attrs_final(fContextReq, e.flags)),
                 None => (SEC_I_CONTINUE_NEEDED, isc_attrs_first(fContextReq)),
             };
-            let attrs = with_alloc(attrs, fContextReq, ISC_REQ_ALLOCATE_MEMORY, ISC_RET_ALLOCATED_MEMORY);
-            let ctx = Context::Client { client, context_req: fContextReq, attrs };
-            buffers::put(phNewContext, CONTEXTS.insert(Arc::new(Mutex::new(ctx))).ok_or(SEC_E_INSUFFICIENT_MEMORY)?);
+            let attrs = with_alloc(
+                attrs,
+                fContextReq,
+                ISC_REQ_ALLOCATE_MEMORY,
+                ISC_RET_ALLOCATED_MEMORY,
+            );
+            let ctx = Context::Client {
+                client,
+                context_req: fContextReq,
+                attrs,
+            };
+            buffers::put(
+                phNewContext,
+                CONTEXTS
+                    .insert(Arc::new(Mutex::new(ctx)))
+                    .ok_or(SEC_E_INSUFFICIENT_MEMORY)?,
+            );
             buffers::put(pfContextAttr, attrs);
             buffers::put(ptsExpiry, NEVER);
             return Ok(result);
@@ -414,7 +554,12 @@ pub unsafe fn initialize_security_context<C: Charset>(
 
         let shared = CONTEXTS.get(&existing).ok_or(SEC_E_INVALID_HANDLE)?;
         let mut guard = shared.lock();
-        let Context::Client { client, context_req, attrs } = &mut *guard else {
+        let Context::Client {
+            client,
+            context_req,
+            attrs,
+        } = &mut *guard
+        else {
             return Err(SEC_E_INVALID_HANDLE);
         };
         let restart = client.is_complete();
@@ -438,7 +583,12 @@ pub unsafe fn initialize_security_context<C: Charset>(
             Some(e) => (SEC_E_OK, isc_attrs_final(fContextReq, e.flags)),
             None => (SEC_I_CONTINUE_NEEDED, isc_attrs_first(fContextReq)),
         };
-        *attrs = with_alloc(new_attrs, fContextReq, ISC_REQ_ALLOCATE_MEMORY, ISC_RET_ALLOCATED_MEMORY);
+        *attrs = with_alloc(
+            new_attrs,
+            fContextReq,
+            ISC_REQ_ALLOCATE_MEMORY,
+            ISC_RET_ALLOCATED_MEMORY,
+        );
         let attrs = *attrs;
         drop(guard);
         if !phNewContext.is_null() && phNewContext != phContext {
@@ -502,8 +652,17 @@ pub unsafe fn accept_security_context(
             write_token(pOutput, allocate, &token)?;
             server.advance(next);
             let attrs = asc_attrs(fContextReq, server.challenge_flags().unwrap_or(0), false);
-            let ctx = Context::Server { server, context_req: fContextReq, attrs };
-            buffers::put(phNewContext, CONTEXTS.insert(Arc::new(Mutex::new(ctx))).ok_or(SEC_E_INSUFFICIENT_MEMORY)?);
+            let ctx = Context::Server {
+                server,
+                context_req: fContextReq,
+                attrs,
+            };
+            buffers::put(
+                phNewContext,
+                CONTEXTS
+                    .insert(Arc::new(Mutex::new(ctx)))
+                    .ok_or(SEC_E_INSUFFICIENT_MEMORY)?,
+            );
             buffers::put(pfContextAttr, attrs);
             buffers::put(ptsExpiry, NEVER);
             return Ok(SEC_I_CONTINUE_NEEDED);
@@ -511,7 +670,12 @@ pub unsafe fn accept_security_context(
 
         let shared = CONTEXTS.get(&existing).ok_or(SEC_E_INVALID_HANDLE)?;
         let mut guard = shared.lock();
-        let Context::Server { server, context_req, attrs } = &mut *guard else {
+        let Context::Server {
+            server,
+            context_req,
+            attrs,
+        } = &mut *guard
+        else {
             return Err(SEC_E_INVALID_HANDLE);
         };
         server.authenticate(input, bindings).map_err(status)?;
@@ -533,7 +697,10 @@ pub unsafe fn accept_security_context(
     })
 }
 
-pub unsafe fn complete_auth_token(phContext: PCtxtHandle, _pToken: PSecBufferDesc) -> SECURITY_STATUS {
+pub unsafe fn complete_auth_token(
+    phContext: PCtxtHandle,
+    _pToken: PSecBufferDesc,
+) -> SECURITY_STATUS {
     run(|| {
         context(phContext)?;
         Ok(SEC_E_OK)
@@ -582,7 +749,11 @@ fn alloc_package_info<C: Charset>() -> Result<*mut c_void, SECURITY_STATUS> {
         let name_p = block.add(head);
         let comment_p = name_p.add(name.len() * ch);
         core::ptr::copy_nonoverlapping(name.as_ptr() as *const u8, name_p, name.len() * ch);
-        core::ptr::copy_nonoverlapping(comment.as_ptr() as *const u8, comment_p, comment.len() * ch);
+        core::ptr::copy_nonoverlapping(
+            comment.as_ptr() as *const u8,
+            comment_p,
+            comment.len() * ch,
+        );
         (block as *mut SecPkgInfoW).write(SecPkgInfoW {
             fCapabilities: PACKAGE_CAPABILITIES,
             wVersion: PACKAGE_VERSION,
@@ -599,11 +770,21 @@ fn alloc_package_info<C: Charset>() -> Result<*mut c_void, SECURITY_STATUS> {
 fn alloc_string<C: Charset>(s: &str) -> Result<*mut c_void, SECURITY_STATUS> {
     let z = C::encode_z(s);
     // SAFETY: viewing a slice of plain integers as its bytes.
-    let bytes = unsafe { core::slice::from_raw_parts(z.as_ptr() as *const u8, z.len() * core::mem::size_of::<C::Char>()) };
-    alloc::allocate_copy(bytes).map(|p| p.cast()).ok_or(SEC_E_INSUFFICIENT_MEMORY)
+    let bytes = unsafe {
+        core::slice::from_raw_parts(
+            z.as_ptr() as *const u8,
+            z.len() * core::mem::size_of::<C::Char>(),
+        )
+    };
+    alloc::allocate_copy(bytes)
+        .map(|p| p.cast())
+        .ok_or(SEC_E_INSUFFICIENT_MEMORY)
 }
 
-pub unsafe fn query_security_package_info<C: Charset>(pszPackageName: *const C::Char, ppPackageInfo: *mut *mut c_void) -> SECURITY_STATUS {
+pub unsafe fn query_security_package_info<C: Charset>(
+    pszPackageName: *const C::Char,
+    ppPackageInfo: *mut *mut c_void,
+) -> SECURITY_STATUS {
     run(|| {
         package_name_matches::<C>(pszPackageName)?;
         if ppPackageInfo.is_null() {
@@ -614,7 +795,10 @@ pub unsafe fn query_security_package_info<C: Charset>(pszPackageName: *const C::
     })
 }
 
-pub unsafe fn enumerate_security_packages<C: Charset>(pcPackages: PULONG, ppPackageInfo: *mut *mut c_void) -> SECURITY_STATUS {
+pub unsafe fn enumerate_security_packages<C: Charset>(
+    pcPackages: PULONG,
+    ppPackageInfo: *mut *mut c_void,
+) -> SECURITY_STATUS {
     run(|| {
         if pcPackages.is_null() || ppPackageInfo.is_null() {
             return Err(SEC_E_INVALID_PARAMETER);
@@ -641,7 +825,11 @@ pub unsafe fn free_context_buffer(pvContextBuffer: *mut c_void) -> SECURITY_STAT
 // ---------------------------------------------------------------------------------------------
 // QueryContextAttributes
 
-pub unsafe fn query_context_attributes<C: Charset>(phContext: PCtxtHandle, ulAttribute: ULONG, pBuffer: *mut c_void) -> SECURITY_STATUS {
+pub unsafe fn query_context_attributes<C: Charset>(
+    phContext: PCtxtHandle,
+    ulAttribute: ULONG,
+    pBuffer: *mut c_void,
+) -> SECURITY_STATUS {
     run(|| {
         let shared = context(phContext)?;
         if pBuffer.is_null() {
@@ -655,10 +843,24 @@ pub unsafe fn query_context_attributes<C: Charset>(phContext: PCtxtHandle, ulAtt
         match ulAttribute {
             SECPKG_ATTR_SIZES => buffers::put(
                 pBuffer as *mut SecPkgContext_Sizes,
-                SecPkgContext_Sizes { cbMaxToken: MAX_TOKEN, cbMaxSignature: MAX_SIGNATURE, cbBlockSize: 0, cbSecurityTrailer: MAX_SIGNATURE },
+                SecPkgContext_Sizes {
+                    cbMaxToken: MAX_TOKEN,
+                    cbMaxSignature: MAX_SIGNATURE,
+                    cbBlockSize: 0,
+                    cbSecurityTrailer: MAX_SIGNATURE,
+                },
             ),
-            SECPKG_ATTR_FLAGS => buffers::put(pBuffer as *mut SecPkgContext_Flags, SecPkgContext_Flags { Flags: attrs }),
-            SECPKG_ATTR_LIFESPAN => buffers::put(pBuffer as *mut SecPkgContext_Lifespan, SecPkgContext_Lifespan { tsStart: 0, tsExpiry: NEVER }),
+            SECPKG_ATTR_FLAGS => buffers::put(
+                pBuffer as *mut SecPkgContext_Flags,
+                SecPkgContext_Flags { Flags: attrs },
+            ),
+            SECPKG_ATTR_LIFESPAN => buffers::put(
+                pBuffer as *mut SecPkgContext_Lifespan,
+                SecPkgContext_Lifespan {
+                    tsStart: 0,
+                    tsExpiry: NEVER,
+                },
+            ),
             SECPKG_ATTR_NAMES => {
                 let name = match (&*ctx, established) {
                     (_, Some(e)) => credentials::qualified_name(&e.domain, &e.user),
@@ -669,13 +871,24 @@ pub unsafe fn query_context_attributes<C: Charset>(phContext: PCtxtHandle, ulAtt
             }
             SECPKG_ATTR_SESSION_KEY => {
                 let e = established.ok_or(SEC_E_INVALID_HANDLE)?;
-                let key = alloc::allocate_copy(&e.exported_session_key.0).ok_or(SEC_E_INSUFFICIENT_MEMORY)?;
-                buffers::put(pBuffer as *mut SecPkgContext_SessionKey, SecPkgContext_SessionKey { SessionKeyLength: 16, SessionKey: key });
+                let key = alloc::allocate_copy(&e.exported_session_key.0)
+                    .ok_or(SEC_E_INSUFFICIENT_MEMORY)?;
+                buffers::put(
+                    pBuffer as *mut SecPkgContext_SessionKey,
+                    SecPkgContext_SessionKey {
+                        SessionKeyLength: 16,
+                        SessionKey: key,
+                    },
+                );
             }
             SECPKG_ATTR_KEY_INFO => {
                 let e = established.ok_or(SEC_E_INVALID_HANDLE)?;
                 let ess = has(e.flags, nf::NEGOTIATE_EXTENDED_SESSIONSECURITY);
-                let (sig_name, sig_alg) = if ess { ("HMAC-MD5", 0xFFFF_FF76u32) } else { ("RSADSI RC4-CRC32", 0xFFFF_FF7C) };
+                let (sig_name, sig_alg) = if ess {
+                    ("HMAC-MD5", 0xFFFF_FF76u32)
+                } else {
+                    ("RSADSI RC4-CRC32", 0xFFFF_FF7C)
+                };
                 let key_size = if has(e.flags, nf::NEGOTIATE_128) {
                     128
                 } else if has(e.flags, nf::NEGOTIATE_56) {
@@ -703,13 +916,25 @@ pub unsafe fn query_context_attributes<C: Charset>(phContext: PCtxtHandle, ulAtt
                 );
             }
             SECPKG_ATTR_PACKAGE_INFO => {
-                buffers::put(pBuffer as *mut SecPkgContext_PackageInfoW, SecPkgContext_PackageInfoW { PackageInfo: alloc_package_info::<C>()?.cast() });
+                buffers::put(
+                    pBuffer as *mut SecPkgContext_PackageInfoW,
+                    SecPkgContext_PackageInfoW {
+                        PackageInfo: alloc_package_info::<C>()?.cast(),
+                    },
+                );
             }
             SECPKG_ATTR_NEGOTIATION_INFO => {
-                let state = if established.is_some() { SECPKG_NEGOTIATION_COMPLETE } else { SECPKG_NEGOTIATION_IN_PROGRESS };
+                let state = if established.is_some() {
+                    SECPKG_NEGOTIATION_COMPLETE
+                } else {
+                    SECPKG_NEGOTIATION_IN_PROGRESS
+                };
                 buffers::put(
                     pBuffer as *mut SecPkgContext_NegotiationInfoW,
-                    SecPkgContext_NegotiationInfoW { PackageInfo: alloc_package_info::<C>()?.cast(), NegotiationState: state },
+                    SecPkgContext_NegotiationInfoW {
+                        PackageInfo: alloc_package_info::<C>()?.cast(),
+                        NegotiationState: state,
+                    },
                 );
             }
             _ => return Err(SEC_E_UNSUPPORTED_FUNCTION),
@@ -728,7 +953,10 @@ type Gathered<T> = SmallVec<[T; 8]>;
 /// must not share memory.
 unsafe fn message<'a>(pMessage: PSecBufferDesc) -> Result<&'a mut [SecBuffer], SECURITY_STATUS> {
     let bufs = buffers::descriptor(pMessage)?.ok_or(SEC_E_INVALID_TOKEN)?;
-    if buffers::overlapping(bufs.iter().filter(|b| signed(b) || base_type(b) == SECBUFFER_TOKEN)) {
+    if buffers::overlapping(
+        bufs.iter()
+            .filter(|b| signed(b) || base_type(b) == SECBUFFER_TOKEN),
+    ) {
         return Err(SEC_E_INVALID_TOKEN);
     }
     Ok(bufs)
@@ -746,7 +974,9 @@ unsafe fn signature_buffer<'a>(bufs: &mut [SecBuffer]) -> Result<&'a mut [u8], S
 
 /// Whether a buffer takes part: DATA buffers, except read-only ones without checksum.
 fn signed(b: &SecBuffer) -> bool {
-    base_type(b) == SECBUFFER_DATA && (b.BufferType & SECBUFFER_READONLY == 0 || b.BufferType & SECBUFFER_READONLY_WITH_CHECKSUM != 0)
+    base_type(b) == SECBUFFER_DATA
+        && (b.BufferType & SECBUFFER_READONLY == 0
+            || b.BufferType & SECBUFFER_READONLY_WITH_CHECKSUM != 0)
 }
 
 fn encrypted(b: &SecBuffer) -> bool {
@@ -770,7 +1000,12 @@ fn with_session<R>(
     f(&mut e.session, datagram)
 }
 
-pub unsafe fn make_signature(phContext: PCtxtHandle, fQOP: ULONG, pMessage: PSecBufferDesc, MessageSeqNo: ULONG) -> SECURITY_STATUS {
+pub unsafe fn make_signature(
+    phContext: PCtxtHandle,
+    fQOP: ULONG,
+    pMessage: PSecBufferDesc,
+    MessageSeqNo: ULONG,
+) -> SECURITY_STATUS {
     run(|| {
         if fQOP != 0 {
             return Err(SEC_E_QOP_NOT_SUPPORTED);
@@ -792,7 +1027,12 @@ pub unsafe fn make_signature(phContext: PCtxtHandle, fQOP: ULONG, pMessage: PSec
     })
 }
 
-pub unsafe fn verify_signature(phContext: PCtxtHandle, pMessage: PSecBufferDesc, MessageSeqNo: ULONG, _pfQOP: PULONG) -> SECURITY_STATUS {
+pub unsafe fn verify_signature(
+    phContext: PCtxtHandle,
+    pMessage: PSecBufferDesc,
+    MessageSeqNo: ULONG,
+    _pfQOP: PULONG,
+) -> SECURITY_STATUS {
     run(|| {
         let bufs = message(pMessage)?;
         with_session(phContext, |session, datagram| {
@@ -801,13 +1041,20 @@ pub unsafe fn verify_signature(phContext: PCtxtHandle, pMessage: PSecBufferDesc,
                 data.push(buffers::bytes(b)?);
             }
             let sig = signature_buffer(bufs)?;
-            session.verify(datagram.then_some(MessageSeqNo), &data, &sig[..16]).map_err(status)?;
+            session
+                .verify(datagram.then_some(MessageSeqNo), &data, &sig[..16])
+                .map_err(status)?;
             Ok(SEC_E_OK)
         })
     })
 }
 
-pub unsafe fn encrypt_message(phContext: PCtxtHandle, fQOP: ULONG, pMessage: PSecBufferDesc, MessageSeqNo: ULONG) -> SECURITY_STATUS {
+pub unsafe fn encrypt_message(
+    phContext: PCtxtHandle,
+    fQOP: ULONG,
+    pMessage: PSecBufferDesc,
+    MessageSeqNo: ULONG,
+) -> SECURITY_STATUS {
     run(|| {
         let sign_only = match fQOP {
             0 => false,
@@ -827,7 +1074,11 @@ pub unsafe fn encrypt_message(phContext: PCtxtHandle, fQOP: ULONG, pMessage: PSe
             } else {
                 let mut segs: Gathered<Segment<'_>> = SmallVec::new();
                 for b in bufs.iter().filter(|b| signed(b)) {
-                    segs.push(if encrypted(b) { Segment::Seal(buffers::bytes_mut(b)?) } else { Segment::SignOnly(buffers::bytes(b)?) });
+                    segs.push(if encrypted(b) {
+                        Segment::Seal(buffers::bytes_mut(b)?)
+                    } else {
+                        Segment::SignOnly(buffers::bytes(b)?)
+                    });
                 }
                 session.seal(seq, &mut segs)
             };
@@ -840,7 +1091,12 @@ pub unsafe fn encrypt_message(phContext: PCtxtHandle, fQOP: ULONG, pMessage: PSe
     })
 }
 
-pub unsafe fn decrypt_message(phContext: PCtxtHandle, pMessage: PSecBufferDesc, MessageSeqNo: ULONG, _pfQOP: PULONG) -> SECURITY_STATUS {
+pub unsafe fn decrypt_message(
+    phContext: PCtxtHandle,
+    pMessage: PSecBufferDesc,
+    MessageSeqNo: ULONG,
+    _pfQOP: PULONG,
+) -> SECURITY_STATUS {
     run(|| {
         let bufs = message(pMessage)?;
         with_session(phContext, |session, datagram| {
@@ -849,9 +1105,15 @@ pub unsafe fn decrypt_message(phContext: PCtxtHandle, pMessage: PSecBufferDesc, 
             signature.copy_from_slice(&sig[..16]);
             let mut segs: Gathered<Segment<'_>> = SmallVec::new();
             for b in bufs.iter().filter(|b| signed(b)) {
-                segs.push(if encrypted(b) { Segment::Seal(buffers::bytes_mut(b)?) } else { Segment::SignOnly(buffers::bytes(b)?) });
+                segs.push(if encrypted(b) {
+                    Segment::Seal(buffers::bytes_mut(b)?)
+                } else {
+                    Segment::SignOnly(buffers::bytes(b)?)
+                });
             }
-            session.unseal(datagram.then_some(MessageSeqNo), &mut segs, &signature).map_err(status)?;
+            session
+                .unseal(datagram.then_some(MessageSeqNo), &mut segs, &signature)
+                .map_err(status)?;
             Ok(SEC_E_OK)
         })
     })
