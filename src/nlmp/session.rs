@@ -171,6 +171,15 @@ impl SessionSecurity {
         }
     }
 
+    /// Restarts the RC4 stream of one direction from its sealing key, keeping its sequence
+    /// number. [MS-SPNG] 3.3.5.1 (and the SPNEGO note of [MS-NLMP] 3.1.5.1 / 3.2.5.1): once the
+    /// mechListMIC has been signed (`send`) or verified, NTLM's cipher state is reset, so that
+    /// the application's first message is sealed with the stream from its start, as the peer
+    /// expects. Without extended session security both directions share the one stream.
+    pub fn reset_rc4(&mut self, send: bool) {
+        self.dir(send).rc4 = None;
+    }
+
     /// MakeSignature.
     pub fn sign(&mut self, seq_no: Option<u32>, segments: &[&[u8]]) -> [u8; 16] {
         if self.dummy() {
