@@ -38,12 +38,16 @@ fn der_error(_: der::Error) -> Error {
 /// Whether an AUTHENTICATE_MESSAGE carries an NTLM MIC (MsvAvFlags bit 0x2 in its NTLMv2
 /// response, [MS-NLMP] 2.2.2.1): then the mechListMIC is mandatory ([MS-SPNG] 3.1.5.1).
 pub fn authenticate_has_mic(token: &[u8]) -> bool {
-    let Ok(msg) = Authenticate::decode(token) else { return false };
+    let Ok(msg) = Authenticate::decode(token) else {
+        return false;
+    };
     let nt = msg.nt_challenge_response;
     if nt.len() <= 24 {
         return false;
     }
-    let Ok(blob) = Ntlmv2ClientChallenge::decode(&nt[16..]) else { return false };
+    let Ok(blob) = Ntlmv2ClientChallenge::decode(&nt[16..]) else {
+        return false;
+    };
     msg.mic.is_some() && blob.av_pairs.flags() & av_flags::MIC_PRESENT != 0
 }
 
@@ -109,12 +113,22 @@ fn resp_token(neg_state: Option<NegState>, supported_mech: bool, response: Optio
 enum InitiatorState {
     Initial,
     /// NegTokenInit sent; the MechTypeList as sent.
-    InitSent { mech_types: Vec<u8> },
+    InitSent {
+        mech_types: Vec<u8>,
+    },
     /// AUTHENTICATE sent after request-mic: the acceptor's accept-completed must follow.
-    AwaitingFinal { mech_types: Vec<u8> },
+    AwaitingFinal {
+        mech_types: Vec<u8>,
+    },
     /// Established. The acceptor's final token may still be passed in (HTTP callers never
-    /// do): `mic_sent` says whether it must then carry a mechListMIC.
-    Complete { mech_types: Vec<u8>, mic_sent: bool, final_seen: bool },
+    /// do): `mic_sent` says whether it must then carry a mechListMIC, which is checked against
+    /// `before_final`, the session as it was before that token counted as received.
+    Complete {
+        mech_types: Vec<u8>,
+        mic_sent: bool,
+        final_seen: bool,
+        before_final: Option<Box<SessionSecurity>>,
+    },
 }
 
 /// The state one initiator leg moves to; see [`Initiator::advance`].
@@ -162,7 +176,7 @@ impl Initiator {
 
     /// One leg: `input` is the acceptor's last token (None on the first call). Returns the
     /// token to send (empty when there is none) and the state to commit.
-    pub fn step(&mut self, input: Option<&[u8]>, channel_bindings_hash: Option<[u8; 16]>) -> Result<(Vec<u8>, InitiatorPending)> {
+    pub fn step(&self, input: Option<&[u8]>, channel_bindings_hash: Option<[u8; 16]>) -> Result<(Vec<u8>, InitiatorPending)> {
         match (&self.state, input) {
             (InitiatorState::Initial, None) => self.first(),
             (InitiatorState::Initial, Some(t)) => {
@@ -174,8 +188,10 @@ impl Initiator {
                 }
             }
             (InitiatorState::InitSent { mech_types }, Some(t)) => self.answer_challenge(mech_types.clone(), t, channel_bindings_hash),
-            (InitiatorState::AwaitingFinal { mech_types }, Some(t)) => self.finish(mech_types.clone(), true, t),
-            (InitiatorState::Complete { mech_types, mic_sent, final_seen: false }, Some(t)) => self.finish(mech_types.clone(), *mic_sent, t),
+            (InitiatorState::AwaitingFinal { mech_types }, Some(t)) => self.finish(mech_types.clone(), true, None, t),
+            (InitiatorState::Complete { mech_types, mic_sent, final_seen: false, before_final }, Some(t)) => {
+                self.finish(mech_types.clone(), *mic_sent, before_final.as_deref(), t)
+            }
             _ => Err(Error::OutOfOrder),
         }
     }
@@ -221,25 +237,37 @@ impl Initiator {
         let state = if request_mic {
             InitiatorState::AwaitingFinal { mech_types }
         } else {
-            InitiatorState::Complete { mech_types, mic_sent: send_mic, final_seen: false }
+            // SEC_E_OK now, and the acceptor's final token may never be passed back. The
+            // acceptor answers our mechListMIC with its own, signed with its first sequence
+            // number: count it as received, so that its first application message verifies
+            // either way; keep the session before that to check the token if it comes.
+            let before_final = send_mic.then(|| Box::new(established.session.clone()));
+            if send_mic {
+                established.session.skip_received();
+            }
+            InitiatorState::Complete { mech_types, mic_sent: send_mic, final_seen: false, before_final }
         };
         Ok((token, InitiatorPending { ntlm: Some(ntlm), session: None, state }))
     }
 
-    /// The acceptor's accept-completed: its mechListMIC verified (required when we sent one).
-    fn finish(&self, mech_types: Vec<u8>, mic_required: bool, input: &[u8]) -> Result<(Vec<u8>, InitiatorPending)> {
+    /// The acceptor's accept-completed: its mechListMIC verified (required when we sent one),
+    /// against `before_final` when the session already counts it as received.
+    fn finish(&self, mech_types: Vec<u8>, mic_required: bool, before_final: Option<&SessionSecurity>, input: &[u8]) -> Result<(Vec<u8>, InitiatorPending)> {
         let resp = continuation(input)?;
         if !matches!(resp.neg_state, Some(NegState::AcceptCompleted) | None) || resp.response_token.is_some() {
             return Err(Error::InvalidToken);
         }
-        let mut session = self.ntlm.established().ok_or(Error::OutOfOrder)?.session.clone();
+        let live = &self.ntlm.established().ok_or(Error::OutOfOrder)?.session;
+        let mut session = before_final.unwrap_or(live).clone();
         match peer_mic(&resp) {
             Some(mic) => verify_mech_list(&mut session, &mech_types, mic)?,
             None if mic_required => return Err(Error::MessageAltered),
             None => {}
         }
-        let state = InitiatorState::Complete { mech_types, mic_sent: mic_required, final_seen: true };
-        Ok((Vec::new(), InitiatorPending { ntlm: None, session: Some(session), state }))
+        // With `before_final` the live session already is in the state this check leads to.
+        let session = before_final.is_none().then_some(session);
+        let state = InitiatorState::Complete { mech_types, mic_sent: mic_required, final_seen: true, before_final: None };
+        Ok((Vec::new(), InitiatorPending { ntlm: None, session, state }))
     }
 
     /// Commits a leg.
@@ -263,8 +291,14 @@ enum AcceptorState {
     /// The first token was raw NTLMSSP: plain NTLM from here on.
     RawNtlm,
     /// NTLMSSP selected without an optimistic token to answer: the NEGOTIATE comes next.
-    Selected { mech_types: Vec<u8>, request_mic: bool },
-    ChallengeSent { mech_types: Vec<u8>, request_mic: bool },
+    Selected {
+        mech_types: Vec<u8>,
+        request_mic: bool,
+    },
+    ChallengeSent {
+        mech_types: Vec<u8>,
+        request_mic: bool,
+    },
     Complete,
     Failed,
 }

@@ -12,3 +12,37 @@
 
 pub mod codec;
 pub mod context;
+
+/// Whether a `SEC_WINNT_AUTH_IDENTITY_EX` PackageList lets Negotiate use NTLM: a
+/// comma-separated list of package names, each possibly preceded by `!` to exclude it. A list
+/// naming packages allows only those; a list of exclusions alone allows all others.
+pub fn package_list_allows_ntlm(list: &str) -> bool {
+    let mut named = false;
+    let mut ntlm = None;
+    for entry in list.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        let (excluded, name) = match entry.strip_prefix('!') {
+            Some(n) => (true, n.trim()),
+            None => (false, entry),
+        };
+        named |= !excluded;
+        if name.eq_ignore_ascii_case("ntlm") {
+            ntlm = Some(!excluded);
+        }
+    }
+    ntlm.unwrap_or(!named)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn package_lists() {
+        use super::package_list_allows_ntlm as ok;
+        assert!(ok(""));
+        assert!(ok("ntlm,!kerberos"));
+        assert!(ok("!kerberos"));
+        assert!(ok(" NTLM "));
+        assert!(!ok("!ntlm"));
+        assert!(!ok("kerberos"));
+        assert!(!ok("kerberos,!NTLM"));
+    }
+}
