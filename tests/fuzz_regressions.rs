@@ -53,3 +53,8 @@ fn session() {
 fn exports() {
     run("exports", checks::exports);
 }
+
+#[test]
+fn spnego() {
+    run("spnego", checks::spnego);
+}
