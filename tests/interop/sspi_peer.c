@@ -8,7 +8,8 @@
  *   UNSEAL <sig> <cipher>   -> OK <plain> | FAIL <status>    (DecryptMessage)
  *   NAME                    -> OK <DOMAIN\user>              (QueryContextAttributes NAMES)
  *
- * usage: sspi_peer client|server. The client's identity comes from PEER_USER, PEER_DOMAIN and
+ * usage: sspi_peer client|server, for the package PEER_PACKAGE (NTLM unless set: Negotiate).
+ * The client's identity comes from PEER_USER, PEER_DOMAIN and
  * PEER_PASSWORD (UTF-8), its target from PEER_TARGET; the server reads NTLM_USER_FILE. */
 #define SECURITY_WIN32
 #include <security.h>
@@ -70,9 +71,10 @@ static void put_utf8(const WCHAR *w) {
 static void fail(SECURITY_STATUS s) { printf("FAIL 0x%08x\n", (unsigned)s); }
 
 static SECURITY_STATUS acquire(void) {
-    static WCHAR package[8];
+    static WCHAR package[16];
+    const char *pk = getenv("PEER_PACKAGE");
     TimeStamp ts;
-    utf16("NTLM", package, 8);
+    utf16(pk && *pk ? pk : "NTLM", package, 16);
     if (is_client) {
         static WCHAR user[256], domain[256], password[256];
         SEC_WINNT_AUTH_IDENTITY_W id;
