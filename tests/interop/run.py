@@ -4,7 +4,10 @@ gss-ntlmssp (GSSAPI, gss_peer), pyspnego (its own NTLM, spnego_peer.py) and Samb
 (ntlmssp-client-1 helper), each pair in every direction the peer can play, plus ntlmssp against
 itself. The same for the Negotiate package (SPNEGO around NTLM): ntlmssp's "Negotiate" against MIT
 krb5's SPNEGO mechanism with gss-ntlmssp as its NTLM (no KDC), pyspnego's SPNEGO and Samba's
-gss-spnego-client helper; and ntlmssp's raw NTLM against both SPNEGO acceptors.
+gss-spnego-client helper; and ntlmssp's raw NTLM against both SPNEGO acceptors. WinPR 2's
+"Negotiate" (winpr_peer) speaks raw NTLM: its client against ntlmssp's Negotiate server, ntlmssp's
+NTLM client against its server (WinPR 2 cannot make signatures or name the client: those checks
+are left out for it, sealing stands in for signing).
 
 usage: run.py <dir with sspi_peer and gss_peer>. Prints one line per check and a summary table;
 exits non-zero when a check fails. A peer that is not installed is skipped, unless
@@ -200,6 +203,11 @@ IMPLS = {
                            "argv": lambda role: [sys.executable, os.path.join(HERE, "spnego_peer.py"), role],
                            "env": {"PEER_PROTOCOL": "negotiate"},
                            "roles": ("client", "server"), "messaging": True, "v1": True},
+    "WinPR Negotiate": {"available": lambda: os.path.exists(os.path.join(BIN, "winpr_peer")),
+                        "argv": lambda role: [os.path.join(BIN, "winpr_peer"), role],
+                        "env": {"PEER_PACKAGE": "Negotiate", "WLOG_LEVEL": "OFF"},
+                        "roles": ("client", "server"), "messaging": True, "v1": False,
+                        "sign": False, "names": False},
     "samba gss-spnego": {"spnego": True, "available": lambda: shutil.which("ntlm_auth") is not None,
                          "roles": ("client",), "messaging": False, "v1": True},
     "gss-ntlmssp": {"available": have_gss,
@@ -220,11 +228,17 @@ PAIRS = [("ntlmssp", "ntlmssp"),
          ("ntlmssp Negotiate", "MIT SPNEGO"), ("MIT SPNEGO", "ntlmssp Negotiate"),
          ("ntlmssp Negotiate", "pyspnego Negotiate"), ("pyspnego Negotiate", "ntlmssp Negotiate"),
          ("samba gss-spnego", "ntlmssp Negotiate"),
-         ("ntlmssp", "ntlmssp Negotiate"), ("ntlmssp", "MIT SPNEGO"), ("ntlmssp", "pyspnego Negotiate")]
+         ("ntlmssp", "ntlmssp Negotiate"), ("ntlmssp", "MIT SPNEGO"), ("ntlmssp", "pyspnego Negotiate"),
+         ("WinPR Negotiate", "ntlmssp Negotiate"), ("ntlmssp", "WinPR Negotiate")]
 
 
 def ours(impl):
     return impl.startswith("ntlmssp")
+
+
+def signs(pair):
+    """Both ends make and verify signatures (WinPR 2 does neither)."""
+    return all(IMPLS[i].get("sign", True) for i in pair)
 
 
 def ntlm_message(token):
@@ -406,6 +420,8 @@ class Matrix:
         self.record(pair, f"{case}: {what}", good, f"{first[:4].hex()} / {reply[:4].hex()}")
 
     def check_name(self, pair, case, server, user):
+        if not IMPLS[pair[1]].get("names", True):
+            return
         r = server.ask("NAME")
         want = f"{DOMAIN}\\{user}".lower()
         self.record(pair, case + ": server names the client", r[0] == "OK" and r[1].lower() == want,
@@ -416,9 +432,10 @@ class Matrix:
         for n, (src, dst, sname, dname) in enumerate(((client, server, "client", "server"),
                                                       (server, client, "server", "client"))):
             m = f"{n:02x}" + bytes(f"{sname} to {dname}: hello \u00e9", "utf-8").hex() * 3
-            r = src.ask("SIGN", m)
-            v = dst.ask("VERIFY", m, r[1]) if r[0] == "OK" else r
-            self.record(pair, f"{case}: signed {sname}->{dname}", r[0] == "OK" and v == ["OK"], " ".join(v))
+            if signs(pair):
+                r = src.ask("SIGN", m)
+                v = dst.ask("VERIFY", m, r[1]) if r[0] == "OK" else r
+                self.record(pair, f"{case}: signed {sname}->{dname}", r[0] == "OK" and v == ["OK"], " ".join(v))
             r = src.ask("SEAL", m)
             ok = r[0] == "OK" and r[2] != m
             u = dst.ask("UNSEAL", r[1], r[2]) if r[0] == "OK" else r
@@ -434,14 +451,21 @@ class Matrix:
         m = "7465737420" + "ab" * 40
         legs = ((client, server, "client", "server"), (server, client, "server", "client"))
         if not second:
-            for src, dst, sname, dname in legs:
-                r = src.ask("SIGN", m)
-                ok1 = dst.ask("VERIFY", m, r[1]) == ["OK"]
-                u = dst.ask("VERIFY", m, r[1])
+            for n, (src, dst, sname, dname) in enumerate(legs):
+                if signs(pair):
+                    r = src.ask("SIGN", m)
+                    ok1 = dst.ask("VERIFY", m, r[1]) == ["OK"]
+                    u = dst.ask("VERIFY", m, r[1])
+                    kind = "signed"
+                else:
+                    r = src.ask("SEAL", m)
+                    ok1 = dst.ask("UNSEAL", r[1], r[2]) == ["OK", m]
+                    u = dst.ask("UNSEAL", r[1], r[2])
+                    kind = "sealed"
                 good = ok1 and u[0] == "FAIL" and (not ours_at[dname] or u[1] == SEC_E_OUT_OF_SEQUENCE)
-                self.record(pair, f"{case}: replayed signed message refused by {dname}", good, " ".join(u)[:80])
+                self.record(pair, f"{case}: replayed {kind} message refused by {dname}", good, " ".join(u)[:80])
         for n, (src, dst, sname, dname) in enumerate(legs):
-            if (n == 0) != second:
+            if (n == 0) != second or not signs(pair):
                 r = src.ask("SEAL", m)
                 c = bytearray.fromhex(r[2])
                 c[5] ^= 0x01
