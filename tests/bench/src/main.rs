@@ -126,11 +126,12 @@ fn main() {
                 }
                 return;
             }
-            // The same for Negotiate handshakes on the core.
+            // The same for Negotiate handshakes, through the ABI.
             "--profile-negotiate" => {
                 let n: usize = args.next().and_then(|n| n.parse().ok()).expect("--profile-negotiate N");
+                abi::setup_user_file();
                 for _ in 0..n {
-                    negotiate::core_handshake_once();
+                    negotiate::handshake_once();
                 }
                 return;
             }
