@@ -53,7 +53,10 @@ fn generate() -> String {
     };
     config.export.exclude = BASE_TYPES.iter().map(|(n, _)| n.to_string()).collect();
     // cbindgen writes only what its exported functions reach, and it sees none of ours.
-    config.export.include = type_names(&types_rs).into_iter().filter(|n| !BASE_TYPES.iter().any(|(b, _)| b == n)).collect();
+    config.export.include = type_names(&types_rs)
+        .into_iter()
+        .filter(|n| !BASE_TYPES.iter().any(|(b, _)| b == n))
+        .collect();
     config.enumeration.prefix_with_name = false;
     let mut body = Vec::new();
     cbindgen::Builder::new()
@@ -89,7 +92,10 @@ fn generate() -> String {
 
 /// Types that <windows.h> itself may already define (rpcdce.h, under this guard): on Windows the
 /// header uses theirs, which have the same layout.
-const WINDOWS_DEFINED: &[(&str, &str)] = &[("SEC_WINNT_AUTH_IDENTITY_A", "_AUTH_IDENTITY_DEFINED"), ("SEC_WINNT_AUTH_IDENTITY_W", "_AUTH_IDENTITY_DEFINED")];
+const WINDOWS_DEFINED: &[(&str, &str)] = &[
+    ("SEC_WINNT_AUTH_IDENTITY_A", "_AUTH_IDENTITY_DEFINED"),
+    ("SEC_WINNT_AUTH_IDENTITY_W", "_AUTH_IDENTITY_DEFINED"),
+];
 
 /// `typedef R (*NAME)(...)` → `typedef R (SEC_ENTRY *NAME)(...)`, and numeric constants in
 /// hexadecimal as Windows' headers write them (status codes as SECURITY_STATUS). Constants are
@@ -142,7 +148,11 @@ fn c_type(ty: &syn::Type) -> String {
     match ty {
         syn::Type::Ptr(p) => {
             let inner = c_type(&p.elem);
-            if p.mutability.is_some() { format!("{inner} *") } else { format!("const {inner} *") }
+            if p.mutability.is_some() {
+                format!("{inner} *")
+            } else {
+                format!("const {inner} *")
+            }
         }
         syn::Type::Path(p) => p.path.segments.last().expect("path").ident.to_string(),
         other => panic!("entry.rs: unsupported type {}", other.to_token_stream()),
@@ -162,7 +172,11 @@ fn parse_exports(src: &str) -> Vec<Export> {
         for a in &f.attrs {
             if let syn::Meta::NameValue(nv) = &a.meta {
                 if nv.path.is_ident("doc") {
-                    if let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) = &nv.value {
+                    if let syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(s),
+                        ..
+                    }) = &nv.value
+                    {
                         let _ = writeln!(doc, "/*{} */", s.value());
                     }
                 }
@@ -176,7 +190,11 @@ fn parse_exports(src: &str) -> Vec<Export> {
                 syn::FnArg::Typed(t) => {
                     let ty = c_type(&t.ty);
                     let name = t.pat.to_token_stream().to_string();
-                    if ty.ends_with('*') { format!("{ty}{name}") } else { format!("{ty} {name}") }
+                    if ty.ends_with('*') {
+                        format!("{ty}{name}")
+                    } else {
+                        format!("{ty} {name}")
+                    }
                 }
                 syn::FnArg::Receiver(_) => panic!("entry! fn with self"),
             })
@@ -188,7 +206,11 @@ fn parse_exports(src: &str) -> Vec<Export> {
         out.push(Export {
             name: f.sig.ident.to_string(),
             ret,
-            args: if args.is_empty() { "void".into() } else { args.join(", ") },
+            args: if args.is_empty() {
+                "void".into()
+            } else {
+                args.join(", ")
+            },
             doc,
         });
     }
@@ -221,7 +243,9 @@ fn aw_mappings(types_rs: &str, exports: &[Export]) -> String {
     let mut w = String::from("\n#ifdef UNICODE\n");
     let mut a = String::from("#else\n");
     for n in &names {
-        let Some(stem) = n.strip_suffix('A') else { continue };
+        let Some(stem) = n.strip_suffix('A') else {
+            continue;
+        };
         let wide = format!("{stem}W");
         if !names.contains(&wide) {
             continue;

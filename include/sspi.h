@@ -765,6 +765,15 @@ typedef struct SecPkgCredentials_NamesW {
 #define SECPKG_CRED_PROCESS_POLICY_ONLY 0x20
 #endif
 
+/*
+ Bits of `fCredentialUse` reserved to the caller's side of the system (ntsecpkg.h): Wine's
+ secur32 passes 0x10000000 ("no cached credentials") to its providers, Windows' LSA other
+ bits of this mask.
+ */
+#ifndef SECPKG_CRED_RESERVED
+#define SECPKG_CRED_RESERVED 0xF0000000u
+#endif
+
 #ifndef SECPKG_CRED_ATTR_NAMES
 #define SECPKG_CRED_ATTR_NAMES 0x1
 #endif

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test: Rust unit and integration tests (spec vectors, loopback, the header and
+# Runs every test: formatting and clippy, Rust unit and integration tests (spec vectors, loopback, the header and
 # export checks), then the C harness through the real exports, also under valgrind, then the
 # interoperability matrix against gss-ntlmssp, pyspnego and Samba (peers not installed are skipped),
 # then the Windows DLL under Wine (skipped without Debian's rustc-web, mingw-w64 and Wine, unless
@@ -7,6 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+cargo fmt --check
+cargo clippy --release --all-targets -- -D warnings
 cargo build --release
 cargo test --release
 bash tests/c/run.sh target/release

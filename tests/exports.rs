@@ -22,7 +22,12 @@ fn entry_names() -> Vec<String> {
 
 fn def_names() -> Vec<String> {
     let def = std::fs::read_to_string(root().join("def/ntlmssp.def")).unwrap();
-    def.lines().skip_while(|l| l.trim() != "EXPORTS").skip(1).map(|l| l.trim().to_owned()).filter(|l| !l.is_empty()).collect()
+    def.lines()
+        .skip_while(|l| l.trim() != "EXPORTS")
+        .skip(1)
+        .map(|l| l.trim().to_owned())
+        .filter(|l| !l.is_empty())
+        .collect()
 }
 
 fn header_names() -> Vec<String> {
@@ -39,7 +44,11 @@ fn header_names() -> Vec<String> {
 fn library() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let profile_dir = exe.parent().unwrap().parent().unwrap();
-    let lib = profile_dir.join(if cfg!(windows) { "ntlmssp.dll" } else { "libntlmssp.so" });
+    let lib = profile_dir.join(if cfg!(windows) {
+        "ntlmssp.dll"
+    } else {
+        "libntlmssp.so"
+    });
     assert!(lib.exists(), "{} not built", lib.display());
     lib
 }
@@ -55,7 +64,11 @@ fn entry_def_and_header_agree() {
 #[test]
 #[cfg(target_os = "linux")]
 fn library_exports_exactly_the_list() {
-    let out = Command::new("nm").args(["-D", "--defined-only"]).arg(library()).output().expect("nm (binutils) is needed");
+    let out = Command::new("nm")
+        .args(["-D", "--defined-only"])
+        .arg(library())
+        .output()
+        .expect("nm (binutils) is needed");
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     let mut exported: Vec<String> = text
@@ -69,5 +82,10 @@ fn library_exports_exactly_the_list() {
     exported.sort();
     let mut expected = entry_names();
     expected.sort();
-    assert_eq!(exported, expected, "functions exported by {}", library().display());
+    assert_eq!(
+        exported,
+        expected,
+        "functions exported by {}",
+        library().display()
+    );
 }

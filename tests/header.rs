@@ -71,20 +71,30 @@ fn compiles_with(compiler: &str, extra: &[&str]) {
         eprintln!("{compiler} not installed; skipped");
         return;
     }
-    let dir = std::env::temp_dir().join(format!("ntlmssp-header-{}-{compiler}", std::process::id()));
+    let dir =
+        std::env::temp_dir().join(format!("ntlmssp-header-{}-{compiler}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let src = dir.join("prog.c");
     std::fs::write(&src, PROGRAM).unwrap();
     let include = Path::new(env!("CARGO_MANIFEST_DIR")).join("include");
     for unicode in [false, true] {
         let mut cmd = Command::new(compiler);
-        cmd.args(extra).arg("-Wall").arg("-Wextra").arg("-Werror").arg("-pedantic").arg("-fsyntax-only");
+        cmd.args(extra)
+            .arg("-Wall")
+            .arg("-Wextra")
+            .arg("-Werror")
+            .arg("-pedantic")
+            .arg("-fsyntax-only");
         cmd.arg("-I").arg(&include).arg(&src);
         if unicode {
             cmd.arg("-DUNICODE");
         }
         let out = cmd.output().unwrap();
-        assert!(out.status.success(), "{compiler} {extra:?} unicode={unicode}:\n{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{compiler} {extra:?} unicode={unicode}:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }
 

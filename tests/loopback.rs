@@ -4,10 +4,10 @@ use std::sync::Arc;
 
 use ntlmssp::nlmp::client::{Client, ClientOptions};
 use ntlmssp::nlmp::credentials::{ClientCredential, FileUserDatabase, ServerCredential};
+use ntlmssp::nlmp::crypto;
 use ntlmssp::nlmp::env::SystemEnvironment;
 use ntlmssp::nlmp::error::Error;
 use ntlmssp::nlmp::flags;
-use ntlmssp::nlmp::crypto;
 use ntlmssp::nlmp::messages::{self, av_flags, av_id, Authenticate};
 use ntlmssp::nlmp::policy::Policy;
 use ntlmssp::nlmp::server::{Server, ServerNames};
@@ -16,13 +16,40 @@ use ntlmssp::nlmp::session::Segment;
 const USERS: &str = "DOMAIN:alice:Secret123\n:jürgen:pässwörd€\n";
 
 fn server(level: u8) -> Server {
-    let names = ServerNames { nb_computer: "SRV".into(), nb_domain: "DOMAIN".into(), dns_computer: "srv.example".into(), dns_domain: "example".into(), accepted_targets: vec![] };
-    Server::new(ServerCredential { users: Arc::new(FileUserDatabase::from_text(USERS)) }, Arc::new(names), Policy { lm_compat_level: level }, Arc::new(SystemEnvironment))
+    let names = ServerNames {
+        nb_computer: "SRV".into(),
+        nb_domain: "DOMAIN".into(),
+        dns_computer: "srv.example".into(),
+        dns_domain: "example".into(),
+        accepted_targets: vec![],
+    };
+    Server::new(
+        ServerCredential {
+            users: Arc::new(FileUserDatabase::from_text(USERS)),
+        },
+        Arc::new(names),
+        Policy {
+            lm_compat_level: level,
+        },
+        Arc::new(SystemEnvironment),
+    )
 }
 
 fn client(user: &str, domain: &str, password: &str, level: u8, seal: bool) -> Client {
-    let options = ClientOptions { sign: true, seal, workstation: "WS".into(), ..Default::default() };
-    Client::new(Arc::new(ClientCredential::from_password(user, domain, password)), options, Policy { lm_compat_level: level }, Arc::new(SystemEnvironment))
+    let options = ClientOptions {
+        sign: true,
+        seal,
+        workstation: "WS".into(),
+        ..Default::default()
+    };
+    Client::new(
+        Arc::new(ClientCredential::from_password(user, domain, password)),
+        options,
+        Policy {
+            lm_compat_level: level,
+        },
+        Arc::new(SystemEnvironment),
+    )
 }
 
 /// NEGOTIATE and CHALLENGE; returns the CHALLENGE.
@@ -46,10 +73,16 @@ fn exchange(c: &mut Client, s: &mut Server) {
     let mut data = *b"client to server";
     let sig = ce.session.seal(None, &mut [Segment::Seal(&mut data)]);
     let se = s.established_mut().unwrap();
-    se.session.unseal(None, &mut [Segment::Seal(&mut data)], &sig).unwrap();
+    se.session
+        .unseal(None, &mut [Segment::Seal(&mut data)], &sig)
+        .unwrap();
     assert_eq!(&data, b"client to server");
     let sig = se.session.sign(None, &[b"server to client"]);
-    c.established_mut().unwrap().session.verify(None, &[b"server to client"], &sig).unwrap();
+    c.established_mut()
+        .unwrap()
+        .session
+        .verify(None, &[b"server to client"], &sig)
+        .unwrap();
 }
 
 #[test]
@@ -64,7 +97,10 @@ fn ntlmv2_handshake_and_messages() {
 
 #[test]
 fn non_ascii_password_and_empty_domain_entry() {
-    let (mut c, mut s) = (client("JÜRGEN", "ANYWHERE", "pässwörd€", 3, true), server(3));
+    let (mut c, mut s) = (
+        client("JÜRGEN", "ANYWHERE", "pässwörd€", 3, true),
+        server(3),
+    );
     handshake(&mut c, &mut s).unwrap();
     exchange(&mut c, &mut s);
 }
@@ -72,7 +108,10 @@ fn non_ascii_password_and_empty_domain_entry() {
 #[test]
 fn ntlmv1_levels_when_the_server_allows_them() {
     for level in [0u8, 1, 2] {
-        let (mut c, mut s) = (client("alice", "DOMAIN", "Secret123", level, true), server(2));
+        let (mut c, mut s) = (
+            client("alice", "DOMAIN", "Secret123", level, true),
+            server(2),
+        );
         handshake(&mut c, &mut s).unwrap_or_else(|e| panic!("level {level}: {e:?}"));
         assert!(!s.established().unwrap().ntlmv2);
         exchange(&mut c, &mut s);
@@ -89,14 +128,19 @@ fn legacy_session_security_without_ess() {
         let (neg, next) = c.negotiate().unwrap();
         c.advance(next);
         let mut n = messages::Negotiate::decode(&neg).unwrap();
-        n.flags &= !(flags::NEGOTIATE_EXTENDED_SESSIONSECURITY | flags::NEGOTIATE_128 | flags::NEGOTIATE_56);
+        n.flags &= !(flags::NEGOTIATE_EXTENDED_SESSIONSECURITY
+            | flags::NEGOTIATE_128
+            | flags::NEGOTIATE_56);
         n.flags |= bits;
         let (chal, next) = s.challenge(&n.encode().unwrap()).unwrap();
         s.advance(next);
         let (auth, next) = c.authenticate(&chal, None).unwrap();
         c.advance(next);
         s.authenticate(&auth, None).unwrap();
-        assert_eq!(c.established().unwrap().flags & flags::NEGOTIATE_EXTENDED_SESSIONSECURITY, 0);
+        assert_eq!(
+            c.established().unwrap().flags & flags::NEGOTIATE_EXTENDED_SESSIONSECURITY,
+            0
+        );
         exchange(&mut c, &mut s);
     }
 }
@@ -105,7 +149,10 @@ fn legacy_session_security_without_ess() {
 fn wrong_password_and_unknown_user() {
     let (mut c, mut s) = (client("alice", "DOMAIN", "wrong", 3, false), server(3));
     assert_eq!(handshake(&mut c, &mut s), Err(Error::LogonDenied));
-    let (mut c, mut s) = (client("mallory", "DOMAIN", "Secret123", 3, false), server(3));
+    let (mut c, mut s) = (
+        client("mallory", "DOMAIN", "Secret123", 3, false),
+        server(3),
+    );
     assert_eq!(handshake(&mut c, &mut s), Err(Error::LogonDenied));
 }
 
@@ -122,7 +169,13 @@ fn stripped_mic_is_refused() {
     let (auth, _) = c.authenticate(&chal, None).unwrap();
     let a = Authenticate::decode(&auth).unwrap();
     assert!(a.mic.is_some());
-    let stripped = Authenticate { mic: None, version: None, ..a }.encode().unwrap();
+    let stripped = Authenticate {
+        mic: None,
+        version: None,
+        ..a
+    }
+    .encode()
+    .unwrap();
     assert_eq!(s.authenticate(&stripped, None), Err(Error::LogonDenied));
 }
 
@@ -142,7 +195,12 @@ fn target_info_removed_from_the_challenge_is_detected() {
     let chal = first_leg(&mut c, &mut s);
     let mut ch = messages::Challenge::decode(&chal).unwrap();
     ch.flags &= !flags::NEGOTIATE_TARGET_INFO;
-    let tampered = messages::Challenge { target_info: &[], ..ch }.encode().unwrap();
+    let tampered = messages::Challenge {
+        target_info: &[],
+        ..ch
+    }
+    .encode()
+    .unwrap();
     let (auth, _) = c.authenticate(&tampered, None).unwrap();
     assert_eq!(s.authenticate(&auth, None), Err(Error::LogonDenied));
 }
@@ -154,7 +212,9 @@ fn replayed_authenticate_on_a_new_context() {
     let (auth, _) = c.authenticate(&chal, None).unwrap();
     s.authenticate(&auth, None).unwrap();
     let mut s2 = server(3);
-    let (neg, _) = client("alice", "DOMAIN", "Secret123", 3, false).negotiate().unwrap();
+    let (neg, _) = client("alice", "DOMAIN", "Secret123", 3, false)
+        .negotiate()
+        .unwrap();
     let (_, next) = s2.challenge(&neg).unwrap();
     s2.advance(next);
     assert_eq!(s2.authenticate(&auth, None), Err(Error::LogonDenied));
@@ -166,7 +226,10 @@ fn channel_bindings_must_match() {
     let mut s = server(3);
     let chal = first_leg(&mut c, &mut s);
     let (auth, _) = c.authenticate(&chal, Some([1; 16])).unwrap();
-    assert_eq!(s.authenticate(&auth, Some([2; 16])), Err(Error::BadBindings));
+    assert_eq!(
+        s.authenticate(&auth, Some([2; 16])),
+        Err(Error::BadBindings)
+    );
     let mut c = client("alice", "DOMAIN", "Secret123", 3, false);
     let mut s = server(3);
     let chal = first_leg(&mut c, &mut s);
@@ -180,7 +243,11 @@ fn malformed_authenticate_keeps_the_server_waiting() {
     let chal = first_leg(&mut c, &mut s);
     let (auth, _) = c.authenticate(&chal, None).unwrap();
     for n in 0..64 {
-        assert_eq!(s.authenticate(&auth[..n], None), Err(Error::InvalidToken), "prefix {n}");
+        assert_eq!(
+            s.authenticate(&auth[..n], None),
+            Err(Error::InvalidToken),
+            "prefix {n}"
+        );
     }
     s.authenticate(&auth, None).unwrap();
 }
@@ -193,10 +260,19 @@ fn replayed_and_reordered_messages() {
     let sig0 = ce.session.sign(None, &[b"zero"]);
     let sig1 = ce.session.sign(None, &[b"one"]);
     let se = s.established_mut().unwrap();
-    assert_eq!(se.session.verify(None, &[b"one"], &sig1), Err(Error::OutOfSequence));
+    assert_eq!(
+        se.session.verify(None, &[b"one"], &sig1),
+        Err(Error::OutOfSequence)
+    );
     se.session.verify(None, &[b"zero"], &sig0).unwrap();
-    assert_eq!(se.session.verify(None, &[b"zero"], &sig0), Err(Error::OutOfSequence));
-    assert_eq!(se.session.verify(None, &[b"uno"], &sig1), Err(Error::MessageAltered));
+    assert_eq!(
+        se.session.verify(None, &[b"zero"], &sig0),
+        Err(Error::OutOfSequence)
+    );
+    assert_eq!(
+        se.session.verify(None, &[b"uno"], &sig1),
+        Err(Error::MessageAltered)
+    );
     se.session.verify(None, &[b"one"], &sig1).unwrap();
 }
 
@@ -229,7 +305,13 @@ fn av_flags_at(temp: &[u8]) -> usize {
 
 /// What a client that knows the password sends after editing its own NTLMv2 blob: NTProofStr,
 /// session key (KXKEY is the session base key for v2, 3.4.5.1) and MIC recomputed.
-fn resign(cred: &ClientCredential, neg: &[u8], chal: &[u8], auth: &[u8], edit: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
+fn resign(
+    cred: &ClientCredential,
+    neg: &[u8],
+    chal: &[u8],
+    auth: &[u8],
+    edit: impl FnOnce(&mut Vec<u8>),
+) -> Vec<u8> {
     let a = Authenticate::decode(auth).unwrap();
     assert_ne!(a.flags & flags::NEGOTIATE_KEY_EXCH, 0);
     let sc = messages::Challenge::decode(chal).unwrap().server_challenge;
@@ -241,7 +323,14 @@ fn resign(cred: &ClientCredential, neg: &[u8], chal: &[u8], auth: &[u8], edit: i
     let encrypted = crypto::rc4k(&session_base_key, &exported);
     let mut nt = proof.to_vec();
     nt.extend_from_slice(&temp);
-    let mut out = Authenticate { nt_challenge_response: &nt, encrypted_random_session_key: &encrypted, mic: Some([0; 16]), ..a }.encode().unwrap();
+    let mut out = Authenticate {
+        nt_challenge_response: &nt,
+        encrypted_random_session_key: &encrypted,
+        mic: Some([0; 16]),
+        ..a
+    }
+    .encode()
+    .unwrap();
     let mic = crypto::MIC(&exported, neg, chal, &out);
     messages::set_mic(&mut out, &mic).unwrap();
     out
@@ -249,9 +338,23 @@ fn resign(cred: &ClientCredential, neg: &[u8], chal: &[u8], auth: &[u8], edit: i
 
 /// NEGOTIATE, CHALLENGE and AUTHENTICATE of one conversation, and the client's credential.
 fn three_messages(s: &mut Server) -> (Arc<ClientCredential>, Vec<u8>, Vec<u8>, Vec<u8>) {
-    let cred = Arc::new(ClientCredential::from_password("alice", "DOMAIN", "Secret123"));
-    let options = ClientOptions { sign: true, seal: true, workstation: "WS".into(), ..Default::default() };
-    let mut c = Client::new(cred.clone(), options, Policy { lm_compat_level: 3 }, Arc::new(SystemEnvironment));
+    let cred = Arc::new(ClientCredential::from_password(
+        "alice",
+        "DOMAIN",
+        "Secret123",
+    ));
+    let options = ClientOptions {
+        sign: true,
+        seal: true,
+        workstation: "WS".into(),
+        ..Default::default()
+    };
+    let mut c = Client::new(
+        cred.clone(),
+        options,
+        Policy { lm_compat_level: 3 },
+        Arc::new(SystemEnvironment),
+    );
     let (neg, next) = c.negotiate().unwrap();
     c.advance(next);
     let (chal, next) = s.challenge(&neg).unwrap();
@@ -270,7 +373,14 @@ fn mic_flag_cleared_in_the_blob_is_refused() {
     let mut nt = a.nt_challenge_response.to_vec();
     let at = 16 + av_flags_at(&nt[16..]);
     nt[at] &= !(av_flags::MIC_PRESENT as u8);
-    let forged = Authenticate { nt_challenge_response: &nt, mic: None, version: None, ..a }.encode().unwrap();
+    let forged = Authenticate {
+        nt_challenge_response: &nt,
+        mic: None,
+        version: None,
+        ..a
+    }
+    .encode()
+    .unwrap();
     assert_eq!(s.authenticate(&forged, None), Err(Error::LogonDenied));
 }
 
@@ -301,7 +411,10 @@ fn reflected_challenge_is_no_authenticate() {
     let (mut c, mut s) = (client("alice", "DOMAIN", "Secret123", 3, false), server(3));
     let (neg, next) = c.negotiate().unwrap();
     c.advance(next);
-    assert_eq!(c.authenticate(&neg, None).map(|_| ()), Err(Error::InvalidToken));
+    assert_eq!(
+        c.authenticate(&neg, None).map(|_| ()),
+        Err(Error::InvalidToken)
+    );
     let (chal, next) = s.challenge(&neg).unwrap();
     s.advance(next);
     assert_eq!(s.authenticate(&chal, None), Err(Error::InvalidToken));
@@ -315,14 +428,41 @@ fn reflection_through_another_target_is_refused() {
     // The relay of MS08-068: our server's CHALLENGE reaches our own client through a peer the
     // client meant to authenticate to. The client names that peer in MsvAvTargetName (covered by
     // the NTProofStr), so a server that knows its own names refuses the relayed AUTHENTICATE.
-    let names = |targets: Vec<String>| ServerNames { nb_computer: "SRV".into(), nb_domain: "DOMAIN".into(), dns_computer: "srv.example".into(), dns_domain: "example".into(), accepted_targets: targets };
+    let names = |targets: Vec<String>| ServerNames {
+        nb_computer: "SRV".into(),
+        nb_domain: "DOMAIN".into(),
+        dns_computer: "srv.example".into(),
+        dns_domain: "example".into(),
+        accepted_targets: targets,
+    };
     let with_target = |t: &str| {
-        let options = ClientOptions { sign: true, target_name: Some(t.into()), workstation: "WS".into(), ..Default::default() };
-        Client::new(Arc::new(ClientCredential::from_password("alice", "DOMAIN", "Secret123")), options, Policy { lm_compat_level: 3 }, Arc::new(SystemEnvironment))
+        let options = ClientOptions {
+            sign: true,
+            target_name: Some(t.into()),
+            workstation: "WS".into(),
+            ..Default::default()
+        };
+        Client::new(
+            Arc::new(ClientCredential::from_password(
+                "alice",
+                "DOMAIN",
+                "Secret123",
+            )),
+            options,
+            Policy { lm_compat_level: 3 },
+            Arc::new(SystemEnvironment),
+        )
     };
     for (target, ok) in [("HTTP/attacker.example", false), ("HTTP/srv.example", true)] {
-        let users = ServerCredential { users: Arc::new(FileUserDatabase::from_text(USERS)) };
-        let mut s = Server::new(users, Arc::new(names(vec!["HTTP/srv.example".into()])), Policy { lm_compat_level: 3 }, Arc::new(SystemEnvironment));
+        let users = ServerCredential {
+            users: Arc::new(FileUserDatabase::from_text(USERS)),
+        };
+        let mut s = Server::new(
+            users,
+            Arc::new(names(vec!["HTTP/srv.example".into()])),
+            Policy { lm_compat_level: 3 },
+            Arc::new(SystemEnvironment),
+        );
         let mut c = with_target(target);
         let result = handshake(&mut c, &mut s);
         assert_eq!(result.is_ok(), ok, "{target}: {result:?}");
@@ -330,4 +470,58 @@ fn reflection_through_another_target_is_refused() {
             assert_eq!(result, Err(Error::LogonDenied));
         }
     }
+}
+
+/// 3.1.5.1.2: a random session key only when KEY_EXCH and SIGN or SEAL are negotiated. A
+/// client that asks for neither (curl's `fContextReq = 0`) offers no key exchange at all, the
+/// one choice both readings of the specification among peers accept, and the server, ours,
+/// agrees on the key.
+#[test]
+fn no_key_exchange_without_sign_or_seal() {
+    let options = ClientOptions {
+        workstation: "WS".into(),
+        ..Default::default()
+    };
+    let cred = Arc::new(ClientCredential::from_password(
+        "alice",
+        "DOMAIN",
+        "Secret123",
+    ));
+    let mut c = Client::new(
+        cred,
+        options,
+        Policy { lm_compat_level: 3 },
+        Arc::new(SystemEnvironment),
+    );
+    assert_eq!(
+        c.negotiate_flags()
+            & (flags::NEGOTIATE_KEY_EXCH | flags::NEGOTIATE_SIGN | flags::NEGOTIATE_SEAL),
+        0
+    );
+    let mut s = server(3);
+    let chal = first_leg(&mut c, &mut s);
+    let (auth, next) = c.authenticate(&chal, None).unwrap();
+    c.advance(next);
+    let msg = Authenticate::decode(&auth).unwrap();
+    assert!(
+        msg.encrypted_random_session_key.is_empty() && msg.flags & flags::NEGOTIATE_KEY_EXCH == 0
+    );
+    assert!(msg.mic.is_some());
+    s.authenticate(&auth, None).unwrap();
+    assert_eq!(
+        c.established().unwrap().exported_session_key,
+        s.established().unwrap().exported_session_key
+    );
+    // With integrity requested, key exchange is offered and used.
+    let mut c = client("alice", "DOMAIN", "Secret123", 3, false);
+    let mut s = server(3);
+    let chal = first_leg(&mut c, &mut s);
+    let (auth, _) = c.authenticate(&chal, None).unwrap();
+    assert_eq!(
+        Authenticate::decode(&auth)
+            .unwrap()
+            .encrypted_random_session_key
+            .len(),
+        16
+    );
 }

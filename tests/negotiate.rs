@@ -12,7 +12,10 @@ use ntlmssp::nlmp::error::Error;
 use ntlmssp::nlmp::policy::Policy;
 use ntlmssp::nlmp::server::{Server, ServerNames};
 use ntlmssp::nlmp::session::Segment;
-use ntlmssp::spnego::codec::{self, MechTypeList, NegState, NegTokenInit, NegTokenResp, NegotiationToken, Token, KRB5, MS_KRB5, NEGOEX, NTLMSSP};
+use ntlmssp::spnego::codec::{
+    self, MechTypeList, NegState, NegTokenInit, NegTokenResp, NegotiationToken, Token, KRB5,
+    MS_KRB5, NEGOEX, NTLMSSP,
+};
 use ntlmssp::spnego::context::{Acceptor, Initiator, Progress};
 
 const USERS: &str = "DOMAIN:alice:Secret123\n";
@@ -26,7 +29,9 @@ fn acceptor() -> Acceptor {
         accepted_targets: vec![],
     };
     Acceptor::new(Server::new(
-        ServerCredential { users: Arc::new(FileUserDatabase::from_text(USERS)) },
+        ServerCredential {
+            users: Arc::new(FileUserDatabase::from_text(USERS)),
+        },
         Arc::new(names),
         Policy { lm_compat_level: 3 },
         Arc::new(SystemEnvironment),
@@ -34,8 +39,18 @@ fn acceptor() -> Acceptor {
 }
 
 fn ntlm_client(password: &str) -> Client {
-    let options = ClientOptions { sign: true, seal: true, workstation: "WS".into(), ..Default::default() };
-    Client::new(Arc::new(ClientCredential::from_password("alice", "DOMAIN", password)), options, Policy { lm_compat_level: 3 }, Arc::new(SystemEnvironment))
+    let options = ClientOptions {
+        sign: true,
+        seal: true,
+        workstation: "WS".into(),
+        ..Default::default()
+    };
+    Client::new(
+        Arc::new(ClientCredential::from_password("alice", "DOMAIN", password)),
+        options,
+        Policy { lm_compat_level: 3 },
+        Arc::new(SystemEnvironment),
+    )
 }
 
 fn initiator(password: &str) -> Initiator {
@@ -65,14 +80,20 @@ fn resp(bytes: &[u8]) -> NegTokenResp<'_> {
 }
 
 fn encode_resp(r: NegTokenResp<'_>) -> Vec<u8> {
-    Token { token: NegotiationToken::Resp(r), framed: false }.encode().unwrap()
+    Token {
+        token: NegotiationToken::Resp(r),
+        framed: false,
+    }
+    .encode()
+    .unwrap()
 }
 
 /// `msg` sealed by one session and unsealed by the other.
 fn sealed(from: &mut Established, to: &mut Established, msg: &[u8]) -> Result<(), Error> {
     let mut data = msg.to_vec();
     let sig = from.session.seal(None, &mut [Segment::Seal(&mut data)]);
-    to.session.unseal(None, &mut [Segment::Seal(&mut data)], &sig)?;
+    to.session
+        .unseal(None, &mut [Segment::Seal(&mut data)], &sig)?;
     assert_eq!(data, msg);
     Ok(())
 }
@@ -80,8 +101,18 @@ fn sealed(from: &mut Established, to: &mut Established, msg: &[u8]) -> Result<()
 /// Sealed and signed messages in both directions, twice (the RC4 streams must agree).
 fn exchange(i: &mut Initiator, a: &mut Acceptor) {
     for round in 0..2 {
-        sealed(i.established_mut().unwrap(), a.established_mut().unwrap(), b"client to server").unwrap_or_else(|e| panic!("round {round}: {e:?}"));
-        sealed(a.established_mut().unwrap(), i.established_mut().unwrap(), b"server to client").unwrap_or_else(|e| panic!("round {round}: {e:?}"));
+        sealed(
+            i.established_mut().unwrap(),
+            a.established_mut().unwrap(),
+            b"client to server",
+        )
+        .unwrap_or_else(|e| panic!("round {round}: {e:?}"));
+        sealed(
+            a.established_mut().unwrap(),
+            i.established_mut().unwrap(),
+            b"server to client",
+        )
+        .unwrap_or_else(|e| panic!("round {round}: {e:?}"));
         // A replayed signature fails and changes nothing.
         let sig = i.established_mut().unwrap().session.sign(None, &[b"m"]);
         let server = &mut a.established_mut().unwrap().session;
@@ -97,10 +128,20 @@ fn handshake(i: &mut Initiator, a: &mut Acceptor) -> [Vec<u8>; 4] {
     assert_eq!(i.progress(), Progress::Continue);
     let challenge = astep(a, &init).unwrap();
     let r = resp(&challenge);
-    assert_eq!((r.neg_state, r.supported_mech), (Some(NegState::AcceptIncomplete), Some(NTLMSSP)));
+    assert_eq!(
+        (r.neg_state, r.supported_mech),
+        (Some(NegState::AcceptIncomplete), Some(NTLMSSP))
+    );
     let authenticate = istep(i, Some(&challenge)).unwrap();
-    assert_eq!(i.progress(), Progress::Complete, "SEC_E_OK on the AUTHENTICATE leg");
-    assert!(resp(&authenticate).mech_list_mic.is_some(), "NTLM MIC present, so a mechListMIC");
+    assert_eq!(
+        i.progress(),
+        Progress::Complete,
+        "SEC_E_OK on the AUTHENTICATE leg"
+    );
+    assert!(
+        resp(&authenticate).mech_list_mic.is_some(),
+        "NTLM MIC present, so a mechListMIC"
+    );
     let fin = astep(a, &authenticate).unwrap();
     assert_eq!(a.progress(), Progress::Complete);
     let r = resp(&fin);
@@ -115,7 +156,11 @@ fn negotiate_handshake_and_messages() {
     let [.., fin] = handshake(&mut i, &mut a);
     assert_eq!(istep(&mut i, Some(&fin)).unwrap(), Vec::<u8>::new());
     exchange(&mut i, &mut a);
-    assert_eq!(istep(&mut i, Some(&fin)), Err(Error::OutOfOrder), "the final token is taken once");
+    assert_eq!(
+        istep(&mut i, Some(&fin)),
+        Err(Error::OutOfOrder),
+        "the final token is taken once"
+    );
 }
 
 #[test]
@@ -134,11 +179,20 @@ fn wrong_password_and_reject() {
     let challenge = astep(&mut a, &init).unwrap();
     let authenticate = istep(&mut i, Some(&challenge)).unwrap();
     assert_eq!(astep(&mut a, &authenticate), Err(Error::LogonDenied));
-    assert_eq!(astep(&mut a, &authenticate), Err(Error::OutOfOrder), "a failed context answers nothing more");
+    assert_eq!(
+        astep(&mut a, &authenticate),
+        Err(Error::OutOfOrder),
+        "a failed context answers nothing more"
+    );
 
     let mut i = initiator("Secret123");
     istep(&mut i, None).unwrap();
-    let reject = encode_resp(NegTokenResp { neg_state: Some(NegState::Reject), supported_mech: None, response_token: None, mech_list_mic: None });
+    let reject = encode_resp(NegTokenResp {
+        neg_state: Some(NegState::Reject),
+        supported_mech: None,
+        response_token: None,
+        mech_list_mic: None,
+    });
     assert_eq!(istep(&mut i, Some(&reject)), Err(Error::LogonDenied));
 }
 
@@ -152,7 +206,10 @@ fn tampered_and_missing_mech_list_mic() {
     let r = resp(&authenticate);
     let mut mic = r.mech_list_mic.unwrap().as_bytes().to_vec();
     mic[6] ^= 1;
-    let tampered = encode_resp(NegTokenResp { mech_list_mic: Some(codec::octets(&mic).unwrap()), ..r.clone() });
+    let tampered = encode_resp(NegTokenResp {
+        mech_list_mic: Some(codec::octets(&mic).unwrap()),
+        ..r.clone()
+    });
     assert_eq!(astep(&mut a, &tampered), Err(Error::LogonDenied));
 
     // Stripped while the NTLM MIC is present: denied too (a downgrade).
@@ -160,7 +217,10 @@ fn tampered_and_missing_mech_list_mic() {
     let init = istep(&mut i, None).unwrap();
     let challenge = astep(&mut a, &init).unwrap();
     let authenticate = istep(&mut i, Some(&challenge)).unwrap();
-    let stripped = encode_resp(NegTokenResp { mech_list_mic: None, ..resp(&authenticate) });
+    let stripped = encode_resp(NegTokenResp {
+        mech_list_mic: None,
+        ..resp(&authenticate)
+    });
     assert_eq!(astep(&mut a, &stripped), Err(Error::LogonDenied));
 
     // A mechListMIC of the wrong length: malformed, the context waits for a correct token.
@@ -168,7 +228,10 @@ fn tampered_and_missing_mech_list_mic() {
     let init = istep(&mut i, None).unwrap();
     let challenge = astep(&mut a, &init).unwrap();
     let authenticate = istep(&mut i, Some(&challenge)).unwrap();
-    let short = encode_resp(NegTokenResp { mech_list_mic: Some(codec::octets(&[1; 15]).unwrap()), ..resp(&authenticate) });
+    let short = encode_resp(NegTokenResp {
+        mech_list_mic: Some(codec::octets(&[1; 15]).unwrap()),
+        ..resp(&authenticate)
+    });
     assert_eq!(astep(&mut a, &short), Err(Error::InvalidToken));
     let fin = astep(&mut a, &authenticate).unwrap();
 
@@ -176,9 +239,15 @@ fn tampered_and_missing_mech_list_mic() {
     let r = resp(&fin);
     let mut mic = r.mech_list_mic.unwrap().as_bytes().to_vec();
     mic[4] ^= 0x80;
-    let tampered = encode_resp(NegTokenResp { mech_list_mic: Some(codec::octets(&mic).unwrap()), ..r.clone() });
+    let tampered = encode_resp(NegTokenResp {
+        mech_list_mic: Some(codec::octets(&mic).unwrap()),
+        ..r.clone()
+    });
     assert_eq!(istep(&mut i, Some(&tampered)), Err(Error::MessageAltered));
-    let missing = encode_resp(NegTokenResp { mech_list_mic: None, ..r.clone() });
+    let missing = encode_resp(NegTokenResp {
+        mech_list_mic: None,
+        ..r.clone()
+    });
     assert_eq!(istep(&mut i, Some(&missing)), Err(Error::MessageAltered));
     istep(&mut i, Some(&fin)).unwrap();
     exchange(&mut i, &mut a);
@@ -193,7 +262,12 @@ fn init_for(mechs: &[ObjectIdentifier], token: &[u8], framed: bool) -> Vec<u8> {
         mech_token: Some(codec::octets(token).unwrap()),
         mech_list_mic: None,
     };
-    Token { token: NegotiationToken::Init(init), framed }.encode().unwrap()
+    Token {
+        token: NegotiationToken::Init(init),
+        framed,
+    }
+    .encode()
+    .unwrap()
 }
 
 #[test]
@@ -205,30 +279,51 @@ fn ntlm_listed_after_kerberos_gets_request_mic() {
     let mut a = acceptor();
     let sel = astep(&mut a, &init_for(&mechs, b"\x60\x05kerberos-ish", false)).unwrap();
     let r = resp(&sel);
-    assert_eq!((r.neg_state, r.supported_mech, r.response_token), (Some(NegState::RequestMic), Some(NTLMSSP), None));
+    assert_eq!(
+        (r.neg_state, r.supported_mech, r.response_token),
+        (Some(NegState::RequestMic), Some(NTLMSSP), None)
+    );
 
     // The initiator side, driven by hand: NEGOTIATE in a NegTokenResp without negState.
     let mut c = ntlm_client("Secret123");
     let (negotiate, next) = c.negotiate().unwrap();
     c.advance(next);
-    let cont =
-        encode_resp(NegTokenResp { neg_state: None, supported_mech: None, response_token: Some(codec::octets(&negotiate).unwrap()), mech_list_mic: None });
+    let cont = encode_resp(NegTokenResp {
+        neg_state: None,
+        supported_mech: None,
+        response_token: Some(codec::octets(&negotiate).unwrap()),
+        mech_list_mic: None,
+    });
     let challenge = astep(&mut a, &cont).unwrap();
     let r = resp(&challenge);
-    assert_eq!((r.neg_state, r.supported_mech), (Some(NegState::AcceptIncomplete), None));
-    let (authenticate, next) = c.authenticate(r.response_token.unwrap().as_bytes(), None).unwrap();
+    assert_eq!(
+        (r.neg_state, r.supported_mech),
+        (Some(NegState::AcceptIncomplete), None)
+    );
+    let (authenticate, next) = c
+        .authenticate(r.response_token.unwrap().as_bytes(), None)
+        .unwrap();
     c.advance(next);
     let session = &mut c.established_mut().unwrap().session;
     let mic = session.sign(None, &[&mech_types]);
     session.reset_rc4(true);
-    let no_mic =
-        encode_resp(NegTokenResp { neg_state: None, supported_mech: None, response_token: Some(codec::octets(&authenticate).unwrap()), mech_list_mic: None });
-    let with_mic = encode_resp(NegTokenResp { mech_list_mic: Some(codec::octets(&mic).unwrap()), ..resp(&no_mic) });
+    let no_mic = encode_resp(NegTokenResp {
+        neg_state: None,
+        supported_mech: None,
+        response_token: Some(codec::octets(&authenticate).unwrap()),
+        mech_list_mic: None,
+    });
+    let with_mic = encode_resp(NegTokenResp {
+        mech_list_mic: Some(codec::octets(&mic).unwrap()),
+        ..resp(&no_mic)
+    });
     let fin = astep(&mut a, &with_mic).unwrap();
     let r = resp(&fin);
     assert_eq!(r.neg_state, Some(NegState::AcceptCompleted));
     let session = &mut c.established_mut().unwrap().session;
-    session.verify(None, &[&mech_types], r.mech_list_mic.unwrap().as_bytes()).unwrap();
+    session
+        .verify(None, &[&mech_types], r.mech_list_mic.unwrap().as_bytes())
+        .unwrap();
 }
 
 #[test]
@@ -236,9 +331,16 @@ fn initiator_answers_request_mic_and_waits() {
     let (mut i, mut a) = (initiator("Secret123"), acceptor());
     let init = istep(&mut i, None).unwrap();
     let challenge = astep(&mut a, &init).unwrap();
-    let asked = encode_resp(NegTokenResp { neg_state: Some(NegState::RequestMic), ..resp(&challenge) });
+    let asked = encode_resp(NegTokenResp {
+        neg_state: Some(NegState::RequestMic),
+        ..resp(&challenge)
+    });
     let authenticate = istep(&mut i, Some(&asked)).unwrap();
-    assert_eq!(i.progress(), Progress::Continue, "CONTINUE after request-mic");
+    assert_eq!(
+        i.progress(),
+        Progress::Continue,
+        "CONTINUE after request-mic"
+    );
     assert!(i.established().is_none());
     let fin = astep(&mut a, &authenticate).unwrap();
     istep(&mut i, Some(&fin)).unwrap();
@@ -252,7 +354,10 @@ fn mech_list_mic_copying_the_response_token_is_ignored() {
     let init = istep(&mut i, None).unwrap();
     let challenge = astep(&mut a, &init).unwrap();
     let r = resp(&challenge);
-    let quirky = encode_resp(NegTokenResp { mech_list_mic: r.response_token, ..r.clone() });
+    let quirky = encode_resp(NegTokenResp {
+        mech_list_mic: r.response_token,
+        ..r.clone()
+    });
     let authenticate = istep(&mut i, Some(&quirky)).unwrap();
     astep(&mut a, &authenticate).unwrap();
 }
@@ -262,10 +367,18 @@ fn foreign_mechanisms_are_refused() {
     let c = ntlm_client("Secret123");
     let (negotiate, _) = c.negotiate().unwrap();
     let mut a = acceptor();
-    assert_eq!(astep(&mut a, &init_for(&[KRB5, MS_KRB5], &negotiate, true)), Err(Error::InvalidToken));
+    assert_eq!(
+        astep(&mut a, &init_for(&[KRB5, MS_KRB5], &negotiate, true)),
+        Err(Error::InvalidToken)
+    );
     assert_eq!(astep(&mut a, b"garbage"), Err(Error::InvalidToken));
     // A NegTokenResp where a NegTokenInit belongs.
-    let r = encode_resp(NegTokenResp { neg_state: None, supported_mech: None, response_token: Some(codec::octets(&negotiate).unwrap()), mech_list_mic: None });
+    let r = encode_resp(NegTokenResp {
+        neg_state: None,
+        supported_mech: None,
+        response_token: Some(codec::octets(&negotiate).unwrap()),
+        mech_list_mic: None,
+    });
     assert_eq!(astep(&mut a, &r), Err(Error::InvalidToken));
     // The context is still new: a proper token works.
     astep(&mut a, &init_for(&[NTLMSSP], &negotiate, false)).unwrap();
@@ -274,7 +387,10 @@ fn foreign_mechanisms_are_refused() {
     let (mut i, mut a) = (initiator("Secret123"), acceptor());
     let init = istep(&mut i, None).unwrap();
     let challenge = astep(&mut a, &init).unwrap();
-    let krb = encode_resp(NegTokenResp { supported_mech: Some(MS_KRB5), ..resp(&challenge) });
+    let krb = encode_resp(NegTokenResp {
+        supported_mech: Some(MS_KRB5),
+        ..resp(&challenge)
+    });
     assert_eq!(istep(&mut i, Some(&krb)), Err(Error::InvalidToken));
     istep(&mut i, Some(&challenge)).unwrap();
 }
@@ -288,15 +404,25 @@ fn truncated_tokens_change_nothing() {
     }
     let challenge = astep(&mut a, &init).unwrap();
     for n in 0..challenge.len() {
-        assert!(i.step(Some(&challenge[..n]), None).is_err(), "reply truncated to {n}");
+        assert!(
+            i.step(Some(&challenge[..n]), None).is_err(),
+            "reply truncated to {n}"
+        );
     }
     let authenticate = istep(&mut i, Some(&challenge)).unwrap();
     for n in 0..authenticate.len() {
-        assert_eq!(a.authenticate(&authenticate[..n], None), Err(Error::InvalidToken), "continuation truncated to {n}");
+        assert_eq!(
+            a.authenticate(&authenticate[..n], None),
+            Err(Error::InvalidToken),
+            "continuation truncated to {n}"
+        );
     }
     let fin = astep(&mut a, &authenticate).unwrap();
     for n in 1..fin.len() {
-        assert!(i.step(Some(&fin[..n]), None).is_err(), "final token truncated to {n}");
+        assert!(
+            i.step(Some(&fin[..n]), None).is_err(),
+            "final token truncated to {n}"
+        );
     }
     istep(&mut i, Some(&fin)).unwrap();
     exchange(&mut i, &mut a);
@@ -315,5 +441,10 @@ fn raw_ntlm_first_token_makes_a_plain_ntlm_context() {
     c.advance(next);
     assert_eq!(astep(&mut a, &authenticate).unwrap(), Vec::<u8>::new());
     assert_eq!(a.progress(), Progress::Complete);
-    sealed(c.established_mut().unwrap(), a.established_mut().unwrap(), b"plain ntlm").unwrap();
+    sealed(
+        c.established_mut().unwrap(),
+        a.established_mut().unwrap(),
+        b"plain ntlm",
+    )
+    .unwrap();
 }

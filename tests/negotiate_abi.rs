@@ -27,11 +27,18 @@ fn users() {
 }
 
 /// A Negotiate credential; `identity` is an EX identity with `package_list`, or none.
-fn negotiate_credential(use_flags: u32, package_list: Option<&str>) -> Result<CredHandle, SECURITY_STATUS> {
+fn negotiate_credential(
+    use_flags: u32,
+    package_list: Option<&str>,
+) -> Result<CredHandle, SECURITY_STATUS> {
     negotiate_credential_for("Secret123", use_flags, package_list)
 }
 
-fn negotiate_credential_for(password: &str, use_flags: u32, package_list: Option<&str>) -> Result<CredHandle, SECURITY_STATUS> {
+fn negotiate_credential_for(
+    password: &str,
+    use_flags: u32,
+    package_list: Option<&str>,
+) -> Result<CredHandle, SECURITY_STATUS> {
     let (user, domain, password) = (utf16("alice"), utf16("DOMAIN"), utf16(password));
     let list = package_list.map(utf16).unwrap_or_default();
     let mut id = SEC_WINNT_AUTH_IDENTITY_EXW {
@@ -44,13 +51,33 @@ fn negotiate_credential_for(password: &str, use_flags: u32, package_list: Option
         Password: password.as_ptr() as *mut u16,
         PasswordLength: password.len() as u32,
         Flags: SEC_WINNT_AUTH_IDENTITY_UNICODE,
-        PackageList: if package_list.is_some() { list.as_ptr() as *mut u16 } else { null_mut() },
+        PackageList: if package_list.is_some() {
+            list.as_ptr() as *mut u16
+        } else {
+            null_mut()
+        },
         PackageListLength: list.len() as u32,
     };
-    let auth = if use_flags == SECPKG_CRED_OUTBOUND { &mut id as *mut _ as *mut _ } else { null_mut() };
+    let auth = if use_flags == SECPKG_CRED_OUTBOUND {
+        &mut id as *mut _ as *mut _
+    } else {
+        null_mut()
+    };
     let (mut h, mut ts) = (NO_HANDLE, 0);
     let package = utf16z("Negotiate");
-    let s = unsafe { AcquireCredentialsHandleW(null_mut(), package.as_ptr() as *mut u16, use_flags, null_mut(), auth, None, null_mut(), &mut h, &mut ts) };
+    let s = unsafe {
+        AcquireCredentialsHandleW(
+            null_mut(),
+            package.as_ptr() as *mut u16,
+            use_flags,
+            null_mut(),
+            auth,
+            None,
+            null_mut(),
+            &mut h,
+            &mut ts,
+        )
+    };
     if s == SEC_E_OK {
         Ok(h)
     } else {
@@ -62,17 +89,32 @@ fn negotiate_credential_for(password: &str, use_flags: u32, package_list: Option
 fn package_information() {
     let mut info: PSecPkgInfoW = null_mut();
     let name = utf16z("negotiate");
-    assert_eq!(unsafe { QuerySecurityPackageInfoW(name.as_ptr() as *mut u16, &mut info) }, SEC_E_OK);
+    assert_eq!(
+        unsafe { QuerySecurityPackageInfoW(name.as_ptr() as *mut u16, &mut info) },
+        SEC_E_OK
+    );
     let i = unsafe { &*info };
-    assert_eq!((i.fCapabilities, i.wVersion, i.wRPCID, i.cbMaxToken), (0x0008_3BB3, 1, 9, 12000));
-    assert_eq!((wide_z(i.Name), wide_z(i.Comment)), ("Negotiate".into(), "Microsoft Package Negotiator".into()));
+    assert_eq!(
+        (i.fCapabilities, i.wVersion, i.wRPCID, i.cbMaxToken),
+        (0x0008_3BB3, 1, 9, 12000)
+    );
+    assert_eq!(
+        (wide_z(i.Name), wide_z(i.Comment)),
+        ("Negotiate".into(), "Microsoft Package Negotiator".into())
+    );
     unsafe { FreeContextBuffer(info.cast()) };
 
     let mut n = 0;
-    assert_eq!(unsafe { EnumerateSecurityPackagesW(&mut n, &mut info) }, SEC_E_OK);
+    assert_eq!(
+        unsafe { EnumerateSecurityPackagesW(&mut n, &mut info) },
+        SEC_E_OK
+    );
     assert_eq!(n, 2);
     let all = unsafe { std::slice::from_raw_parts(info, 2) };
-    assert_eq!((wide_z(all[0].Name), wide_z(all[1].Name)), ("NTLM".into(), "Negotiate".into()));
+    assert_eq!(
+        (wide_z(all[0].Name), wide_z(all[1].Name)),
+        ("NTLM".into(), "Negotiate".into())
+    );
     assert_eq!((all[0].wRPCID, all[1].wRPCID), (10, 9));
     unsafe { FreeContextBuffer(info.cast()) };
 }
@@ -81,8 +123,14 @@ fn package_information() {
 fn package_list() {
     let mut c = negotiate_credential(SECPKG_CRED_OUTBOUND, Some("ntlm,!kerberos")).unwrap();
     free_credential(&mut c);
-    assert_eq!(negotiate_credential(SECPKG_CRED_OUTBOUND, Some("!ntlm")).unwrap_err(), SEC_E_NO_CREDENTIALS);
-    assert_eq!(negotiate_credential(SECPKG_CRED_OUTBOUND, Some("Kerberos")).unwrap_err(), SEC_E_NO_CREDENTIALS);
+    assert_eq!(
+        negotiate_credential(SECPKG_CRED_OUTBOUND, Some("!ntlm")).unwrap_err(),
+        SEC_E_NO_CREDENTIALS
+    );
+    assert_eq!(
+        negotiate_credential(SECPKG_CRED_OUTBOUND, Some("Kerberos")).unwrap_err(),
+        SEC_E_NO_CREDENTIALS
+    );
 }
 
 #[test]
@@ -93,18 +141,55 @@ fn handshake_attributes_and_messages() {
     let (mut cx, mut sx) = handshake(&mut cc, &mut sc).unwrap();
     assert_eq!(client_name(&mut sx).unwrap(), "DOMAIN\\alice");
     for cx in [&mut cx, &mut sx] {
-        let mut ni = SecPkgContext_NegotiationInfoW { PackageInfo: null_mut(), NegotiationState: 99 };
-        assert_eq!(unsafe { QueryContextAttributesW(cx, SECPKG_ATTR_NEGOTIATION_INFO, &mut ni as *mut _ as *mut _,) }, SEC_E_OK);
+        let mut ni = SecPkgContext_NegotiationInfoW {
+            PackageInfo: null_mut(),
+            NegotiationState: 99,
+        };
+        assert_eq!(
+            unsafe {
+                QueryContextAttributesW(
+                    cx,
+                    SECPKG_ATTR_NEGOTIATION_INFO,
+                    &mut ni as *mut _ as *mut _,
+                )
+            },
+            SEC_E_OK
+        );
         assert_eq!(ni.NegotiationState, SECPKG_NEGOTIATION_COMPLETE);
         assert_eq!(wide_z(unsafe { (*ni.PackageInfo).Name }), "NTLM");
         unsafe { FreeContextBuffer(ni.PackageInfo.cast()) };
-        let mut pi = SecPkgContext_PackageInfoW { PackageInfo: null_mut() };
-        assert_eq!(unsafe { QueryContextAttributesW(cx, SECPKG_ATTR_PACKAGE_INFO, &mut pi as *mut _ as *mut _) }, SEC_E_OK);
+        let mut pi = SecPkgContext_PackageInfoW {
+            PackageInfo: null_mut(),
+        };
+        assert_eq!(
+            unsafe {
+                QueryContextAttributesW(cx, SECPKG_ATTR_PACKAGE_INFO, &mut pi as *mut _ as *mut _)
+            },
+            SEC_E_OK
+        );
         assert_eq!(wide_z(unsafe { (*pi.PackageInfo).Name }), "Negotiate");
         unsafe { FreeContextBuffer(pi.PackageInfo.cast()) };
-        let mut sizes = SecPkgContext_Sizes { cbMaxToken: 0, cbMaxSignature: 0, cbBlockSize: 9, cbSecurityTrailer: 0 };
-        assert_eq!(unsafe { QueryContextAttributesW(cx, SECPKG_ATTR_SIZES, &mut sizes as *mut _ as *mut _) }, SEC_E_OK);
-        assert_eq!((sizes.cbMaxToken, sizes.cbMaxSignature, sizes.cbBlockSize, sizes.cbSecurityTrailer), (2888, 16, 0, 16));
+        let mut sizes = SecPkgContext_Sizes {
+            cbMaxToken: 0,
+            cbMaxSignature: 0,
+            cbBlockSize: 9,
+            cbSecurityTrailer: 0,
+        };
+        assert_eq!(
+            unsafe {
+                QueryContextAttributesW(cx, SECPKG_ATTR_SIZES, &mut sizes as *mut _ as *mut _)
+            },
+            SEC_E_OK
+        );
+        assert_eq!(
+            (
+                sizes.cbMaxToken,
+                sizes.cbMaxSignature,
+                sizes.cbBlockSize,
+                sizes.cbSecurityTrailer
+            ),
+            (2888, 16, 0, 16)
+        );
     }
     // Both directions, though the client never saw the server's final token; a replay fails.
     for _ in 0..2 {
@@ -134,8 +219,14 @@ fn handshake_attributes_and_messages() {
     // A wrong password: denied.
     let mut bad = client_credential("alice", "DOMAIN", "wrong").unwrap();
     let mut nego_bad = negotiate_credential_for("wrong", SECPKG_CRED_OUTBOUND, None).unwrap();
-    assert_eq!(handshake(&mut nego_bad, &mut sc).unwrap_err(), SEC_E_LOGON_DENIED);
-    assert_eq!(handshake(&mut bad, &mut sc).unwrap_err(), SEC_E_LOGON_DENIED);
+    assert_eq!(
+        handshake(&mut nego_bad, &mut sc).unwrap_err(),
+        SEC_E_LOGON_DENIED
+    );
+    assert_eq!(
+        handshake(&mut bad, &mut sc).unwrap_err(),
+        SEC_E_LOGON_DENIED
+    );
     for c in [&mut cc, &mut sc, &mut ntlm, &mut bad, &mut nego_bad] {
         free_credential(c);
     }

@@ -19,7 +19,8 @@ struct Scanner;
 
 const MAX_NEEDLES: usize = 4;
 const NEEDLE_LEN: usize = 64;
-static NEEDLES: Mutex<[(usize, [u8; NEEDLE_LEN]); MAX_NEEDLES]> = Mutex::new([(0, [0; NEEDLE_LEN]); MAX_NEEDLES]);
+static NEEDLES: Mutex<[(usize, [u8; NEEDLE_LEN]); MAX_NEEDLES]> =
+    Mutex::new([(0, [0; NEEDLE_LEN]); MAX_NEEDLES]);
 static ARMED: AtomicUsize = AtomicUsize::new(0);
 static HITS: AtomicUsize = AtomicUsize::new(0);
 /// Which needle (high half) and block size (low half) were last found, for the failure message.
@@ -69,7 +70,11 @@ fn disarm() -> usize {
     let hits = HITS.load(Ordering::SeqCst);
     if hits > 0 {
         let last = LAST_HIT.load(Ordering::SeqCst);
-        eprintln!("{hits} freed block(s) held a secret; last: needle {} in a block of {} bytes", last >> 32, last & 0xffff_ffff);
+        eprintln!(
+            "{hits} freed block(s) held a secret; last: needle {} in a block of {} bytes",
+            last >> 32,
+            last & 0xffff_ffff
+        );
     }
     hits
 }
@@ -89,7 +94,11 @@ fn freed_credentials_hold_no_password_or_hash() {
     arm(&[PASSWORD.as_bytes(), &pw16, &nt_hash, &ntowfv2]);
     let mut h = client_credential("alice", "DOMAIN", PASSWORD).unwrap();
     assert_eq!(free_credential(&mut h), SEC_E_OK);
-    assert_eq!(disarm(), 0, "a freed block held the password or a hash derived from it");
+    assert_eq!(
+        disarm(),
+        0,
+        "a freed block held the password or a hash derived from it"
+    );
 }
 
 #[test]
@@ -117,9 +126,19 @@ fn deleted_contexts_hold_no_session_key() {
     let mut sc = server_credential().unwrap();
     std::fs::remove_file(&file).unwrap();
     let (mut cx, mut sx) = handshake(&mut cc, &mut sc).unwrap();
-    let mut key = SecPkgContext_SessionKey { SessionKeyLength: 0, SessionKey: std::ptr::null_mut() };
+    let mut key = SecPkgContext_SessionKey {
+        SessionKeyLength: 0,
+        SessionKey: std::ptr::null_mut(),
+    };
     let session_key = unsafe {
-        assert_eq!(QueryContextAttributesW(&mut sx, SECPKG_ATTR_SESSION_KEY, &mut key as *mut _ as *mut _), SEC_E_OK);
+        assert_eq!(
+            QueryContextAttributesW(
+                &mut sx,
+                SECPKG_ATTR_SESSION_KEY,
+                &mut key as *mut _ as *mut _
+            ),
+            SEC_E_OK
+        );
         let k = std::slice::from_raw_parts(key.SessionKey, key.SessionKeyLength as usize).to_vec();
         FreeContextBuffer(key.SessionKey.cast());
         k
@@ -133,5 +152,9 @@ fn deleted_contexts_hold_no_session_key() {
     assert_eq!(delete(&mut sx), SEC_E_OK);
     assert_eq!(free_credential(&mut cc), SEC_E_OK);
     assert_eq!(free_credential(&mut sc), SEC_E_OK);
-    assert_eq!(disarm(), 0, "a freed block held the session key, password or NT hash");
+    assert_eq!(
+        disarm(),
+        0,
+        "a freed block held the session key, password or NT hash"
+    );
 }

@@ -19,7 +19,9 @@ const ROUNDS: usize = 1000;
 #[test]
 fn concurrent_handshakes_messages_and_handle_churn() {
     let file = std::env::temp_dir().join(format!("ntlmssp-stress-{}", std::process::id()));
-    let users: String = (0..WORKERS).map(|i| format!("DOMAIN:user{i}:pw-{i}\n")).collect();
+    let users: String = (0..WORKERS)
+        .map(|i| format!("DOMAIN:user{i}:pw-{i}\n"))
+        .collect();
     std::fs::write(&file, users).unwrap();
     std::env::set_var("NTLM_USER_FILE", &file);
     let mut server = server_credential().unwrap();
@@ -36,11 +38,16 @@ fn concurrent_handshakes_messages_and_handle_churn() {
             let (server_cred, start) = (server_cred.clone(), start.clone());
             thread::spawn(move || {
                 let mut sc = *server_cred;
-                let mut cc = client_credential(&format!("user{i}"), "DOMAIN", &format!("pw-{i}")).unwrap();
+                let mut cc =
+                    client_credential(&format!("user{i}"), "DOMAIN", &format!("pw-{i}")).unwrap();
                 start.wait();
                 for round in 0..ROUNDS {
                     let (mut cx, mut sx) = handshake(&mut cc, &mut sc).expect("handshake");
-                    assert_eq!(client_name(&mut sx).unwrap(), format!("DOMAIN\\user{i}"), "context confusion");
+                    assert_eq!(
+                        client_name(&mut sx).unwrap(),
+                        format!("DOMAIN\\user{i}"),
+                        "context confusion"
+                    );
                     let plain = format!("worker {i} round {round}").into_bytes();
                     let mut data = plain.clone();
                     let mut sig = seal(&mut cx, &mut data).unwrap();
@@ -81,7 +88,10 @@ fn concurrent_handshakes_messages_and_handle_churn() {
                 x ^= x << 13;
                 x ^= x >> 7;
                 x ^= x << 17;
-                let mut h = SecHandle { dwLower: x, dwUpper: x.rotate_left(17) };
+                let mut h = SecHandle {
+                    dwLower: x,
+                    dwUpper: x.rotate_left(17),
+                };
                 // A forged handle may hit a live context only with negligible probability; even
                 // then it must not crash. Count the (expected) refusals.
                 if delete(&mut h) == SEC_E_INVALID_HANDLE {
@@ -142,5 +152,9 @@ fn concurrent_handshakes_messages_and_handle_churn() {
     assert_eq!(free_credential(&mut sc), SEC_E_OK);
     server = sc;
     let _ = server;
-    assert_eq!(live_handles(), (before_creds - 1, before_ctxs), "handles leaked");
+    assert_eq!(
+        live_handles(),
+        (before_creds - 1, before_ctxs),
+        "handles leaked"
+    );
 }

@@ -20,7 +20,10 @@ fn vectors() -> Value {
 
 fn hex(s: &str) -> Vec<u8> {
     assert!(s.len() % 2 == 0, "odd hex {s}");
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
 }
 
 fn h(v: &Value, path: &[&str]) -> Vec<u8> {
@@ -28,7 +31,9 @@ fn h(v: &Value, path: &[&str]) -> Vec<u8> {
     for p in path {
         cur = &cur[*p];
     }
-    hex(cur.as_str().unwrap_or_else(|| panic!("no string at {path:?}")))
+    hex(cur
+        .as_str()
+        .unwrap_or_else(|| panic!("no string at {path:?}")))
 }
 
 fn a16(v: Vec<u8>) -> [u8; 16] {
@@ -47,15 +52,30 @@ const RANDOM_SESSION_KEY: [u8; 16] = [0x55; 16];
 fn spec_client(level: u8, seal: bool) -> Client {
     let mut random = CLIENT_CHALLENGE.to_vec();
     random.extend_from_slice(&RANDOM_SESSION_KEY);
-    let env = FixedEnvironment { bytes: random, time: 0 };
+    let env = FixedEnvironment {
+        bytes: random,
+        time: 0,
+    };
     let options = ClientOptions {
         sign: true,
         seal,
         workstation: "COMPUTER".into(),
-        version: Version { major: 5, minor: 1, build: 2600, revision: 0x0f },
+        version: Version {
+            major: 5,
+            minor: 1,
+            build: 2600,
+            revision: 0x0f,
+        },
         ..Default::default()
     };
-    Client::new(Arc::new(ClientCredential::from_password("User", "Domain", PASSWORD)), options, Policy { lm_compat_level: level }, Arc::new(env))
+    Client::new(
+        Arc::new(ClientCredential::from_password("User", "Domain", PASSWORD)),
+        options,
+        Policy {
+            lm_compat_level: level,
+        },
+        Arc::new(env),
+    )
 }
 
 #[test]
@@ -65,7 +85,10 @@ fn ntlmv1_values_4_2_2() {
     let lm = crypto::LMOWFv1(PASSWORD);
     assert_eq!(lm.to_vec(), h(v, &["LMOWFv1"]));
     assert_eq!(nt.to_vec(), h(v, &["NTOWFv1"]));
-    assert_eq!(crypto::session_base_key_v1(&nt).to_vec(), h(v, &["SessionBaseKey"]));
+    assert_eq!(
+        crypto::session_base_key_v1(&nt).to_vec(),
+        h(v, &["SessionBaseKey"])
+    );
     let nt_resp = crypto::ntlmv1_response(&nt, &SERVER_CHALLENGE);
     let lm_resp = crypto::lmv1_response(&lm, &SERVER_CHALLENGE);
     assert_eq!(nt_resp.to_vec(), h(v, &["NTLMv1Response"]));
@@ -74,13 +97,39 @@ fn ntlmv1_values_4_2_2() {
     let flags = 0xe2028233;
     let kxkey = crypto::KXKEY(false, flags, &sbk, &lm_resp, &SERVER_CHALLENGE, &lm);
     assert_eq!(kxkey.to_vec(), h(v, &["KeyExchangeKey"]));
-    assert_eq!(crypto::rc4k(&kxkey, &RANDOM_SESSION_KEY).to_vec(), h(v, &["EncryptedSessionKey"]));
-    let kx_lm = crypto::KXKEY(false, flags | flags::NEGOTIATE_LM_KEY, &sbk, &lm_resp, &SERVER_CHALLENGE, &lm);
+    assert_eq!(
+        crypto::rc4k(&kxkey, &RANDOM_SESSION_KEY).to_vec(),
+        h(v, &["EncryptedSessionKey"])
+    );
+    let kx_lm = crypto::KXKEY(
+        false,
+        flags | flags::NEGOTIATE_LM_KEY,
+        &sbk,
+        &lm_resp,
+        &SERVER_CHALLENGE,
+        &lm,
+    );
     assert_eq!(kx_lm.to_vec(), h(v, &["KeyExchangeKey_NEGOTIATE_LM_KEY"]));
-    assert_eq!(crypto::rc4k(&kx_lm, &RANDOM_SESSION_KEY).to_vec(), h(v, &["EncryptedSessionKey_NEGOTIATE_LM_KEY"]));
-    let kx_non_nt = crypto::KXKEY(false, flags | flags::REQUEST_NON_NT_SESSION_KEY, &sbk, &lm_resp, &SERVER_CHALLENGE, &lm);
-    assert_eq!(kx_non_nt.to_vec(), h(v, &["KeyExchangeKey_REQUEST_NON_NT_SESSION_KEY"]));
-    assert_eq!(crypto::rc4k(&kx_non_nt, &RANDOM_SESSION_KEY).to_vec(), h(v, &["EncryptedSessionKey_REQUEST_NON_NT_SESSION_KEY"]));
+    assert_eq!(
+        crypto::rc4k(&kx_lm, &RANDOM_SESSION_KEY).to_vec(),
+        h(v, &["EncryptedSessionKey_NEGOTIATE_LM_KEY"])
+    );
+    let kx_non_nt = crypto::KXKEY(
+        false,
+        flags | flags::REQUEST_NON_NT_SESSION_KEY,
+        &sbk,
+        &lm_resp,
+        &SERVER_CHALLENGE,
+        &lm,
+    );
+    assert_eq!(
+        kx_non_nt.to_vec(),
+        h(v, &["KeyExchangeKey_REQUEST_NON_NT_SESSION_KEY"])
+    );
+    assert_eq!(
+        crypto::rc4k(&kx_non_nt, &RANDOM_SESSION_KEY).to_vec(),
+        h(v, &["EncryptedSessionKey_REQUEST_NON_NT_SESSION_KEY"])
+    );
 }
 
 #[test]
@@ -107,11 +156,20 @@ fn ntlmv2_values_4_2_4() {
     let temp = h(v, &["temp"]);
     let proof = crypto::ntlmv2_nt_proof_str(&key, &SERVER_CHALLENGE, &temp);
     assert_eq!(proof.to_vec(), h(v, &["NTProofStr"]));
-    assert_eq!(crypto::lmv2_response(&key, &SERVER_CHALLENGE, &CLIENT_CHALLENGE).to_vec(), h(v, &["LMv2Response"]));
+    assert_eq!(
+        crypto::lmv2_response(&key, &SERVER_CHALLENGE, &CLIENT_CHALLENGE).to_vec(),
+        h(v, &["LMv2Response"])
+    );
     let sbk = crypto::session_base_key_v2(&key, &proof);
     assert_eq!(sbk.to_vec(), h(v, &["SessionBaseKey"]));
-    assert_eq!(crypto::KXKEY(true, 0, &sbk, &[], &SERVER_CHALLENGE, &[0; 16]).to_vec(), h(v, &["KeyExchangeKey"]));
-    assert_eq!(crypto::rc4k(&sbk, &RANDOM_SESSION_KEY).to_vec(), h(v, &["EncryptedSessionKey"]));
+    assert_eq!(
+        crypto::KXKEY(true, 0, &sbk, &[], &SERVER_CHALLENGE, &[0; 16]).to_vec(),
+        h(v, &["KeyExchangeKey"])
+    );
+    assert_eq!(
+        crypto::rc4k(&sbk, &RANDOM_SESSION_KEY).to_vec(),
+        h(v, &["EncryptedSessionKey"])
+    );
 }
 
 #[test]
@@ -134,14 +192,36 @@ fn assert_v1_message(section: &str, level: u8) {
     let challenge = h(m, &["CHALLENGE_MESSAGE"]);
     let expected = h(m, &["AUTHENTICATE_MESSAGE"]);
     let want = Authenticate::decode(&expected).unwrap();
-    let (token, _) = spec_client(level, true).authenticate(&challenge, None).unwrap();
+    let (token, _) = spec_client(level, true)
+        .authenticate(&challenge, None)
+        .unwrap();
     let got = Authenticate::decode(&token).unwrap();
-    assert_eq!(got.lm_challenge_response, want.lm_challenge_response, "{section} LM response");
-    assert_eq!(got.nt_challenge_response, want.nt_challenge_response, "{section} NT response");
-    assert_eq!(got.encrypted_random_session_key, want.encrypted_random_session_key, "{section} session key");
-    assert_eq!(got.flags & !flags::NEGOTIATE_TARGET_INFO, want.flags & !flags::NEGOTIATE_TARGET_INFO, "{section} flags");
-    let with_flags = Authenticate { flags: want.flags, ..got };
-    assert_eq!(hex_str(&with_flags.encode().unwrap()), hex_str(&expected), "{section} message");
+    assert_eq!(
+        got.lm_challenge_response, want.lm_challenge_response,
+        "{section} LM response"
+    );
+    assert_eq!(
+        got.nt_challenge_response, want.nt_challenge_response,
+        "{section} NT response"
+    );
+    assert_eq!(
+        got.encrypted_random_session_key, want.encrypted_random_session_key,
+        "{section} session key"
+    );
+    assert_eq!(
+        got.flags & !flags::NEGOTIATE_TARGET_INFO,
+        want.flags & !flags::NEGOTIATE_TARGET_INFO,
+        "{section} flags"
+    );
+    let with_flags = Authenticate {
+        flags: want.flags,
+        ..got
+    };
+    assert_eq!(
+        hex_str(&with_flags.encode().unwrap()),
+        hex_str(&expected),
+        "{section} message"
+    );
 }
 
 #[test]
@@ -185,7 +265,9 @@ fn gss_wrapex_ntlmv1_4_2_2_4() {
     for form in ["Signature_randompad_zeroed", "Signature_as_printed_in_spec"] {
         let mut server = SessionSecurity::new(0xe2028233, &RANDOM_SESSION_KEY, Mode::Server);
         let mut data = sealed.clone();
-        server.unseal(None, &mut [Segment::Seal(&mut data)], &h(g, &[form])).unwrap();
+        server
+            .unseal(None, &mut [Segment::Seal(&mut data)], &h(g, &[form]))
+            .unwrap();
         assert_eq!(data, hex("50006c00610069006e007400650078007400"));
     }
 }
@@ -193,10 +275,19 @@ fn gss_wrapex_ntlmv1_4_2_2_4() {
 #[test]
 fn gss_wrapex_ntlmv1_ess_4_2_3_4() {
     let g = &vectors()["ntlmv1_client_challenge"]["gss_wrapex"];
-    let kx = a16(h(&vectors()["ntlmv1_client_challenge"]["values"], &["KeyExchangeKey"]));
+    let kx = a16(h(
+        &vectors()["ntlmv1_client_challenge"]["values"],
+        &["KeyExchangeKey"],
+    ));
     let flags = 0x820a8233;
-    assert_eq!(crypto::SEALKEY(flags, &kx, Mode::Client).as_slice(), &h(g, &["ClientSealingKey"])[..]);
-    assert_eq!(crypto::SIGNKEY(flags, &kx, Mode::Client).unwrap().to_vec(), h(g, &["ClientSigningKey"]));
+    assert_eq!(
+        crypto::SEALKEY(flags, &kx, Mode::Client).as_slice(),
+        &h(g, &["ClientSealingKey"])[..]
+    );
+    assert_eq!(
+        crypto::SIGNKEY(flags, &kx, Mode::Client).unwrap().to_vec(),
+        h(g, &["ClientSigningKey"])
+    );
     let (sealed, sig) = seal_as_client(flags, &kx);
     assert_eq!(sealed, h(g, &["SealedData"]));
     assert_eq!(sig.to_vec(), h(g, &["Signature"]));
@@ -206,8 +297,16 @@ fn gss_wrapex_ntlmv1_ess_4_2_3_4() {
 fn gss_wrapex_ntlmv2_4_2_4_4() {
     let g = &vectors()["ntlmv2"]["gss_wrapex"];
     let flags = 0xe28a8233;
-    assert_eq!(crypto::SEALKEY(flags, &RANDOM_SESSION_KEY, Mode::Client).as_slice(), &h(g, &["ClientSealingKey"])[..]);
-    assert_eq!(crypto::SIGNKEY(flags, &RANDOM_SESSION_KEY, Mode::Client).unwrap().to_vec(), h(g, &["ClientSigningKey"]));
+    assert_eq!(
+        crypto::SEALKEY(flags, &RANDOM_SESSION_KEY, Mode::Client).as_slice(),
+        &h(g, &["ClientSealingKey"])[..]
+    );
+    assert_eq!(
+        crypto::SIGNKEY(flags, &RANDOM_SESSION_KEY, Mode::Client)
+            .unwrap()
+            .to_vec(),
+        h(g, &["ClientSigningKey"])
+    );
     let (sealed, sig) = seal_as_client(flags, &RANDOM_SESSION_KEY);
     assert_eq!(sealed, h(g, &["SealedData"]));
     assert_eq!(sig.to_vec(), h(g, &["Signature"]));
@@ -219,23 +318,59 @@ fn supplementary_keys_and_signatures() {
     let e = &s["ess_keys_from_RandomSessionKey_55"];
     let ess = flags::NEGOTIATE_EXTENDED_SESSIONSECURITY;
     let esk = RANDOM_SESSION_KEY;
-    assert_eq!(crypto::SIGNKEY(ess, &esk, Mode::Server).unwrap().to_vec(), h(e, &["ServerSigningKey"]));
-    for (bits, name) in [(flags::NEGOTIATE_128, "128"), (flags::NEGOTIATE_56, "56"), (0, "40")] {
-        assert_eq!(crypto::SEALKEY(ess | bits, &esk, Mode::Client).as_slice(), &h(e, &[&format!("ClientSealingKey_{name}")])[..]);
-        assert_eq!(crypto::SEALKEY(ess | bits, &esk, Mode::Server).as_slice(), &h(e, &[&format!("ServerSealingKey_{name}")])[..]);
+    assert_eq!(
+        crypto::SIGNKEY(ess, &esk, Mode::Server).unwrap().to_vec(),
+        h(e, &["ServerSigningKey"])
+    );
+    for (bits, name) in [
+        (flags::NEGOTIATE_128, "128"),
+        (flags::NEGOTIATE_56, "56"),
+        (0, "40"),
+    ] {
+        assert_eq!(
+            crypto::SEALKEY(ess | bits, &esk, Mode::Client).as_slice(),
+            &h(e, &[&format!("ClientSealingKey_{name}")])[..]
+        );
+        assert_eq!(
+            crypto::SEALKEY(ess | bits, &esk, Mode::Server).as_slice(),
+            &h(e, &[&format!("ServerSealingKey_{name}")])[..]
+        );
     }
     let e40 = &s["ess_40bit_sealkey_from_4_2_3_KeyExchangeKey"];
-    assert_eq!(crypto::SEALKEY(ess, &a16(h(e40, &["ExportedSessionKey"])), Mode::Client).as_slice(), &h(e40, &["ClientSealingKey_40"])[..]);
+    assert_eq!(
+        crypto::SEALKEY(ess, &a16(h(e40, &["ExportedSessionKey"])), Mode::Client).as_slice(),
+        &h(e40, &["ClientSealingKey_40"])[..]
+    );
     let lm = &s["non_ess_lm_key_or_datagram_sealkeys_from_RandomSessionKey_55"];
-    assert_eq!(crypto::SEALKEY(flags::NEGOTIATE_LM_KEY | flags::NEGOTIATE_56, &esk, Mode::Client).as_slice(), &h(lm, &["SealKey_LM_KEY_56"])[..]);
-    assert_eq!(crypto::SEALKEY(flags::NEGOTIATE_DATAGRAM, &esk, Mode::Client).as_slice(), &h(lm, &["SealKey_LM_KEY_40"])[..]);
-    assert_eq!(crypto::SEALKEY(0, &esk, Mode::Client).as_slice(), &h(lm, &["SealKey_no_ESS_no_LM_KEY"])[..]);
+    assert_eq!(
+        crypto::SEALKEY(
+            flags::NEGOTIATE_LM_KEY | flags::NEGOTIATE_56,
+            &esk,
+            Mode::Client
+        )
+        .as_slice(),
+        &h(lm, &["SealKey_LM_KEY_56"])[..]
+    );
+    assert_eq!(
+        crypto::SEALKEY(flags::NEGOTIATE_DATAGRAM, &esk, Mode::Client).as_slice(),
+        &h(lm, &["SealKey_LM_KEY_40"])[..]
+    );
+    assert_eq!(
+        crypto::SEALKEY(0, &esk, Mode::Client).as_slice(),
+        &h(lm, &["SealKey_no_ESS_no_LM_KEY"])[..]
+    );
     let nk = &s["ntlmv2_signature_without_key_exch"];
-    let (sealed, sig) = seal_as_client(flags::NEGOTIATE_SEAL | flags::NEGOTIATE_SIGN | ess | flags::NEGOTIATE_128, &esk);
+    let (sealed, sig) = seal_as_client(
+        flags::NEGOTIATE_SEAL | flags::NEGOTIATE_SIGN | ess | flags::NEGOTIATE_128,
+        &esk,
+    );
     assert_eq!(sealed, h(nk, &["SealedData"]));
     assert_eq!(sig.to_vec(), h(nk, &["Signature"]));
     let mut s2 = SessionSecurity::new(flags::NEGOTIATE_ALWAYS_SIGN | ess, &esk, Mode::Client);
-    assert_eq!(s2.sign(None, &[b"anything"]).to_vec(), h(&s["always_sign_without_sign"], &["Signature"]));
+    assert_eq!(
+        s2.sign(None, &[b"anything"]).to_vec(),
+        h(&s["always_sign_without_sign"], &["Signature"])
+    );
 }
 
 #[test]
@@ -244,9 +379,21 @@ fn primitives() {
     assert_eq!(a8(h(c, &["ClientChallenge"])), CLIENT_CHALLENGE);
     assert_eq!(a8(h(c, &["ServerChallenge"])), SERVER_CHALLENGE);
     // RFC 1320 / RFC 1321 / RFC 2202 known answers.
-    assert_eq!(hex_str(&crypto::md4(b"abc")), "a448017aaf21d8525fc10ae87aa6729d");
-    assert_eq!(hex_str(&crypto::md5(&[b"a", b"bc"])), "900150983cd24fb0d6963f7d28e17f72");
-    assert_eq!(hex_str(&crypto::hmac_md5(b"Jefe", &[b"what do ya want ", b"for nothing?"])), "750c783e6ab0b503eaa86e310a5db738");
+    assert_eq!(
+        hex_str(&crypto::md4(b"abc")),
+        "a448017aaf21d8525fc10ae87aa6729d"
+    );
+    assert_eq!(
+        hex_str(&crypto::md5(&[b"a", b"bc"])),
+        "900150983cd24fb0d6963f7d28e17f72"
+    );
+    assert_eq!(
+        hex_str(&crypto::hmac_md5(
+            b"Jefe",
+            &[b"what do ya want ", b"for nothing?"]
+        )),
+        "750c783e6ab0b503eaa86e310a5db738"
+    );
     assert_eq!(crypto::crc32(&[b"123456789"]), 0xcbf43926);
 }
 
@@ -270,7 +417,9 @@ fn rc4_matches_the_reference_crate() {
             r.apply(a);
             r.apply(b);
             let mut theirs = data.clone();
-            rc4::Rc4::new_from_slice(&key).unwrap().apply_keystream(&mut theirs);
+            rc4::Rc4::new_from_slice(&key)
+                .unwrap()
+                .apply_keystream(&mut theirs);
             assert_eq!(ours, theirs, "key {key_len} data {data_len}");
         }
     }
@@ -288,14 +437,20 @@ fn md5_and_hmac_md5_match_the_reference_crates() {
         seed ^= seed << 5;
         seed
     };
-    for len in [0usize, 1, 3, 55, 56, 57, 63, 64, 65, 119, 120, 127, 128, 129, 1000, 4096, 65537] {
+    for len in [
+        0usize, 1, 3, 55, 56, 57, 63, 64, 65, 119, 120, 127, 128, 129, 1000, 4096, 65537,
+    ] {
         let data: Vec<u8> = (0..len).map(|_| next() as u8).collect();
         let split = if len == 0 { 0 } else { next() as usize % len };
         let mut ours = Md5::new();
         ours.update(&data[..split]);
         ours.update(&data[split..]);
         let theirs: [u8; 16] = md5::Md5::digest(&data).into();
-        assert_eq!(ours.finalize(), theirs, "MD5 of {len} bytes split at {split}");
+        assert_eq!(
+            ours.finalize(),
+            theirs,
+            "MD5 of {len} bytes split at {split}"
+        );
         for key_len in [0usize, 16, 64, 65, 100] {
             let key: Vec<u8> = (0..key_len).map(|_| next() as u8).collect();
             let mut m = <Hmac<md5::Md5> as KeyInit>::new_from_slice(&key).unwrap();
@@ -306,12 +461,18 @@ fn md5_and_hmac_md5_match_the_reference_crates() {
             let mut plain = HmacMd5::new(&key);
             plain.update(&data[..split]);
             plain.update(&data[split..]);
-            assert_eq!(plain.finalize(), theirs, "HMAC of {len} bytes, key {key_len}");
+            assert_eq!(
+                plain.finalize(),
+                theirs,
+                "HMAC of {len} bytes, key {key_len}"
+            );
             let rc4_key: Vec<u8> = (0..16).map(|i| i as u8 ^ key_len as u8 ^ 0x5c).collect();
             let mut expected = data.clone();
             {
                 use rc4::cipher::{KeyInit, StreamCipher};
-                rc4::Rc4::new_from_slice(&rc4_key).unwrap().apply_keystream(&mut expected);
+                rc4::Rc4::new_from_slice(&rc4_key)
+                    .unwrap()
+                    .apply_keystream(&mut expected);
             }
             let mut buf = data.clone();
             let mut stream = crypto::Rc4::new(&rc4_key);

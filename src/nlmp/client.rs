@@ -85,18 +85,42 @@ pub struct Client {
 
 impl core::fmt::Debug for Client {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Client").field("options", &self.options).field("state", &self.state).finish()
+        f.debug_struct("Client")
+            .field("options", &self.options)
+            .field("state", &self.state)
+            .finish()
     }
 }
 
 impl Client {
-    pub fn new(credential: Arc<ClientCredential>, options: ClientOptions, policy: Policy, env: Arc<dyn Environment>) -> Self {
-        Client { credential, options, policy, env: Some(env), state: State::Initial }
+    pub fn new(
+        credential: Arc<ClientCredential>,
+        options: ClientOptions,
+        policy: Policy,
+        env: Arc<dyn Environment>,
+    ) -> Self {
+        Client {
+            credential,
+            options,
+            policy,
+            env: Some(env),
+            state: State::Initial,
+        }
     }
 
     /// A client using the operating system's randomness and clock.
-    pub fn with_system_env(credential: Arc<ClientCredential>, options: ClientOptions, policy: Policy) -> Self {
-        Client { credential, options, policy, env: None, state: State::Initial }
+    pub fn with_system_env(
+        credential: Arc<ClientCredential>,
+        options: ClientOptions,
+        policy: Policy,
+    ) -> Self {
+        Client {
+            credential,
+            options,
+            policy,
+            env: None,
+            state: State::Initial,
+        }
     }
 
     fn env(&self) -> &dyn Environment {
@@ -120,8 +144,16 @@ impl Client {
     }
 
     /// The NEGOTIATE_MESSAGE flags this client sends (3.1.5.1.1), shaped like Windows' own:
-    /// Unicode and OEM, NTLM, ALWAYS_SIGN, extended session security, 128/56-bit, key exchange,
-    /// VERSION; LM_KEY only at levels where LM is used; SIGN/SEAL/DATAGRAM/IDENTIFY on request.
+    /// Unicode and OEM, NTLM, ALWAYS_SIGN, extended session security, 128/56-bit, VERSION;
+    /// LM_KEY only at levels where LM is used; SIGN/SEAL/DATAGRAM/IDENTIFY on request; key
+    /// exchange only with SIGN or SEAL.
+    ///
+    /// Key exchange without SIGN or SEAL is where peers disagree: 3.1.5.1.2 sends a random
+    /// session key only when KEY_EXCH *and* SIGN or SEAL are negotiated (pyspnego follows it),
+    /// while gss-ntlmssp's and Samba's servers demand an EncryptedRandomSessionKey whenever
+    /// KEY_EXCH is set. Windows' own client does not offer KEY_EXCH when the caller asks for
+    /// neither integrity nor confidentiality (curl's `fContextReq = 0`), which every reading
+    /// agrees on, so neither do we.
     pub fn negotiate_flags(&self) -> u32 {
         let mut f = flags::NEGOTIATE_UNICODE
             | flags::NEGOTIATE_OEM
@@ -131,8 +163,10 @@ impl Client {
             | flags::NEGOTIATE_EXTENDED_SESSIONSECURITY
             | flags::NEGOTIATE_VERSION
             | flags::NEGOTIATE_128
-            | flags::NEGOTIATE_KEY_EXCH
             | flags::NEGOTIATE_56;
+        if self.options.sign || self.options.seal {
+            f |= flags::NEGOTIATE_KEY_EXCH;
+        }
         if !self.policy.client_uses_v2() {
             f |= flags::NEGOTIATE_LM_KEY;
         }
@@ -160,8 +194,13 @@ impl Client {
         if matches!(self.state, State::NegotiateSent(_)) {
             return Err(Error::OutOfOrder);
         }
-        let msg = Negotiate { flags: self.negotiate_flags(), domain: &[], workstation: &[], version: Some(self.options.version) }
-            .encode()?;
+        let msg = Negotiate {
+            flags: self.negotiate_flags(),
+            domain: &[],
+            workstation: &[],
+            version: Some(self.options.version),
+        }
+        .encode()?;
         Ok((msg.clone(), Pending(State::NegotiateSent(msg))))
     }
 
@@ -185,7 +224,11 @@ impl Client {
     /// ClientChannelBindingsUnhashed), when the application supplied bindings.
     ///
     /// On error the context is unchanged: the caller may retry with a correct CHALLENGE.
-    pub fn authenticate(&self, challenge_token: &[u8], channel_bindings_hash: Option<[u8; 16]>) -> Result<(Vec<u8>, Pending)> {
+    pub fn authenticate(
+        &self,
+        challenge_token: &[u8],
+        channel_bindings_hash: Option<[u8; 16]>,
+    ) -> Result<(Vec<u8>, Pending)> {
         let negotiate = match &self.state {
             State::NegotiateSent(n) => n.as_slice(),
             State::Initial => &[],
@@ -194,22 +237,37 @@ impl Client {
         self.answer(negotiate, challenge_token, channel_bindings_hash)
     }
 
-    fn answer(&self, negotiate: &[u8], challenge_token: &[u8], channel_bindings_hash: Option<[u8; 16]>) -> Result<(Vec<u8>, Pending)> {
+    fn answer(
+        &self,
+        negotiate: &[u8],
+        challenge_token: &[u8],
+        channel_bindings_hash: Option<[u8; 16]>,
+    ) -> Result<(Vec<u8>, Pending)> {
         let challenge = Challenge::decode(challenge_token)?;
         // Draw every random byte of the handshake at once: ClientChallenge || ExportedSessionKey.
         let mut random = Zeroizing::new([0u8; 24]);
         self.env().random(&mut random[..]);
         let client_challenge: [u8; 8] = random[..8].try_into().expect("8 bytes");
         let random_session_key: [u8; 16] = random[8..].try_into().expect("16 bytes");
-        let (token, established) =
-            self.build_authenticate(negotiate, challenge_token, &challenge, &client_challenge, &random_session_key, channel_bindings_hash)?;
+        let (token, established) = self.build_authenticate(
+            negotiate,
+            challenge_token,
+            &challenge,
+            &client_challenge,
+            &random_session_key,
+            channel_bindings_hash,
+        )?;
         Ok((token, Pending(State::Complete(Box::new(established)))))
     }
 
     /// Answers a CHALLENGE that starts a new authentication whatever the state (a
     /// server-initiated re-authentication of a completed context): no NEGOTIATE_MESSAGE
     /// precedes it, so the MIC covers CHALLENGE and AUTHENTICATE only.
-    pub fn authenticate_fresh(&self, challenge_token: &[u8], channel_bindings_hash: Option<[u8; 16]>) -> Result<(Vec<u8>, Pending)> {
+    pub fn authenticate_fresh(
+        &self,
+        challenge_token: &[u8],
+        channel_bindings_hash: Option<[u8; 16]>,
+    ) -> Result<(Vec<u8>, Pending)> {
         self.answer(&[], challenge_token, channel_bindings_hash)
     }
 
@@ -233,7 +291,11 @@ impl Client {
     fn authenticate_flags(&self, challenge_flags: u32) -> u32 {
         let ours = self.negotiate_flags() | flags::NEGOTIATE_TARGET_INFO;
         let mut f = challenge_flags & ours & !(flags::NEGOTIATE_UNICODE | flags::NEGOTIATE_OEM);
-        f |= if has(challenge_flags, flags::NEGOTIATE_UNICODE) { flags::NEGOTIATE_UNICODE } else { flags::NEGOTIATE_OEM };
+        f |= if has(challenge_flags, flags::NEGOTIATE_UNICODE) {
+            flags::NEGOTIATE_UNICODE
+        } else {
+            flags::NEGOTIATE_OEM
+        };
         f |= flags::REQUEST_TARGET;
         // 2.2.2.5: with both, extended session security wins over LM_KEY.
         if has(f, flags::NEGOTIATE_EXTENDED_SESSIONSECURITY) {
@@ -261,7 +323,11 @@ impl Client {
         let flags = self.authenticate_flags(challenge.flags);
         let unicode = has(flags, flags::NEGOTIATE_UNICODE);
         let sc = &challenge.server_challenge;
-        let server_pairs = AvPairs::parse(if challenge.target_info.is_empty() { &[0, 0, 0, 0] } else { challenge.target_info })?;
+        let server_pairs = AvPairs::parse(if challenge.target_info.is_empty() {
+            &[0, 0, 0, 0]
+        } else {
+            challenge.target_info
+        })?;
         let server_time = server_pairs.timestamp();
 
         let lm_response: Vec<u8>;
@@ -282,7 +348,11 @@ impl Client {
             let temp = messages::ntlmv2_client_challenge(time, client_challenge, &pairs);
             let proof = crypto::ntlmv2_nt_proof_str(&cred.ntowfv2, sc, &temp);
             // 3.1.5.1.2: with a server timestamp the LMv2 response is Z(24).
-            lm_response = if with_mic { vec![0; 24] } else { crypto::lmv2_response(&cred.ntowfv2, sc, client_challenge).to_vec() };
+            lm_response = if with_mic {
+                vec![0; 24]
+            } else {
+                crypto::lmv2_response(&cred.ntowfv2, sc, client_challenge).to_vec()
+            };
             let mut nt = Vec::with_capacity(16 + temp.len());
             nt.extend_from_slice(&proof);
             nt.extend_from_slice(&temp);
@@ -292,7 +362,8 @@ impl Client {
             let mut lm = vec![0u8; 24];
             lm[..8].copy_from_slice(client_challenge);
             lm_response = lm;
-            nt_response = crypto::ntlmv1_ess_response(&cred.nt_hash.0, sc, client_challenge).to_vec();
+            nt_response =
+                crypto::ntlmv1_ess_response(&cred.nt_hash.0, sc, client_challenge).to_vec();
             session_base_key = Secret16(crypto::session_base_key_v1(&cred.nt_hash.0));
         } else {
             let nt = crypto::ntlmv1_response(&cred.nt_hash.0, sc);
@@ -306,9 +377,22 @@ impl Client {
             session_base_key = Secret16(crypto::session_base_key_v1(&cred.nt_hash.0));
         }
 
-        let key_exchange_key = Secret16(crypto::KXKEY(ntlmv2, flags, &session_base_key.0, &lm_response, sc, &cred.lm_hash.0));
-        let (exported_session_key, encrypted_random_session_key) = if has(flags, flags::NEGOTIATE_KEY_EXCH) {
-            (Secret16(*random_session_key), crypto::rc4k(&key_exchange_key.0, random_session_key).to_vec())
+        let key_exchange_key = Secret16(crypto::KXKEY(
+            ntlmv2,
+            flags,
+            &session_base_key.0,
+            &lm_response,
+            sc,
+            &cred.lm_hash.0,
+        ));
+        // 3.1.5.1.2: a random session key only when KEY_EXCH and SIGN or SEAL are negotiated.
+        let key_exchange = has(flags, flags::NEGOTIATE_KEY_EXCH)
+            && (has(flags, flags::NEGOTIATE_SIGN) || has(flags, flags::NEGOTIATE_SEAL));
+        let (exported_session_key, encrypted_random_session_key) = if key_exchange {
+            (
+                Secret16(*random_session_key),
+                crypto::rc4k(&key_exchange_key.0, random_session_key).to_vec(),
+            )
         } else {
             (key_exchange_key.clone(), Vec::new())
         };
@@ -351,7 +435,11 @@ impl Client {
     /// pairs, then — when the server sent a timestamp, i.e. it knows about MICs — MsvAvFlags
     /// with the MIC bit; MsvAvChannelBindings and MsvAvTargetName when the application supplied
     /// them; a single MsvAvEOL.
-    fn client_av_pairs(&self, server: &AvPairs<'_>, channel_bindings_hash: Option<[u8; 16]>) -> Result<Vec<u8>> {
+    fn client_av_pairs(
+        &self,
+        server: &AvPairs<'_>,
+        channel_bindings_hash: Option<[u8; 16]>,
+    ) -> Result<Vec<u8>> {
         let mut b = AvPairsBuilder::with_capacity(server.as_bytes().len() + 64);
         let mut server_flags = 0;
         for (id, value) in server.iter() {
@@ -386,7 +474,13 @@ impl Client {
 /// ClientChannelBindingsUnhashed → MsvAvChannelBindings (3.1.5.1.2): MD5 over the
 /// gss_channel_bindings_struct flattened as RFC 4121 4.1.1.2 lays it out (each address type and
 /// length as 32-bit little-endian values, followed by the bytes).
-pub fn channel_bindings_hash(initiator_type: u32, initiator: &[u8], acceptor_type: u32, acceptor: &[u8], application_data: &[u8]) -> [u8; 16] {
+pub fn channel_bindings_hash(
+    initiator_type: u32,
+    initiator: &[u8],
+    acceptor_type: u32,
+    acceptor: &[u8],
+    application_data: &[u8],
+) -> [u8; 16] {
     let len = |b: &[u8]| (b.len() as u32).to_le_bytes();
     crypto::md5(&[
         &initiator_type.to_le_bytes(),

@@ -78,12 +78,21 @@ pub struct PayloadField {
 /// (the end of the message when none). Optional header parts (VERSION, MIC) exist only below
 /// it, so a header part is never read out of another field's bytes.
 pub fn payload_start(token: &[u8], fields: &[PayloadField]) -> usize {
-    fields.iter().filter(|f| f.len > 0).map(|f| f.offset as usize).min().unwrap_or(token.len())
+    fields
+        .iter()
+        .filter(|f| f.len > 0)
+        .map(|f| f.offset as usize)
+        .min()
+        .unwrap_or(token.len())
 }
 
 impl PayloadField {
     pub fn read(r: &mut Reader<'_>) -> Result<Self> {
-        Ok(PayloadField { len: r.u16()?, max_len: r.u16()?, offset: r.u32()? })
+        Ok(PayloadField {
+            len: r.u16()?,
+            max_len: r.u16()?,
+            offset: r.u32()?,
+        })
     }
 
     /// The field's bytes within `message`. An empty field is empty whatever its offset says
@@ -94,7 +103,9 @@ impl PayloadField {
             return Ok(&[]);
         }
         let start = self.offset as usize;
-        let end = start.checked_add(usize::from(self.len)).ok_or(Error::InvalidToken)?;
+        let end = start
+            .checked_add(usize::from(self.len))
+            .ok_or(Error::InvalidToken)?;
         message.get(start..end).ok_or(Error::InvalidToken)
     }
 }
@@ -113,7 +124,10 @@ pub struct Writer {
 
 impl Writer {
     pub fn with_capacity(capacity: usize) -> Self {
-        Writer { buf: Vec::with_capacity(capacity), pending: Vec::new() }
+        Writer {
+            buf: Vec::with_capacity(capacity),
+            pending: Vec::new(),
+        }
     }
 
     pub fn bytes(&mut self, b: &[u8]) -> &mut Self {
@@ -185,7 +199,9 @@ pub fn from_utf16le(b: &[u8]) -> Result<String> {
         return Err(Error::InvalidToken);
     }
     let units = b.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]]));
-    char::decode_utf16(units).collect::<core::result::Result<String, _>>().map_err(|_| Error::InvalidToken)
+    char::decode_utf16(units)
+        .collect::<core::result::Result<String, _>>()
+        .map_err(|_| Error::InvalidToken)
 }
 
 /// The OEM character set. The OEM code page is a property of a Windows installation; this
@@ -193,7 +209,15 @@ pub fn from_utf16le(b: &[u8]) -> Result<String> {
 /// and maps every byte to a character, so decoding never fails. Characters beyond it become '?',
 /// as Windows' best-fit conversion does for unmappable ones.
 pub fn oem(s: &str) -> Vec<u8> {
-    s.chars().map(|c| if (c as u32) < 0x100 { c as u32 as u8 } else { b'?' }).collect()
+    s.chars()
+        .map(|c| {
+            if (c as u32) < 0x100 {
+                c as u32 as u8
+            } else {
+                b'?'
+            }
+        })
+        .collect()
 }
 
 pub fn from_oem(b: &[u8]) -> String {
@@ -234,13 +258,29 @@ mod tests {
     #[test]
     fn payload_field_bounds() {
         let msg = [0u8; 16];
-        let f = PayloadField { len: 4, max_len: 4, offset: 12 };
+        let f = PayloadField {
+            len: 4,
+            max_len: 4,
+            offset: 12,
+        };
         assert_eq!(f.resolve(&msg).unwrap().len(), 4);
-        let f = PayloadField { len: 5, max_len: 5, offset: 12 };
+        let f = PayloadField {
+            len: 5,
+            max_len: 5,
+            offset: 12,
+        };
         assert_eq!(f.resolve(&msg), Err(Error::InvalidToken));
-        let f = PayloadField { len: 1, max_len: 1, offset: u32::MAX };
+        let f = PayloadField {
+            len: 1,
+            max_len: 1,
+            offset: u32::MAX,
+        };
         assert_eq!(f.resolve(&msg), Err(Error::InvalidToken));
-        let f = PayloadField { len: 0, max_len: 0, offset: u32::MAX };
+        let f = PayloadField {
+            len: 0,
+            max_len: 0,
+            offset: u32::MAX,
+        };
         assert_eq!(f.resolve(&msg).unwrap(), &[] as &[u8]);
     }
 

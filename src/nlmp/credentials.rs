@@ -42,7 +42,13 @@ impl ClientCredential {
     /// Derives everything a handshake needs from the password, which the caller then drops.
     pub fn from_password(user: &str, domain: &str, password: &str) -> Self {
         let nt_hash = Secret16(crypto::NTOWFv1(password));
-        Self::from_hashes(user, domain, nt_hash, Secret16(crypto::LMOWFv1(password)), password.is_empty())
+        Self::from_hashes(
+            user,
+            domain,
+            nt_hash,
+            Secret16(crypto::LMOWFv1(password)),
+            password.is_empty(),
+        )
     }
 
     /// A credential from a known NT hash (no LM hash: NTLMv1 with a real LM response is then
@@ -51,7 +57,13 @@ impl ClientCredential {
         Self::from_hashes(user, domain, Secret16(nt_hash), Secret16([0; 16]), false)
     }
 
-    fn from_hashes(user: &str, domain: &str, nt_hash: Secret16, lm_hash: Secret16, empty_password: bool) -> Self {
+    fn from_hashes(
+        user: &str,
+        domain: &str,
+        nt_hash: Secret16,
+        lm_hash: Secret16,
+        empty_password: bool,
+    ) -> Self {
         let ntowfv2 = response_key(&nt_hash, user, domain);
         ClientCredential {
             user: user.to_owned(),
@@ -135,7 +147,11 @@ pub fn default_client_credential() -> Result<ClientCredential> {
         None => entries.first(),
     }
     .ok_or(Error::NoCredentials)?;
-    Ok(ClientCredential::from_password(&entry.user, &entry.domain, &entry.password))
+    Ok(ClientCredential::from_password(
+        &entry.user,
+        &entry.domain,
+        &entry.password,
+    ))
 }
 
 /// Case-insensitive comparison as Windows does it for account names (Unicode uppercase).
@@ -160,7 +176,8 @@ pub trait UserDatabase: Send + Sync {
     /// NTOWFv2 for `user` in `domain` as the client named them (the NTLMv2 ResponseKeyNT). A
     /// database may have it ready; by default it is derived from [`Self::nt_hash`].
     fn response_key_nt(&self, user: &str, domain: &str) -> Option<HmacMd5Key> {
-        self.nt_hash(user, domain).map(|h| response_key(&h, user, domain))
+        self.nt_hash(user, domain)
+            .map(|h| response_key(&h, user, domain))
     }
 }
 
@@ -191,7 +208,13 @@ impl FileUserDatabase {
         for e in &parsed {
             let nt_hash = Secret16(crypto::NTOWFv1(&e.password));
             let ntowfv2 = response_key(&nt_hash, &e.user, &e.domain);
-            entries.push(FileEntry { domain: e.domain.clone(), user: e.user.clone(), nt_hash, user_upper: e.user.to_uppercase(), ntowfv2 });
+            entries.push(FileEntry {
+                domain: e.domain.clone(),
+                user: e.user.clone(),
+                nt_hash,
+                user_upper: e.user.to_uppercase(),
+                ntowfv2,
+            });
         }
         FileUserDatabase { entries }
     }
@@ -221,7 +244,12 @@ impl UserDatabase for FileUserDatabase {
         let e = self.find(user, domain)?;
         // NTOWFv2 hashes UPPER(user) and the domain as sent: the ready key fits when both are
         // what the file says.
-        if e.domain == domain && user.chars().flat_map(char::to_uppercase).eq(e.user_upper.chars()) {
+        if e.domain == domain
+            && user
+                .chars()
+                .flat_map(char::to_uppercase)
+                .eq(e.user_upper.chars())
+        {
             Some(e.ntowfv2.clone())
         } else {
             Some(response_key(&e.nt_hash, user, domain))
@@ -269,15 +297,35 @@ mod tests {
     fn user_file_lines() {
         let e = parse_user_file("# comment\n\nDOM:alice:pa:ss\r\n:bob:\nbroken line\n");
         assert_eq!(e.len(), 2);
-        assert_eq!((e[0].domain.as_str(), e[0].user.as_str(), e[0].password.as_str()), ("DOM", "alice", "pa:ss"));
-        assert_eq!((e[1].domain.as_str(), e[1].user.as_str(), e[1].password.as_str()), ("", "bob", ""));
+        assert_eq!(
+            (
+                e[0].domain.as_str(),
+                e[0].user.as_str(),
+                e[0].password.as_str()
+            ),
+            ("DOM", "alice", "pa:ss")
+        );
+        assert_eq!(
+            (
+                e[1].domain.as_str(),
+                e[1].user.as_str(),
+                e[1].password.as_str()
+            ),
+            ("", "bob", "")
+        );
     }
 
     #[test]
     fn database_lookup_rules() {
         let db = FileUserDatabase::from_text("DOM:Alice:one\n:alice:two\nOTHER:carol:three\n");
-        assert_eq!(db.nt_hash("ALICE", "dom").unwrap().0, crypto::NTOWFv1("one"));
-        assert_eq!(db.nt_hash("alice", "ELSEWHERE").unwrap().0, crypto::NTOWFv1("two"));
+        assert_eq!(
+            db.nt_hash("ALICE", "dom").unwrap().0,
+            crypto::NTOWFv1("one")
+        );
+        assert_eq!(
+            db.nt_hash("alice", "ELSEWHERE").unwrap().0,
+            crypto::NTOWFv1("two")
+        );
         assert!(db.nt_hash("carol", "DOM").is_none());
         assert!(db.nt_hash("dave", "DOM").is_none());
         assert_eq!(db.nt_hash("CÄROL", "other"), None);
@@ -289,7 +337,13 @@ mod tests {
     fn anonymous_and_names() {
         assert!(ClientCredential::from_password("", "", "").anonymous);
         assert!(!ClientCredential::from_password("u", "", "").anonymous);
-        assert_eq!(ClientCredential::from_password("u", "D", "p").display_name(), "D\\u");
-        assert_eq!(ClientCredential::from_password("u", "", "p").display_name(), "u");
+        assert_eq!(
+            ClientCredential::from_password("u", "D", "p").display_name(),
+            "D\\u"
+        );
+        assert_eq!(
+            ClientCredential::from_password("u", "", "p").display_name(),
+            "u"
+        );
     }
 }

@@ -57,6 +57,12 @@ impl HmacMd5Key {
     }
 }
 
+impl Zeroize for HmacMd5Key {
+    fn zeroize(&mut self) {
+        self.0.zeroize();
+    }
+}
+
 impl core::fmt::Debug for HmacMd5Key {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("HmacMd5Key(..)")
@@ -117,7 +123,10 @@ pub struct Rc4 {
 impl Rc4 {
     /// RC4Init(Handle, Key) for a key of 1 to 256 bytes.
     pub fn new(key: &[u8]) -> Rc4 {
-        assert!(!key.is_empty() && key.len() <= 256, "RC4 key of 1..=256 bytes");
+        assert!(
+            !key.is_empty() && key.len() <= 256,
+            "RC4 key of 1..=256 bytes"
+        );
         // The key repeated to 256 bytes, so the schedule needs no `i % len` (a division) per
         // step; u8 indices into 256-entry tables need no bounds checks.
         let mut k = [0u8; 256];
@@ -149,7 +158,14 @@ impl Rc4 {
     pub fn keystream(&mut self) -> Keystream<'_> {
         let Rc4 { s, i, j } = self;
         let si = s[usize::from(i.wrapping_add(1))];
-        Keystream { li: *i, lj: *j, si, s, i, j }
+        Keystream {
+            li: *i,
+            lj: *j,
+            si,
+            s,
+            i,
+            j,
+        }
     }
 }
 
@@ -171,7 +187,12 @@ impl Keystream<'_> {
     /// in registers for the whole run (through `self` they would go to memory on every byte).
     #[inline(always)]
     pub fn with<R>(&mut self, f: impl FnOnce(&mut Stream<'_>) -> R) -> R {
-        let mut st = Stream { s: &mut *self.s, li: self.li, lj: self.lj, si: self.si };
+        let mut st = Stream {
+            s: &mut *self.s,
+            li: self.li,
+            lj: self.lj,
+            si: self.si,
+        };
         let r = f(&mut st);
         let (li, lj, si) = (st.li, st.lj, st.si);
         self.li = li;
@@ -222,7 +243,8 @@ impl Stream<'_> {
             for b in ks.iter_mut() {
                 *b = self.next_byte();
             }
-            let word = u64::from_ne_bytes(chunk[..8].try_into().expect("8 bytes")) ^ u64::from_ne_bytes(ks);
+            let word = u64::from_ne_bytes(chunk[..8].try_into().expect("8 bytes"))
+                ^ u64::from_ne_bytes(ks);
             chunk.copy_from_slice(&word.to_ne_bytes());
         }
         for b in chunks.into_remainder() {
@@ -277,7 +299,11 @@ pub fn NTOWFv1(password: &str) -> [u8; 16] {
 pub fn LMOWFv1(password: &str) -> [u8; 16] {
     let mut oem = [0u8; 14];
     for (slot, c) in oem.iter_mut().zip(password.chars()) {
-        *slot = if c.is_ascii() { c.to_ascii_uppercase() as u8 } else { b'?' };
+        *slot = if c.is_ascii() {
+            c.to_ascii_uppercase() as u8
+        } else {
+            b'?'
+        };
     }
     let magic = b"KGS!@#$%";
     let mut out = [0u8; 16];
@@ -294,7 +320,11 @@ pub fn ntlmv1_response(response_key_nt: &[u8; 16], server_challenge: &[u8; 8]) -
 
 /// NTLMv1 with extended session security: DESL(ResponseKeyNT,
 /// MD5(ServerChallenge || ClientChallenge)[0..7]).
-pub fn ntlmv1_ess_response(response_key_nt: &[u8; 16], server_challenge: &[u8; 8], client_challenge: &[u8; 8]) -> [u8; 24] {
+pub fn ntlmv1_ess_response(
+    response_key_nt: &[u8; 16],
+    server_challenge: &[u8; 8],
+    client_challenge: &[u8; 8],
+) -> [u8; 24] {
     let h = md5(&[server_challenge, client_challenge]);
     desl(response_key_nt, h[..8].try_into().expect("8"))
 }
@@ -334,13 +364,21 @@ pub fn NTOWFv2(nt_hash: &[u8; 16], user: &str, domain: &str) -> [u8; 16] {
 }
 
 /// NTProofStr = HMAC_MD5(ResponseKeyNT, ConcatenationOf(ServerChallenge, temp)).
-pub fn ntlmv2_nt_proof_str(response_key_nt: &HmacMd5Key, server_challenge: &[u8; 8], temp: &[u8]) -> [u8; 16] {
+pub fn ntlmv2_nt_proof_str(
+    response_key_nt: &HmacMd5Key,
+    server_challenge: &[u8; 8],
+    temp: &[u8],
+) -> [u8; 16] {
     response_key_nt.mac(&[server_challenge, temp])
 }
 
 /// LMv2 response: HMAC_MD5(ResponseKeyLM, ServerChallenge || ClientChallenge) ||
 /// ClientChallenge (3.3.2 pseudocode; the 2.2.2.4 prose differs, see the vectors' notes).
-pub fn lmv2_response(response_key_lm: &HmacMd5Key, server_challenge: &[u8; 8], client_challenge: &[u8; 8]) -> [u8; 24] {
+pub fn lmv2_response(
+    response_key_lm: &HmacMd5Key,
+    server_challenge: &[u8; 8],
+    client_challenge: &[u8; 8],
+) -> [u8; 24] {
     let mut out = [0u8; 24];
     out[..16].copy_from_slice(&response_key_lm.mac(&[server_challenge, client_challenge]));
     out[16..].copy_from_slice(client_challenge);
@@ -356,7 +394,14 @@ pub fn session_base_key_v2(response_key_nt: &HmacMd5Key, nt_proof_str: &[u8; 16]
 // 3.4.5 key derivation
 
 /// 3.4.5.1 KXKEY.
-pub fn KXKEY(ntlmv2: bool, flags: u32, session_base_key: &[u8; 16], lm_challenge_response: &[u8], server_challenge: &[u8; 8], lmowf: &[u8; 16]) -> [u8; 16] {
+pub fn KXKEY(
+    ntlmv2: bool,
+    flags: u32,
+    session_base_key: &[u8; 16],
+    lm_challenge_response: &[u8],
+    server_challenge: &[u8; 8],
+    lmowf: &[u8; 16],
+) -> [u8; 16] {
     if ntlmv2 {
         return *session_base_key;
     }
@@ -399,7 +444,11 @@ pub fn SIGNKEY(flags: u32, exported_session_key: &[u8; 16], mode: Mode) -> Optio
     if !has(flags, flags::NEGOTIATE_EXTENDED_SESSIONSECURITY) {
         return None;
     }
-    let magic = if mode == Mode::Client { CLIENT_SIGNING } else { SERVER_SIGNING };
+    let magic = if mode == Mode::Client {
+        CLIENT_SIGNING
+    } else {
+        SERVER_SIGNING
+    };
     Some(md5(&[exported_session_key, magic]))
 }
 
@@ -433,8 +482,15 @@ pub fn SEALKEY(flags: u32, exported_session_key: &[u8; 16], mode: Mode) -> SealK
         } else {
             &esk[..5]
         };
-        let magic = if mode == Mode::Client { CLIENT_SEALING } else { SERVER_SEALING };
-        return SealKey { bytes: md5(&[used, magic]), len: 16 };
+        let magic = if mode == Mode::Client {
+            CLIENT_SEALING
+        } else {
+            SERVER_SEALING
+        };
+        return SealKey {
+            bytes: md5(&[used, magic]),
+            len: 16,
+        };
     }
     if has(flags, flags::NEGOTIATE_LM_KEY) || has(flags, flags::NEGOTIATE_DATAGRAM) {
         let mut bytes = [0u8; 16];
@@ -447,11 +503,19 @@ pub fn SEALKEY(flags: u32, exported_session_key: &[u8; 16], mode: Mode) -> SealK
         }
         return SealKey { bytes, len: 8 };
     }
-    SealKey { bytes: *esk, len: 16 }
+    SealKey {
+        bytes: *esk,
+        len: 16,
+    }
 }
 
 /// 3.1.5.1.2 MIC = HMAC_MD5(ExportedSessionKey, NEGOTIATE || CHALLENGE || AUTHENTICATE), the
 /// AUTHENTICATE_MESSAGE with its MIC field zeroed.
-pub fn MIC(exported_session_key: &[u8; 16], negotiate: &[u8], challenge: &[u8], authenticate: &[u8]) -> [u8; 16] {
+pub fn MIC(
+    exported_session_key: &[u8; 16],
+    negotiate: &[u8],
+    challenge: &[u8],
+    authenticate: &[u8],
+) -> [u8; 16] {
     hmac_md5(exported_session_key, &[negotiate, challenge, authenticate])
 }

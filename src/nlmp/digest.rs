@@ -15,10 +15,14 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 use super::crypto::Keystream;
 
 const K: [u32; 64] = [
-    0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613, 0xfd469501, 0x698098d8, 0x8b44f7af, 0xffff5bb1, 0x895cd7be, 0x6b901122, 0xfd987193, 0xa679438e, 0x49b40821,
-    0xf61e2562, 0xc040b340, 0x265e5a51, 0xe9b6c7aa, 0xd62f105d, 0x02441453, 0xd8a1e681, 0xe7d3fbc8, 0x21e1cde6, 0xc33707d6, 0xf4d50d87, 0x455a14ed, 0xa9e3e905, 0xfcefa3f8, 0x676f02d9, 0x8d2a4c8a,
-    0xfffa3942, 0x8771f681, 0x6d9d6122, 0xfde5380c, 0xa4beea44, 0x4bdecfa9, 0xf6bb4b60, 0xbebfbc70, 0x289b7ec6, 0xeaa127fa, 0xd4ef3085, 0x04881d05, 0xd9d4d039, 0xe6db99e5, 0x1fa27cf8, 0xc4ac5665,
-    0xf4292244, 0x432aff97, 0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d, 0x85845dd1, 0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb, 0xeb86d391,
+    0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613, 0xfd469501,
+    0x698098d8, 0x8b44f7af, 0xffff5bb1, 0x895cd7be, 0x6b901122, 0xfd987193, 0xa679438e, 0x49b40821,
+    0xf61e2562, 0xc040b340, 0x265e5a51, 0xe9b6c7aa, 0xd62f105d, 0x02441453, 0xd8a1e681, 0xe7d3fbc8,
+    0x21e1cde6, 0xc33707d6, 0xf4d50d87, 0x455a14ed, 0xa9e3e905, 0xfcefa3f8, 0x676f02d9, 0x8d2a4c8a,
+    0xfffa3942, 0x8771f681, 0x6d9d6122, 0xfde5380c, 0xa4beea44, 0x4bdecfa9, 0xf6bb4b60, 0xbebfbc70,
+    0x289b7ec6, 0xeaa127fa, 0xd4ef3085, 0x04881d05, 0xd9d4d039, 0xe6db99e5, 0x1fa27cf8, 0xc4ac5665,
+    0xf4292244, 0x432aff97, 0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d, 0x85845dd1,
+    0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb, 0xeb86d391,
 ];
 
 /// Which message word each of the 64 steps uses.
@@ -35,23 +39,36 @@ const INIT: [u32; 4] = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476];
 // previous step, so it is formed first; only f and what follows wait for `b`.
 #[inline(always)]
 fn ff(a: u32, b: u32, c: u32, d: u32, mk: u32, s: u32) -> u32 {
-    a.wrapping_add(mk).wrapping_add(d ^ (b & (c ^ d))).rotate_left(s).wrapping_add(b)
+    a.wrapping_add(mk)
+        .wrapping_add(d ^ (b & (c ^ d)))
+        .rotate_left(s)
+        .wrapping_add(b)
 }
 
 #[inline(always)]
 fn gg(a: u32, b: u32, c: u32, d: u32, mk: u32, s: u32) -> u32 {
     // (b & d) | (c & !d) with disjoint bits, so a sum: the `c & !d` half is ready early.
-    a.wrapping_add(mk).wrapping_add(c & !d).wrapping_add(b & d).rotate_left(s).wrapping_add(b)
+    a.wrapping_add(mk)
+        .wrapping_add(c & !d)
+        .wrapping_add(b & d)
+        .rotate_left(s)
+        .wrapping_add(b)
 }
 
 #[inline(always)]
 fn hh(a: u32, b: u32, c: u32, d: u32, mk: u32, s: u32) -> u32 {
-    a.wrapping_add(mk).wrapping_add(b ^ (c ^ d)).rotate_left(s).wrapping_add(b)
+    a.wrapping_add(mk)
+        .wrapping_add(b ^ (c ^ d))
+        .rotate_left(s)
+        .wrapping_add(b)
 }
 
 #[inline(always)]
 fn ii(a: u32, b: u32, c: u32, d: u32, mk: u32, s: u32) -> u32 {
-    a.wrapping_add(mk).wrapping_add(c ^ (b | !d)).rotate_left(s).wrapping_add(b)
+    a.wrapping_add(mk)
+        .wrapping_add(c ^ (b | !d))
+        .rotate_left(s)
+        .wrapping_add(b)
 }
 
 /// The MD5 compression function on one 64-byte block.
@@ -125,7 +142,12 @@ impl Default for Md5 {
 
 impl Md5 {
     pub fn new() -> Self {
-        Md5 { state: INIT, buf: [0; 64], buf_len: 0, total: 0 }
+        Md5 {
+            state: INIT,
+            buf: [0; 64],
+            buf_len: 0,
+            total: 0,
+        }
     }
 
     /// Hashes `data`, then encrypts it with `ks` (sealing: the MAC is over the plaintext).
@@ -219,7 +241,11 @@ impl Md5 {
         let bits = self.total.wrapping_mul(8);
         let mut pad = [0u8; 72];
         pad[0] = 0x80;
-        let pad_len = if self.buf_len < 56 { 56 - self.buf_len } else { 120 - self.buf_len };
+        let pad_len = if self.buf_len < 56 {
+            56 - self.buf_len
+        } else {
+            120 - self.buf_len
+        };
         self.update(&pad[..pad_len]);
         self.update(&bits.to_le_bytes());
         debug_assert_eq!(self.buf_len, 0);

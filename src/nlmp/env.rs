@@ -24,7 +24,9 @@ impl Environment for SystemEnvironment {
         let since_unix = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap_or_default();
-        FILETIME_UNIX_EPOCH + since_unix.as_secs() * 10_000_000 + u64::from(since_unix.subsec_nanos() / 100)
+        FILETIME_UNIX_EPOCH
+            + since_unix.as_secs() * 10_000_000
+            + u64::from(since_unix.subsec_nanos() / 100)
     }
 }
 
@@ -38,7 +40,11 @@ pub struct FixedEnvironment {
 impl Environment for FixedEnvironment {
     fn random(&self, out: &mut [u8]) {
         for (i, b) in out.iter_mut().enumerate() {
-            *b = if self.bytes.is_empty() { 0 } else { self.bytes[i % self.bytes.len()] };
+            *b = if self.bytes.is_empty() {
+                0
+            } else {
+                self.bytes[i % self.bytes.len()]
+            };
         }
     }
 

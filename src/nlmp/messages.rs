@@ -54,11 +54,21 @@ impl Default for Version {
 
 impl Version {
     /// What this package announces: Windows 10 (10.0 build 19041), NTLMSSP_REVISION_W2K3.
-    pub const OURS: Version = Version { major: 10, minor: 0, build: 19041, revision: 0x0f };
+    pub const OURS: Version = Version {
+        major: 10,
+        minor: 0,
+        build: 19041,
+        revision: 0x0f,
+    };
 
     pub fn read(r: &mut Reader<'_>) -> Result<Self> {
         let b = r.array::<8>()?;
-        Ok(Version { major: b[0], minor: b[1], build: u16::from_le_bytes([b[2], b[3]]), revision: b[7] })
+        Ok(Version {
+            major: b[0],
+            minor: b[1],
+            build: u16::from_le_bytes([b[2], b[3]]),
+            revision: b[7],
+        })
     }
 
     pub fn to_bytes(self) -> [u8; 8] {
@@ -88,29 +98,61 @@ impl<'a> Negotiate<'a> {
         expect_header(&mut r, NEGOTIATE_MESSAGE_TYPE)?;
         let flags = r.u32()?;
         if r.remaining() == 0 {
-            return Ok(Negotiate { flags, domain: &[], workstation: &[], version: None });
+            return Ok(Negotiate {
+                flags,
+                domain: &[],
+                workstation: &[],
+                version: None,
+            });
         }
         let domain_f = PayloadField::read(&mut r)?;
         let ws_f = PayloadField::read(&mut r)?;
         let used = [
-            if has(flags, flags::NEGOTIATE_OEM_DOMAIN_SUPPLIED) { domain_f } else { PayloadField::default() },
-            if has(flags, flags::NEGOTIATE_OEM_WORKSTATION_SUPPLIED) { ws_f } else { PayloadField::default() },
+            if has(flags, flags::NEGOTIATE_OEM_DOMAIN_SUPPLIED) {
+                domain_f
+            } else {
+                PayloadField::default()
+            },
+            if has(flags, flags::NEGOTIATE_OEM_WORKSTATION_SUPPLIED) {
+                ws_f
+            } else {
+                PayloadField::default()
+            },
         ];
         let room = payload_start(token, &used);
-        let version = if has(flags, flags::NEGOTIATE_VERSION) && r.remaining() >= 8 && r.position() + 8 <= room {
+        let version = if has(flags, flags::NEGOTIATE_VERSION)
+            && r.remaining() >= 8
+            && r.position() + 8 <= room
+        {
             Some(Version::read(&mut r)?)
         } else {
             None
         };
-        let domain = if has(flags, flags::NEGOTIATE_OEM_DOMAIN_SUPPLIED) { domain_f.resolve(token)? } else { &[] };
-        let workstation =
-            if has(flags, flags::NEGOTIATE_OEM_WORKSTATION_SUPPLIED) { ws_f.resolve(token)? } else { &[] };
-        Ok(Negotiate { flags, domain, workstation, version })
+        let domain = if has(flags, flags::NEGOTIATE_OEM_DOMAIN_SUPPLIED) {
+            domain_f.resolve(token)?
+        } else {
+            &[]
+        };
+        let workstation = if has(flags, flags::NEGOTIATE_OEM_WORKSTATION_SUPPLIED) {
+            ws_f.resolve(token)?
+        } else {
+            &[]
+        };
+        Ok(Negotiate {
+            flags,
+            domain,
+            workstation,
+            version,
+        })
     }
 
     pub fn encode(&self) -> Result<Vec<u8>> {
         let mut w = Writer::with_capacity(40 + self.domain.len() + self.workstation.len());
-        w.bytes(&SIGNATURE).u32(NEGOTIATE_MESSAGE_TYPE).u32(self.flags).field(0).field(1);
+        w.bytes(&SIGNATURE)
+            .u32(NEGOTIATE_MESSAGE_TYPE)
+            .u32(self.flags)
+            .field(0)
+            .field(1);
         if let Some(v) = self.version {
             w.bytes(&v.to_bytes());
         }
@@ -143,9 +185,16 @@ impl<'a> Challenge<'a> {
         let _reserved = r.take(8)?;
         let (target_info_f, version) = if r.remaining() >= 8 {
             let f = PayloadField::read(&mut r)?;
-            let info = if has(flags, flags::NEGOTIATE_TARGET_INFO) { f } else { PayloadField::default() };
+            let info = if has(flags, flags::NEGOTIATE_TARGET_INFO) {
+                f
+            } else {
+                PayloadField::default()
+            };
             let room = payload_start(token, &[target_name_f, info]);
-            let v = if has(flags, flags::NEGOTIATE_VERSION) && r.remaining() >= 8 && r.position() + 8 <= room {
+            let v = if has(flags, flags::NEGOTIATE_VERSION)
+                && r.remaining() >= 8
+                && r.position() + 8 <= room
+            {
                 Some(Version::read(&mut r)?)
             } else {
                 None
@@ -155,13 +204,26 @@ impl<'a> Challenge<'a> {
             (PayloadField::default(), None)
         };
         let target_name = target_name_f.resolve(token)?;
-        let target_info = if has(flags, flags::NEGOTIATE_TARGET_INFO) { target_info_f.resolve(token)? } else { &[] };
-        Ok(Challenge { flags, target_name, server_challenge, target_info, version })
+        let target_info = if has(flags, flags::NEGOTIATE_TARGET_INFO) {
+            target_info_f.resolve(token)?
+        } else {
+            &[]
+        };
+        Ok(Challenge {
+            flags,
+            target_name,
+            server_challenge,
+            target_info,
+            version,
+        })
     }
 
     pub fn encode(&self) -> Result<Vec<u8>> {
         let mut w = Writer::with_capacity(56 + self.target_name.len() + self.target_info.len());
-        w.bytes(&SIGNATURE).u32(CHALLENGE_MESSAGE_TYPE).field(0).u32(self.flags);
+        w.bytes(&SIGNATURE)
+            .u32(CHALLENGE_MESSAGE_TYPE)
+            .field(0)
+            .u32(self.flags);
         w.bytes(&self.server_challenge).bytes(&[0u8; 8]);
         // Without NEGOTIATE_TARGET_INFO the descriptor is all zeros, as in the 4.2.2 message.
         if has(self.flags, flags::NEGOTIATE_TARGET_INFO) {
@@ -244,7 +306,13 @@ impl<'a> Authenticate<'a> {
         );
         w.bytes(&SIGNATURE).u32(AUTHENTICATE_MESSAGE_TYPE);
         // Header order (2.2.1.3) and payload order differ; Windows puts the strings first.
-        w.field(3).field(4).field(0).field(1).field(2).field(5).u32(self.flags);
+        w.field(3)
+            .field(4)
+            .field(0)
+            .field(1)
+            .field(2)
+            .field(5)
+            .u32(self.flags);
         if let Some(v) = self.version {
             w.bytes(&v.to_bytes());
         } else if self.mic.is_some() {
@@ -317,7 +385,9 @@ impl<'a> AvPairs<'a> {
             let len = r.u16()?;
             r.take(usize::from(len))?;
             if id == av_id::EOL {
-                return Ok(AvPairs { raw: &raw[..r.position()] });
+                return Ok(AvPairs {
+                    raw: &raw[..r.position()],
+                });
             }
         }
     }
@@ -340,12 +410,17 @@ impl<'a> AvPairs<'a> {
 
     /// MsvAvFlags, 0 when absent or malformed.
     pub fn flags(&self) -> u32 {
-        self.get(av_id::FLAGS).and_then(|v| v.try_into().ok()).map(u32::from_le_bytes).unwrap_or(0)
+        self.get(av_id::FLAGS)
+            .and_then(|v| v.try_into().ok())
+            .map(u32::from_le_bytes)
+            .unwrap_or(0)
     }
 
     /// MsvAvTimestamp, when present and 8 bytes long.
     pub fn timestamp(&self) -> Option<u64> {
-        self.get(av_id::TIMESTAMP).and_then(|v| v.try_into().ok()).map(u64::from_le_bytes)
+        self.get(av_id::TIMESTAMP)
+            .and_then(|v| v.try_into().ok())
+            .map(u64::from_le_bytes)
     }
 
     /// The list's bytes up to and including MsvAvEOL.
@@ -362,7 +437,9 @@ pub struct AvPairsBuilder {
 
 impl AvPairsBuilder {
     pub fn with_capacity(n: usize) -> Self {
-        AvPairsBuilder { buf: Vec::with_capacity(n) }
+        AvPairsBuilder {
+            buf: Vec::with_capacity(n),
+        }
     }
 
     /// Appends a pair. Values longer than 65535 bytes cannot be expressed and are refused.
@@ -422,7 +499,11 @@ impl<'a> Ntlmv2ClientChallenge<'a> {
         let client_challenge = r.array::<8>()?;
         r.take(4)?;
         let av_pairs = AvPairs::parse(r.rest())?;
-        Ok(Ntlmv2ClientChallenge { time, client_challenge, av_pairs })
+        Ok(Ntlmv2ClientChallenge {
+            time,
+            client_challenge,
+            av_pairs,
+        })
     }
 }
 
@@ -431,7 +512,10 @@ mod tests {
     use super::*;
 
     fn hex(s: &str) -> Vec<u8> {
-        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
     }
 
     // [MS-NLMP] 4.2.4.3
@@ -442,11 +526,17 @@ mod tests {
         let token = hex(V2_CHALLENGE);
         let c = Challenge::decode(&token).unwrap();
         assert_eq!(c.flags, 0xe28a8233);
-        assert_eq!(c.server_challenge, [0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef]);
+        assert_eq!(
+            c.server_challenge,
+            [0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef]
+        );
         assert_eq!(c.version.unwrap().build, 6000);
         let av = AvPairs::parse(c.target_info).unwrap();
         assert_eq!(av.iter().count(), 2);
-        assert_eq!(av.get(av_id::NB_DOMAIN_NAME).unwrap(), &crate::nlmp::codec::utf16le("Domain")[..]);
+        assert_eq!(
+            av.get(av_id::NB_DOMAIN_NAME).unwrap(),
+            &crate::nlmp::codec::utf16le("Domain")[..]
+        );
         assert_eq!(c.encode().unwrap(), token);
     }
 
@@ -471,10 +561,19 @@ mod tests {
     #[test]
     fn av_pairs_need_an_eol() {
         assert!(AvPairs::parse(&[0, 0, 0, 0]).is_ok());
-        assert_eq!(AvPairs::parse(&[1, 0, 2, 0, 0x41, 0]).unwrap_err(), Error::InvalidToken);
-        assert_eq!(AvPairs::parse(&[1, 0, 9, 0, 0x41, 0]).unwrap_err(), Error::InvalidToken);
+        assert_eq!(
+            AvPairs::parse(&[1, 0, 2, 0, 0x41, 0]).unwrap_err(),
+            Error::InvalidToken
+        );
+        assert_eq!(
+            AvPairs::parse(&[1, 0, 9, 0, 0x41, 0]).unwrap_err(),
+            Error::InvalidToken
+        );
         let mut b = AvPairsBuilder::default();
-        b.push(0x7777, b"unknown").unwrap().push(av_id::FLAGS, &2u32.to_le_bytes()).unwrap();
+        b.push(0x7777, b"unknown")
+            .unwrap()
+            .push(av_id::FLAGS, &2u32.to_le_bytes())
+            .unwrap();
         let raw = b.finish();
         let av = AvPairs::parse(&raw).unwrap();
         assert_eq!(av.flags(), 2);
@@ -513,6 +612,11 @@ mod tests {
         assert_eq!(d.mic, Some([9; 16]));
         assert_eq!(d.nt_challenge_response, &[1; 40]);
         let without = Authenticate { mic: None, ..a };
-        assert_eq!(Authenticate::decode(&without.encode().unwrap()).unwrap().mic, None);
+        assert_eq!(
+            Authenticate::decode(&without.encode().unwrap())
+                .unwrap()
+                .mic,
+            None
+        );
     }
 }

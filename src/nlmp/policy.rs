@@ -34,7 +34,9 @@ impl Policy {
             .and_then(|v| v.trim().parse::<u8>().ok())
             .filter(|l| *l <= 5)
             .unwrap_or(3);
-        Policy { lm_compat_level: level }
+        Policy {
+            lm_compat_level: level,
+        }
     }
 
     /// The client answers with NTLMv2 (levels 3–5).

@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use smallvec::SmallVec;
+
 use super::client::Established;
 use super::codec::{decode_string, encode_string, utf16le};
 use super::credentials::{eq_ignore_case, Secret16, ServerCredential};
@@ -9,7 +11,10 @@ use super::crypto::{self, Mode};
 use super::env::Environment;
 use super::error::{Error, Result};
 use super::flags::{self, has};
-use super::messages::{self, av_flags, av_id, Authenticate, AvPairsBuilder, Challenge, Negotiate, Ntlmv2ClientChallenge, Version};
+use super::messages::{
+    self, av_flags, av_id, Authenticate, AvPairsBuilder, Challenge, Negotiate,
+    Ntlmv2ClientChallenge, Version,
+};
 use super::policy::Policy;
 use super::session::SessionSecurity;
 
@@ -49,27 +54,50 @@ impl ServerNames {
             _ => dns_computer.clone(),
         });
         let accepted_targets = std::env::var(TARGET_NAMES_VAR)
-            .map(|v| v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())
+            .map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
             .unwrap_or_default();
-        ServerNames { nb_computer, nb_domain, dns_computer, dns_domain, accepted_targets }
+        ServerNames {
+            nb_computer,
+            nb_domain,
+            dns_computer,
+            dns_domain,
+            accepted_targets,
+        }
     }
 }
 
 fn var_or(name: &str, default: impl FnOnce() -> String) -> String {
-    std::env::var(name).ok().filter(|v| !v.is_empty()).unwrap_or_else(default)
+    std::env::var(name)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(default)
 }
 
 /// The host name, without calling into C: `COMPUTERNAME` on Windows, the kernel's name on
 /// Linux, `HOSTNAME` elsewhere; "localhost" when nothing is known.
 pub fn host_name() -> String {
     let from_env = |v: &str| std::env::var(v).ok().filter(|s| !s.trim().is_empty());
-    let name = if cfg!(windows) { from_env("COMPUTERNAME") } else { None }
-        .or_else(|| std::fs::read_to_string("/proc/sys/kernel/hostname").ok())
-        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
-        .or_else(|| from_env("HOSTNAME"))
-        .unwrap_or_default();
+    let name = if cfg!(windows) {
+        from_env("COMPUTERNAME")
+    } else {
+        None
+    }
+    .or_else(|| std::fs::read_to_string("/proc/sys/kernel/hostname").ok())
+    .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+    .or_else(|| from_env("HOSTNAME"))
+    .unwrap_or_default();
     let name = name.trim();
-    if name.is_empty() { "localhost".to_owned() } else { name.to_owned() }
+    if name.is_empty() {
+        "localhost".to_owned()
+    } else {
+        name.to_owned()
+    }
 }
 
 /// The state the first leg moves the server to; see [`Server::advance`].
@@ -79,7 +107,13 @@ pub struct Pending(State);
 #[derive(Debug)]
 enum State {
     Initial,
-    ChallengeSent { negotiate: Vec<u8>, challenge: Vec<u8>, server_challenge: [u8; 8], flags: u32, timestamp: u64 },
+    ChallengeSent {
+        negotiate: Vec<u8>,
+        challenge: Vec<u8>,
+        server_challenge: [u8; 8],
+        flags: u32,
+        timestamp: u64,
+    },
     Complete(Box<Established>),
     /// A failed logon: the context answers nothing more, it can only be deleted.
     Failed,
@@ -104,17 +138,33 @@ pub struct Server {
 
 impl core::fmt::Debug for Server {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Server").field("state", &self.state).finish()
+        f.debug_struct("Server")
+            .field("state", &self.state)
+            .finish()
     }
 }
 
 impl Server {
-    pub fn new(credential: ServerCredential, names: Arc<ServerNames>, policy: Policy, env: Arc<dyn Environment>) -> Self {
-        Self::with_config(Arc::new(ServerConfig { credential, names: (*names).clone(), policy, env }))
+    pub fn new(
+        credential: ServerCredential,
+        names: Arc<ServerNames>,
+        policy: Policy,
+        env: Arc<dyn Environment>,
+    ) -> Self {
+        Self::with_config(Arc::new(ServerConfig {
+            credential,
+            names: (*names).clone(),
+            policy,
+            env,
+        }))
     }
 
     pub fn with_config(config: Arc<ServerConfig>) -> Self {
-        Server { config, version: Version::OURS, state: State::Initial }
+        Server {
+            config,
+            version: Version::OURS,
+            state: State::Initial,
+        }
     }
 
     pub fn is_initial(&self) -> bool {
@@ -225,12 +275,32 @@ impl Server {
     ///
     /// A malformed token leaves the context waiting for a correct one; a failed logon
     /// ([`Error::LogonDenied`], [`Error::BadBindings`]) ends it.
-    pub fn authenticate(&mut self, token: &[u8], channel_bindings_hash: Option<[u8; 16]>) -> Result<()> {
-        let State::ChallengeSent { negotiate, challenge, server_challenge, flags: challenge_flags, timestamp } = &self.state else {
+    pub fn authenticate(
+        &mut self,
+        token: &[u8],
+        channel_bindings_hash: Option<[u8; 16]>,
+    ) -> Result<()> {
+        let State::ChallengeSent {
+            negotiate,
+            challenge,
+            server_challenge,
+            flags: challenge_flags,
+            timestamp,
+        } = &self.state
+        else {
             return Err(Error::OutOfOrder);
         };
         let msg = Authenticate::decode(token)?;
-        match self.verify(&msg, token, negotiate, challenge, server_challenge, *challenge_flags, *timestamp, channel_bindings_hash) {
+        match self.verify(
+            &msg,
+            token,
+            negotiate,
+            challenge,
+            server_challenge,
+            *challenge_flags,
+            *timestamp,
+            channel_bindings_hash,
+        ) {
             Ok(established) => {
                 self.state = State::Complete(Box::new(established));
                 Ok(())
@@ -261,7 +331,9 @@ impl Server {
             | flags::NEGOTIATE_OEM_DOMAIN_SUPPLIED
             | flags::NEGOTIATE_OEM_WORKSTATION_SUPPLIED
             | flags::REQUEST_NON_NT_SESSION_KEY;
-        let flags = msg.flags & (challenge_flags | informational) & !(flags::TARGET_TYPE_SERVER | flags::TARGET_TYPE_DOMAIN);
+        let flags = msg.flags
+            & (challenge_flags | informational)
+            & !(flags::TARGET_TYPE_SERVER | flags::TARGET_TYPE_DOMAIN);
         let unicode = has(challenge_flags, flags::NEGOTIATE_UNICODE);
         let user = decode_string(msg.user_name, unicode)?;
         let domain = decode_string(msg.domain_name, unicode)?;
@@ -294,7 +366,12 @@ impl Server {
             let (proof, blob) = nt.split_at(16);
             let parsed = Ntlmv2ClientChallenge::decode(blob)?;
             // The proof covers the blob exactly as received: clients differ in trailing bytes.
-            let response_key = self.config.credential.users.response_key_nt(&user, &domain).ok_or(Error::LogonDenied)?;
+            let response_key = self
+                .config
+                .credential
+                .users
+                .response_key_nt(&user, &domain)
+                .ok_or(Error::LogonDenied)?;
             let expected = crypto::ntlmv2_nt_proof_str(&response_key, sc, blob);
             if !crypto::ct_eq(&expected, proof) {
                 return Err(Error::LogonDenied);
@@ -320,7 +397,13 @@ impl Server {
             if !self.config.names.accepted_targets.is_empty() {
                 if let Some(t) = pairs.get(av_id::TARGET_NAME).filter(|t| !t.is_empty()) {
                     let t = messages_target_name(t)?;
-                    if !self.config.names.accepted_targets.iter().any(|a| eq_ignore_case(a, &t)) {
+                    if !self
+                        .config
+                        .names
+                        .accepted_targets
+                        .iter()
+                        .any(|a| eq_ignore_case(a, &t))
+                    {
                         return Err(Error::LogonDenied);
                     }
                 }
@@ -330,10 +413,20 @@ impl Server {
             if !self.config.policy.server_accepts_v1() {
                 return Err(Error::LogonDenied);
             }
-            let nt_hash = self.config.credential.users.nt_hash(&user, &domain).ok_or(Error::LogonDenied)?;
+            let nt_hash = self
+                .config
+                .credential
+                .users
+                .nt_hash(&user, &domain)
+                .ok_or(Error::LogonDenied)?;
             let sc_arr = *sc;
             let expected = if has(flags, flags::NEGOTIATE_EXTENDED_SESSIONSECURITY) {
-                let cc: [u8; 8] = msg.lm_challenge_response.get(..8).ok_or(Error::InvalidToken)?.try_into().expect("8");
+                let cc: [u8; 8] = msg
+                    .lm_challenge_response
+                    .get(..8)
+                    .ok_or(Error::InvalidToken)?
+                    .try_into()
+                    .expect("8");
                 crypto::ntlmv1_ess_response(&nt_hash.0, &sc_arr, &cc)
             } else {
                 crypto::ntlmv1_response(&nt_hash.0, &sc_arr)
@@ -348,13 +441,15 @@ impl Server {
 
         // The database holds NT hashes only, so the LM_KEY and NON_NT_SESSION_KEY variants of
         // KXKEY (which need LMOWFv1) are not available: those flags are never offered back.
-        let key_exchange_key = Secret16(crypto::KXKEY(ntlmv2, flags & !(flags::NEGOTIATE_LM_KEY | flags::REQUEST_NON_NT_SESSION_KEY), &session_base_key.0, msg.lm_challenge_response, sc, &[0; 16]));
-        let exported_session_key = if has(flags, flags::NEGOTIATE_KEY_EXCH) && !msg.encrypted_random_session_key.is_empty() {
-            let esk: [u8; 16] = msg.encrypted_random_session_key.try_into().map_err(|_| Error::InvalidToken)?;
-            Secret16(crypto::rc4k(&key_exchange_key.0, &esk))
-        } else {
-            key_exchange_key
-        };
+        let key_exchange_key = Secret16(crypto::KXKEY(
+            ntlmv2,
+            flags & !(flags::NEGOTIATE_LM_KEY | flags::REQUEST_NON_NT_SESSION_KEY),
+            &session_base_key.0,
+            msg.lm_challenge_response,
+            sc,
+            &[0; 16],
+        ));
+        let exported_session_key = Self::exported_session_key(flags, msg, key_exchange_key)?;
 
         if mic_expected {
             // 3.2.5.1.2: the MIC covers the three messages with the MIC field zeroed. A message
@@ -363,14 +458,73 @@ impl Server {
             let received = msg.mic.ok_or(Error::LogonDenied)?;
             let mut zeroed = token.to_vec();
             messages::set_mic(&mut zeroed, &[0; 16])?;
-            let mic = crypto::MIC(&exported_session_key.0, negotiate, challenge, &zeroed);
-            if !crypto::ct_eq(&mic, &received) {
-                return Err(Error::LogonDenied);
-            }
+            let keyed = |key: &Secret16| {
+                crypto::ct_eq(
+                    &crypto::MIC(&key.0, negotiate, challenge, &zeroed),
+                    &received,
+                )
+            };
+            let exported_session_key = exported_session_key
+                .into_iter()
+                .find(keyed)
+                .ok_or(Error::LogonDenied)?;
+            let session = SessionSecurity::new(flags, &exported_session_key.0, Mode::Server);
+            return Ok(Established {
+                flags,
+                exported_session_key,
+                session,
+                user,
+                domain,
+                anonymous: false,
+                ntlmv2,
+            });
         }
+        let exported_session_key = exported_session_key
+            .into_iter()
+            .next()
+            .ok_or(Error::InvalidToken)?;
 
         let session = SessionSecurity::new(flags, &exported_session_key.0, Mode::Server);
-        Ok(Established { flags, exported_session_key, session, user, domain, anonymous: false, ntlmv2 })
+        Ok(Established {
+            flags,
+            exported_session_key,
+            session,
+            user,
+            domain,
+            anonymous: false,
+            ntlmv2,
+        })
+    }
+}
+
+impl Server {
+    /// The ExportedSessionKey candidates, most likely first (3.2.5.1.2).
+    ///
+    /// With KEY_EXCH and SIGN or SEAL, the client's EncryptedRandomSessionKey (16 bytes) is
+    /// the key. Without SIGN and SEAL the peers disagree: the specification takes the
+    /// KeyExchangeKey and ignores the field (pyspnego then sends one filler byte), while
+    /// gss-ntlmssp's and Samba's clients send a 16-byte random key whenever KEY_EXCH is set and
+    /// key their MIC with it. Only here are there two candidates, and the MIC tells which the
+    /// client used; without a MIC, a 16-byte field is taken.
+    fn exported_session_key(
+        flags: u32,
+        msg: &Authenticate<'_>,
+        key_exchange_key: Secret16,
+    ) -> Result<SmallVec<[Secret16; 2]>> {
+        let mut keys = SmallVec::new();
+        let sent: Option<[u8; 16]> = msg.encrypted_random_session_key.try_into().ok();
+        if !has(flags, flags::NEGOTIATE_KEY_EXCH) {
+            keys.push(key_exchange_key);
+        } else if has(flags, flags::NEGOTIATE_SIGN) || has(flags, flags::NEGOTIATE_SEAL) {
+            let esk = sent.ok_or(Error::InvalidToken)?;
+            keys.push(Secret16(crypto::rc4k(&key_exchange_key.0, &esk)));
+        } else {
+            if let Some(esk) = sent {
+                keys.push(Secret16(crypto::rc4k(&key_exchange_key.0, &esk)));
+            }
+            keys.push(key_exchange_key);
+        }
+        Ok(keys)
     }
 }
 

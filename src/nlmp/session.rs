@@ -9,7 +9,12 @@
 //!   encrypted pad, so a verifier compares only Checksum and SeqNum). Without extended session
 //!   security there is one key, and — as Samba implements it for Windows compatibility — one
 //!   RC4 stream and one sequence counter shared by both directions.
-//! - Neither SIGN nor SEAL negotiated: the "dummy" signature, version 1 and zeros.
+//! - Neither SIGN nor SEAL negotiated: MakeSignature gives (and VerifySignature accepts) the
+//!   "dummy" signature, version 1 and zeros; but EncryptMessage still seals, and
+//!   DecryptMessage still unseals and verifies, with the keys the flags give. That is what
+//!   Windows does (the sealing vectors Wine's secur32 tests recorded on Windows, for a
+//!   CHALLENGE with neither flag), and it means a caller that forgot to ask for
+//!   confidentiality is never told its data was sealed when it went out in clear text.
 //!
 //! Nothing here allocates. A verification that fails leaves the state as it was, so a
 //! tampered or replayed message does not desynchronise the context.
@@ -42,8 +47,9 @@ struct Direction {
     flags: u32,
     mode: Mode,
     derived: bool,
-    /// SIGNKEY as a ready HMAC key (extended session security only); wipes itself on drop.
-    #[zeroize(skip)]
+    /// SIGNKEY as a ready HMAC key (extended session security only). Wiped as an `Option`:
+    /// all of its bytes, since a `None` moved in from the stack may carry stack residue (the
+    /// session key, once) in the unused payload.
     signing: Option<HmacMd5Key>,
     sealing_key: SealKey,
     rc4: Option<Rc4>,
@@ -52,7 +58,19 @@ struct Direction {
 
 impl Direction {
     fn new(flags: u32, esk: &[u8; 16], mode: Mode) -> Self {
-        Direction { exported: *esk, flags, mode, derived: false, signing: None, sealing_key: SealKey { bytes: [0; 16], len: 16 }, rc4: None, seq: 0 }
+        Direction {
+            exported: *esk,
+            flags,
+            mode,
+            derived: false,
+            signing: None,
+            sealing_key: SealKey {
+                bytes: [0; 16],
+                len: 16,
+            },
+            rc4: None,
+            seq: 0,
+        }
     }
 
     fn derive(&mut self) {
@@ -98,7 +116,9 @@ pub struct SessionSecurity {
 
 impl core::fmt::Debug for SessionSecurity {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("SessionSecurity").field("flags", &format_args!("{:#x}", self.flags)).finish_non_exhaustive()
+        f.debug_struct("SessionSecurity")
+            .field("flags", &format_args!("{:#x}", self.flags))
+            .finish_non_exhaustive()
     }
 }
 
@@ -109,7 +129,11 @@ impl Zeroize for Mode {
 impl SessionSecurity {
     /// `mode` is the side we are: a client sends with the client-to-server keys.
     pub fn new(flags: u32, exported_session_key: &[u8; 16], mode: Mode) -> Self {
-        let peer = if mode == Mode::Client { Mode::Server } else { Mode::Client };
+        let peer = if mode == Mode::Client {
+            Mode::Server
+        } else {
+            Mode::Client
+        };
         SessionSecurity {
             flags,
             mode,
@@ -209,9 +233,6 @@ impl SessionSecurity {
 
     /// EncryptMessage: seals the Seal segments in place and returns the signature.
     pub fn seal(&mut self, seq_no: Option<u32>, segments: &mut [Segment<'_>]) -> [u8; 16] {
-        if self.dummy() {
-            return dummy_signature();
-        }
         let seq = self.begin(true, seq_no);
         // The MAC is over the plaintext, but the stream seals the data first (3.4.3), then
         // the checksum: each block is hashed and sealed in one pass, in the same stream order.
@@ -229,10 +250,19 @@ impl SessionSecurity {
     }
 
     /// VerifySignature.
-    pub fn verify(&mut self, seq_no: Option<u32>, segments: &[&[u8]], signature: &[u8]) -> Result<()> {
+    pub fn verify(
+        &mut self,
+        seq_no: Option<u32>,
+        segments: &[&[u8]],
+        signature: &[u8],
+    ) -> Result<()> {
         let received = check_shape(signature)?;
         if self.dummy() {
-            return if crypto::ct_eq(&received, &dummy_signature()) { Ok(()) } else { Err(Error::MessageAltered) };
+            return if crypto::ct_eq(&received, &dummy_signature()) {
+                Ok(())
+            } else {
+                Err(Error::MessageAltered)
+            };
         }
         if self.ess() && seq_no.is_none() && received[12..] != self.inbound.seq.to_le_bytes() {
             return Err(Error::OutOfSequence);
@@ -265,11 +295,13 @@ impl SessionSecurity {
 
     /// DecryptMessage: unseals the Seal segments in place and checks the signature; on
     /// failure the segments are left as received.
-    pub fn unseal(&mut self, seq_no: Option<u32>, segments: &mut [Segment<'_>], signature: &[u8]) -> Result<()> {
+    pub fn unseal(
+        &mut self,
+        seq_no: Option<u32>,
+        segments: &mut [Segment<'_>],
+        signature: &[u8],
+    ) -> Result<()> {
         let received = check_shape(signature)?;
-        if self.dummy() {
-            return if crypto::ct_eq(&received, &dummy_signature()) { Ok(()) } else { Err(Error::MessageAltered) };
-        }
         if self.ess() && seq_no.is_none() && received[12..] != self.inbound.seq.to_le_bytes() {
             return Err(Error::OutOfSequence);
         }
@@ -302,7 +334,12 @@ impl SessionSecurity {
 
     /// Compares a computed signature with a received one and, on success, moves the receive
     /// sequence on. Only Checksum and SeqNum count: RandomPad is ignored (see the module notes).
-    fn compare(&mut self, expected: &[u8; 16], received: &[u8; 16], seq_no: Option<u32>) -> Result<()> {
+    fn compare(
+        &mut self,
+        expected: &[u8; 16],
+        received: &[u8; 16],
+        seq_no: Option<u32>,
+    ) -> Result<()> {
         let checksum = if self.ess() { 4..12 } else { 8..12 };
         if !crypto::ct_eq(&expected[checksum.clone()], &received[checksum]) {
             return Err(Error::MessageAltered);
@@ -310,7 +347,11 @@ impl SessionSecurity {
         if !crypto::ct_eq(&expected[12..], &received[12..]) {
             // Without extended session security SeqNum is encrypted, so a wrong one shows up
             // here; with it, the connection-mode check before the MAC caught it already.
-            return Err(if self.ess() { Error::MessageAltered } else { Error::OutOfSequence });
+            return Err(if self.ess() {
+                Error::MessageAltered
+            } else {
+                Error::OutOfSequence
+            });
         }
         if seq_no.is_none() {
             let d = self.dir(false);
@@ -403,7 +444,11 @@ fn dummy_signature() -> [u8; 16] {
 }
 
 fn check_shape(signature: &[u8]) -> Result<[u8; 16]> {
-    let sig: [u8; 16] = signature.get(..SIGNATURE_SIZE).ok_or(Error::InvalidToken)?.try_into().expect("16");
+    let sig: [u8; 16] = signature
+        .get(..SIGNATURE_SIZE)
+        .ok_or(Error::InvalidToken)?
+        .try_into()
+        .expect("16");
     if sig[..4] != SIGNATURE_VERSION {
         return Err(Error::MessageAltered);
     }

@@ -15,7 +15,10 @@
 //! length is checked by `der`, nothing is read past the input.
 
 use der::asn1::{BitStringRef, ObjectIdentifier, OctetStringRef};
-use der::{Choice, Decode, DecodeValue, Encode, EncodeValue, Enumerated, FixedTag, Header, Length, Reader, Sequence, SliceReader, Tag, TagNumber, Writer};
+use der::{
+    Choice, Decode, DecodeValue, Encode, EncodeValue, Enumerated, FixedTag, Header, Length, Reader,
+    Sequence, SliceReader, Tag, TagNumber, Writer,
+};
 
 /// 1.3.6.1.5.5.2: the SPNEGO pseudo-mechanism (RFC 4178).
 pub const SPNEGO: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.2");
@@ -155,7 +158,10 @@ pub enum NegotiationToken<'a> {
 }
 
 /// The tag of the GSS-API InitialContextToken ([RFC 2743] 3.1).
-const GSS_FRAME: Tag = Tag::Application { constructed: true, number: TagNumber(0) };
+const GSS_FRAME: Tag = Tag::Application {
+    constructed: true,
+    number: TagNumber(0),
+};
 
 /// A decoded SPNEGO token and how it was framed.
 #[derive(Clone, Debug, Eq, PartialEq)]
@@ -231,13 +237,21 @@ mod tests {
         // 0x60 len | 06 06 2b 06 01 05 05 02 | a0 len 30 len a0 len 30 0c 06 0a <ntlmssp oid> | a2 ...
         assert_eq!(bytes[0], 0x60);
         assert_eq!(bytes[1] as usize, bytes.len() - 2);
-        assert_eq!(&bytes[2..10], &[0x06, 0x06, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x02]);
+        assert_eq!(
+            &bytes[2..10],
+            &[0x06, 0x06, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x02]
+        );
         assert_eq!(bytes[10], 0xa0);
         assert_eq!(&bytes[14..18], &[0xa0, 0x0e, 0x30, 0x0c]);
-        assert_eq!(&bytes[18..30], &[0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x02, 0x02, 0x0a]);
+        assert_eq!(
+            &bytes[18..30],
+            &[0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x02, 0x02, 0x0a]
+        );
         let t = Token::decode(&bytes).unwrap();
         assert!(t.framed);
-        let NegotiationToken::Init(init) = &t.token else { panic!("init expected") };
+        let NegotiationToken::Init(init) = &t.token else {
+            panic!("init expected")
+        };
         assert_eq!(init.mech_types.iter().collect::<Vec<_>>(), vec![NTLMSSP]);
         assert_eq!(init.mech_token.unwrap().as_bytes(), b"NTLMSSP\0");
         assert_eq!(t.encode().unwrap(), bytes);
@@ -265,8 +279,13 @@ mod tests {
     fn mech_type_list_keeps_the_bytes_received() {
         let bytes = init_token(&[MS_KRB5, KRB5, NEGOEX, NTLMSSP], None);
         let t = Token::decode(&bytes).unwrap();
-        let NegotiationToken::Init(init) = &t.token else { panic!() };
-        assert_eq!(init.mech_types.iter().collect::<Vec<_>>(), vec![MS_KRB5, KRB5, NEGOEX, NTLMSSP]);
+        let NegotiationToken::Init(init) = &t.token else {
+            panic!()
+        };
+        assert_eq!(
+            init.mech_types.iter().collect::<Vec<_>>(),
+            vec![MS_KRB5, KRB5, NEGOEX, NTLMSSP]
+        );
         let der = init.mech_types.der();
         assert!(bytes.windows(der.len()).any(|w| w == der.as_slice()));
     }
@@ -285,7 +304,9 @@ mod tests {
         other[9] = 0x03;
         assert!(Token::decode(&other).is_err());
         // A MechTypeList holding something other than OIDs.
-        let bad_list = [0xa0, 0x09, 0x30, 0x07, 0xa0, 0x05, 0x30, 0x03, 0x02, 0x01, 0x00];
+        let bad_list = [
+            0xa0, 0x09, 0x30, 0x07, 0xa0, 0x05, 0x30, 0x03, 0x02, 0x01, 0x00,
+        ];
         assert!(Token::decode(&bad_list).is_err());
         assert!(Token::decode(&[]).is_err());
         assert!(Token::decode(b"NTLMSSP\0\x01\0\0\0").is_err());

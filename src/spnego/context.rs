@@ -15,7 +15,9 @@
 //! - a raw NTLMSSP first token to a Negotiate acceptor (Windows accepts it; Wine's and WinPR's
 //!   Negotiate clients send it): the context is plain NTLM from then on.
 
-use super::codec::{self, MechTypeList, NegState, NegTokenInit, NegTokenResp, NegotiationToken, Token, NTLMSSP};
+use super::codec::{
+    self, MechTypeList, NegState, NegTokenInit, NegTokenResp, NegotiationToken, Token, NTLMSSP,
+};
 use crate::nlmp::client::{self, Client, Established};
 use crate::nlmp::error::{Error, Result};
 use crate::nlmp::messages::{self, av_flags, Authenticate, Ntlmv2ClientChallenge};
@@ -91,19 +93,31 @@ fn verify_mech_list(session: &mut SessionSecurity, mech_types: &[u8], mic: &[u8]
     if mic.len() != crate::nlmp::session::SIGNATURE_SIZE {
         return Err(Error::MessageAltered);
     }
-    session.verify(None, &[mech_types], mic).map_err(|_| Error::MessageAltered)?;
+    session
+        .verify(None, &[mech_types], mic)
+        .map_err(|_| Error::MessageAltered)?;
     session.reset_rc4(false);
     Ok(())
 }
 
-fn resp_token(neg_state: Option<NegState>, supported_mech: bool, response: Option<&[u8]>, mic: Option<&[u8]>) -> Result<Vec<u8>> {
+fn resp_token(
+    neg_state: Option<NegState>,
+    supported_mech: bool,
+    response: Option<&[u8]>,
+    mic: Option<&[u8]>,
+) -> Result<Vec<u8>> {
     let resp = NegTokenResp {
         neg_state,
         supported_mech: supported_mech.then_some(NTLMSSP),
         response_token: response.map(codec::octets).transpose().map_err(der_error)?,
         mech_list_mic: mic.map(codec::octets).transpose().map_err(der_error)?,
     };
-    Token { token: NegotiationToken::Resp(resp), framed: false }.encode().map_err(der_error)
+    Token {
+        token: NegotiationToken::Resp(resp),
+        framed: false,
+    }
+    .encode()
+    .map_err(der_error)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -148,7 +162,10 @@ pub struct Initiator {
 
 impl Initiator {
     pub fn new(ntlm: Client) -> Self {
-        Initiator { ntlm, state: InitiatorState::Initial }
+        Initiator {
+            ntlm,
+            state: InitiatorState::Initial,
+        }
     }
 
     pub fn ntlm(&self) -> &Client {
@@ -164,7 +181,9 @@ impl Initiator {
 
     /// The NTLM context, once SPNEGO completed.
     pub fn established(&self) -> Option<&Established> {
-        (self.progress() == Progress::Complete).then(|| self.ntlm.established()).flatten()
+        (self.progress() == Progress::Complete)
+            .then(|| self.ntlm.established())
+            .flatten()
     }
 
     pub fn established_mut(&mut self) -> Option<&mut Established> {
@@ -176,22 +195,40 @@ impl Initiator {
 
     /// One leg: `input` is the acceptor's last token (None on the first call). Returns the
     /// token to send (empty when there is none) and the state to commit.
-    pub fn step(&self, input: Option<&[u8]>, channel_bindings_hash: Option<[u8; 16]>) -> Result<(Vec<u8>, InitiatorPending)> {
+    pub fn step(
+        &self,
+        input: Option<&[u8]>,
+        channel_bindings_hash: Option<[u8; 16]>,
+    ) -> Result<(Vec<u8>, InitiatorPending)> {
         match (&self.state, input) {
             (InitiatorState::Initial, None) => self.first(),
             (InitiatorState::Initial, Some(t)) => {
                 // An acceptor that speaks first (NegTokenInit from an SMB server) offers its
                 // mechanisms: NTLMSSP among them means we start as usual.
                 match Token::decode(t).map_err(der_error)?.token {
-                    NegotiationToken::Init(init) if init.mech_types.iter().any(|m| m == NTLMSSP) => self.first(),
+                    NegotiationToken::Init(init)
+                        if init.mech_types.iter().any(|m| m == NTLMSSP) =>
+                    {
+                        self.first()
+                    }
                     _ => Err(Error::InvalidToken),
                 }
             }
-            (InitiatorState::InitSent { mech_types }, Some(t)) => self.answer_challenge(mech_types.clone(), t, channel_bindings_hash),
-            (InitiatorState::AwaitingFinal { mech_types }, Some(t)) => self.finish(mech_types.clone(), true, None, t),
-            (InitiatorState::Complete { mech_types, mic_sent, final_seen: false, before_final }, Some(t)) => {
-                self.finish(mech_types.clone(), *mic_sent, before_final.as_deref(), t)
+            (InitiatorState::InitSent { mech_types }, Some(t)) => {
+                self.answer_challenge(mech_types.clone(), t, channel_bindings_hash)
             }
+            (InitiatorState::AwaitingFinal { mech_types }, Some(t)) => {
+                self.finish(mech_types.clone(), true, None, t)
+            }
+            (
+                InitiatorState::Complete {
+                    mech_types,
+                    mic_sent,
+                    final_seen: false,
+                    before_final,
+                },
+                Some(t),
+            ) => self.finish(mech_types.clone(), *mic_sent, before_final.as_deref(), t),
             _ => Err(Error::OutOfOrder),
         }
     }
@@ -206,18 +243,37 @@ impl Initiator {
             mech_token: Some(codec::octets(&negotiate).map_err(der_error)?),
             mech_list_mic: None,
         };
-        let token = Token { token: NegotiationToken::Init(init), framed: true }.encode().map_err(der_error)?;
-        Ok((token, InitiatorPending { ntlm: Some(ntlm), session: None, state: InitiatorState::InitSent { mech_types } }))
+        let token = Token {
+            token: NegotiationToken::Init(init),
+            framed: true,
+        }
+        .encode()
+        .map_err(der_error)?;
+        Ok((
+            token,
+            InitiatorPending {
+                ntlm: Some(ntlm),
+                session: None,
+                state: InitiatorState::InitSent { mech_types },
+            },
+        ))
     }
 
     /// The acceptor's first reply: CHALLENGE in, AUTHENTICATE (and our mechListMIC) out.
-    fn answer_challenge(&self, mech_types: Vec<u8>, input: &[u8], bindings: Option<[u8; 16]>) -> Result<(Vec<u8>, InitiatorPending)> {
+    fn answer_challenge(
+        &self,
+        mech_types: Vec<u8>,
+        input: &[u8],
+        bindings: Option<[u8; 16]>,
+    ) -> Result<(Vec<u8>, InitiatorPending)> {
         let resp = continuation(input)?;
         let request_mic = match resp.neg_state {
             Some(NegState::AcceptIncomplete) | None => false,
             Some(NegState::RequestMic) => true,
             // NTLM cannot complete in one leg.
-            Some(NegState::AcceptCompleted) | Some(NegState::Reject) => return Err(Error::InvalidToken),
+            Some(NegState::AcceptCompleted) | Some(NegState::Reject) => {
+                return Err(Error::InvalidToken)
+            }
         };
         if resp.supported_mech.is_some_and(|m| m != NTLMSSP) {
             return Err(Error::InvalidToken);
@@ -233,7 +289,12 @@ impl Initiator {
         // and whenever the acceptor asks for it.
         let send_mic = request_mic || authenticate_has_mic(&authenticate);
         let mic = send_mic.then(|| sign_mech_list(&mut established.session, &mech_types));
-        let token = resp_token(None, false, Some(&authenticate), mic.as_ref().map(|m| &m[..]))?;
+        let token = resp_token(
+            None,
+            false,
+            Some(&authenticate),
+            mic.as_ref().map(|m| &m[..]),
+        )?;
         let state = if request_mic {
             InitiatorState::AwaitingFinal { mech_types }
         } else {
@@ -245,16 +306,36 @@ impl Initiator {
             if send_mic {
                 established.session.skip_received();
             }
-            InitiatorState::Complete { mech_types, mic_sent: send_mic, final_seen: false, before_final }
+            InitiatorState::Complete {
+                mech_types,
+                mic_sent: send_mic,
+                final_seen: false,
+                before_final,
+            }
         };
-        Ok((token, InitiatorPending { ntlm: Some(ntlm), session: None, state }))
+        Ok((
+            token,
+            InitiatorPending {
+                ntlm: Some(ntlm),
+                session: None,
+                state,
+            },
+        ))
     }
 
     /// The acceptor's accept-completed: its mechListMIC verified (required when we sent one),
     /// against `before_final` when the session already counts it as received.
-    fn finish(&self, mech_types: Vec<u8>, mic_required: bool, before_final: Option<&SessionSecurity>, input: &[u8]) -> Result<(Vec<u8>, InitiatorPending)> {
+    fn finish(
+        &self,
+        mech_types: Vec<u8>,
+        mic_required: bool,
+        before_final: Option<&SessionSecurity>,
+        input: &[u8],
+    ) -> Result<(Vec<u8>, InitiatorPending)> {
         let resp = continuation(input)?;
-        if !matches!(resp.neg_state, Some(NegState::AcceptCompleted) | None) || resp.response_token.is_some() {
+        if !matches!(resp.neg_state, Some(NegState::AcceptCompleted) | None)
+            || resp.response_token.is_some()
+        {
             return Err(Error::InvalidToken);
         }
         let live = &self.ntlm.established().ok_or(Error::OutOfOrder)?.session;
@@ -266,8 +347,20 @@ impl Initiator {
         }
         // With `before_final` the live session already is in the state this check leads to.
         let session = before_final.is_none().then_some(session);
-        let state = InitiatorState::Complete { mech_types, mic_sent: mic_required, final_seen: true, before_final: None };
-        Ok((Vec::new(), InitiatorPending { ntlm: None, session, state }))
+        let state = InitiatorState::Complete {
+            mech_types,
+            mic_sent: mic_required,
+            final_seen: true,
+            before_final: None,
+        };
+        Ok((
+            Vec::new(),
+            InitiatorPending {
+                ntlm: None,
+                session,
+                state,
+            },
+        ))
     }
 
     /// Commits a leg.
@@ -319,7 +412,10 @@ pub struct Acceptor {
 
 impl Acceptor {
     pub fn new(ntlm: Server) -> Self {
-        Acceptor { ntlm, state: AcceptorState::Initial }
+        Acceptor {
+            ntlm,
+            state: AcceptorState::Initial,
+        }
     }
 
     pub fn ntlm(&self) -> &Server {
@@ -340,7 +436,9 @@ impl Acceptor {
     }
 
     pub fn established(&self) -> Option<&Established> {
-        (self.progress() == Progress::Complete).then(|| self.ntlm.established()).flatten()
+        (self.progress() == Progress::Complete)
+            .then(|| self.ntlm.established())
+            .flatten()
     }
 
     pub fn established_mut(&mut self) -> Option<&mut Established> {
@@ -361,16 +459,39 @@ impl Acceptor {
         match &self.state {
             AcceptorState::Initial if input.starts_with(&messages::SIGNATURE) => {
                 let (challenge, ntlm) = self.ntlm.challenge(input)?;
-                Ok((challenge, AcceptorPending { ntlm: Some(ntlm), state: AcceptorState::RawNtlm }))
+                Ok((
+                    challenge,
+                    AcceptorPending {
+                        ntlm: Some(ntlm),
+                        state: AcceptorState::RawNtlm,
+                    },
+                ))
             }
             AcceptorState::Initial => self.select(input),
-            AcceptorState::Selected { mech_types, request_mic } => {
+            AcceptorState::Selected {
+                mech_types,
+                request_mic,
+            } => {
                 let resp = continuation(input)?;
                 let negotiate = resp.response_token.ok_or(Error::InvalidToken)?.as_bytes();
                 let (challenge, ntlm) = self.ntlm.challenge(negotiate)?;
-                let token = resp_token(Some(NegState::AcceptIncomplete), false, Some(&challenge), None)?;
-                let state = AcceptorState::ChallengeSent { mech_types: mech_types.clone(), request_mic: *request_mic };
-                Ok((token, AcceptorPending { ntlm: Some(ntlm), state }))
+                let token = resp_token(
+                    Some(NegState::AcceptIncomplete),
+                    false,
+                    Some(&challenge),
+                    None,
+                )?;
+                let state = AcceptorState::ChallengeSent {
+                    mech_types: mech_types.clone(),
+                    request_mic: *request_mic,
+                };
+                Ok((
+                    token,
+                    AcceptorPending {
+                        ntlm: Some(ntlm),
+                        state,
+                    },
+                ))
             }
             _ => Err(Error::OutOfOrder),
         }
@@ -378,7 +499,8 @@ impl Acceptor {
 
     /// Whether the next token is the AUTHENTICATE leg (use [`Acceptor::authenticate`]).
     pub fn expects_authenticate(&self) -> bool {
-        matches!(self.state, AcceptorState::ChallengeSent { .. }) || (self.is_raw_ntlm() && !self.ntlm.is_complete())
+        matches!(self.state, AcceptorState::ChallengeSent { .. })
+            || (self.is_raw_ntlm() && !self.ntlm.is_complete())
     }
 
     /// The initiator's NegTokenInit (GSS-framed or bare): choose NTLMSSP.
@@ -386,7 +508,11 @@ impl Acceptor {
         let NegotiationToken::Init(init) = Token::decode(input).map_err(der_error)?.token else {
             return Err(Error::InvalidToken);
         };
-        let position = init.mech_types.iter().position(|m| m == NTLMSSP).ok_or(Error::InvalidToken)?;
+        let position = init
+            .mech_types
+            .iter()
+            .position(|m| m == NTLMSSP)
+            .ok_or(Error::InvalidToken)?;
         let mech_types = init.mech_types.der();
         // [RFC 4178] 5: the optimistic token belongs to the first mechanism listed. With NTLMSSP
         // first it is our NEGOTIATE; otherwise (Kerberos or NEGOEX first, as Windows sends)
@@ -395,14 +521,41 @@ impl Acceptor {
         match (position, init.mech_token) {
             (0, Some(negotiate)) => {
                 let (challenge, ntlm) = self.ntlm.challenge(negotiate.as_bytes())?;
-                let token = resp_token(Some(NegState::AcceptIncomplete), true, Some(&challenge), None)?;
-                Ok((token, AcceptorPending { ntlm: Some(ntlm), state: AcceptorState::ChallengeSent { mech_types, request_mic: false } }))
+                let token = resp_token(
+                    Some(NegState::AcceptIncomplete),
+                    true,
+                    Some(&challenge),
+                    None,
+                )?;
+                Ok((
+                    token,
+                    AcceptorPending {
+                        ntlm: Some(ntlm),
+                        state: AcceptorState::ChallengeSent {
+                            mech_types,
+                            request_mic: false,
+                        },
+                    },
+                ))
             }
             (p, _) => {
                 let request_mic = p != 0;
-                let state = if request_mic { NegState::RequestMic } else { NegState::AcceptIncomplete };
+                let state = if request_mic {
+                    NegState::RequestMic
+                } else {
+                    NegState::AcceptIncomplete
+                };
                 let token = resp_token(Some(state), true, None, None)?;
-                Ok((token, AcceptorPending { ntlm: None, state: AcceptorState::Selected { mech_types, request_mic } }))
+                Ok((
+                    token,
+                    AcceptorPending {
+                        ntlm: None,
+                        state: AcceptorState::Selected {
+                            mech_types,
+                            request_mic,
+                        },
+                    },
+                ))
             }
         }
     }
@@ -418,13 +571,20 @@ impl Acceptor {
     /// The AUTHENTICATE leg: verifies it and the initiator's mechListMIC, completes the context
     /// and returns the final token (empty for raw NTLM). A failed logon or a bad mechListMIC
     /// ends the context; a malformed token leaves it waiting for a correct one.
-    pub fn authenticate(&mut self, input: &[u8], channel_bindings_hash: Option<[u8; 16]>) -> Result<Vec<u8>> {
+    pub fn authenticate(
+        &mut self,
+        input: &[u8],
+        channel_bindings_hash: Option<[u8; 16]>,
+    ) -> Result<Vec<u8>> {
         let (mech_types, request_mic) = match &self.state {
             AcceptorState::RawNtlm => {
                 self.ntlm.authenticate(input, channel_bindings_hash)?;
                 return Ok(Vec::new());
             }
-            AcceptorState::ChallengeSent { mech_types, request_mic } => (mech_types.clone(), *request_mic),
+            AcceptorState::ChallengeSent {
+                mech_types,
+                request_mic,
+            } => (mech_types.clone(), *request_mic),
             _ => return Err(Error::OutOfOrder),
         };
         let resp = continuation(input).inspect_err(|e| {
@@ -432,7 +592,9 @@ impl Acceptor {
                 self.state = AcceptorState::Failed;
             }
         })?;
-        if !matches!(resp.neg_state, None | Some(NegState::AcceptIncomplete)) || resp.supported_mech.is_some_and(|m| m != NTLMSSP) {
+        if !matches!(resp.neg_state, None | Some(NegState::AcceptIncomplete))
+            || resp.supported_mech.is_some_and(|m| m != NTLMSSP)
+        {
             return Err(Error::InvalidToken);
         }
         let authenticate = resp.response_token.ok_or(Error::InvalidToken)?.as_bytes();
@@ -465,7 +627,12 @@ impl Acceptor {
             }
             None => None,
         };
-        let token = resp_token(Some(NegState::AcceptCompleted), false, None, ours.as_ref().map(|m| &m[..]))?;
+        let token = resp_token(
+            Some(NegState::AcceptCompleted),
+            false,
+            None,
+            ours.as_ref().map(|m| &m[..]),
+        )?;
         self.state = AcceptorState::Complete;
         Ok(token)
     }

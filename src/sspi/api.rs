@@ -20,12 +20,14 @@ use super::handles::{HandleTable, Kind};
 use super::status::status;
 use super::types::*;
 use crate::nlmp::client::{channel_bindings_hash, Client, ClientOptions};
-use crate::nlmp::credentials::{self, ClientCredential, FileUserDatabase, ServerCredential, UserDatabase};
+use crate::nlmp::credentials::{
+    self, ClientCredential, FileUserDatabase, ServerCredential, UserDatabase,
+};
 use crate::nlmp::env::SystemEnvironment;
 use crate::nlmp::flags::{self as nf, has};
 use crate::nlmp::messages::Version;
 use crate::nlmp::policy::Policy;
-use crate::nlmp::server::{host_name, Server, ServerNames, ServerConfig};
+use crate::nlmp::server::{host_name, Server, ServerConfig, ServerNames};
 use crate::nlmp::session::Segment;
 use crate::spnego::context::{Acceptor, Initiator, Progress};
 
@@ -70,8 +72,18 @@ impl Package {
 
     fn info(self) -> (&'static str, ULONG, USHORT, ULONG) {
         match self {
-            Package::Ntlm => (PACKAGE_COMMENT, PACKAGE_CAPABILITIES, PACKAGE_RPCID, MAX_TOKEN),
-            Package::Negotiate => (NEGOTIATE_COMMENT, NEGOTIATE_CAPABILITIES, NEGOTIATE_RPCID, NEGOTIATE_MAX_TOKEN),
+            Package::Ntlm => (
+                PACKAGE_COMMENT,
+                PACKAGE_CAPABILITIES,
+                PACKAGE_RPCID,
+                MAX_TOKEN,
+            ),
+            Package::Negotiate => (
+                NEGOTIATE_COMMENT,
+                NEGOTIATE_CAPABILITIES,
+                NEGOTIATE_RPCID,
+                NEGOTIATE_MAX_TOKEN,
+            ),
         }
     }
 }
@@ -95,11 +107,25 @@ pub struct Credential {
 }
 
 enum Context {
-    Client { client: Client, context_req: ULONG, attrs: ULONG },
-    Server { server: Server, context_req: ULONG, attrs: ULONG },
+    Client {
+        client: Client,
+        context_req: ULONG,
+        attrs: ULONG,
+    },
+    Server {
+        server: Server,
+        context_req: ULONG,
+        attrs: ULONG,
+    },
     /// Negotiate: the SPNEGO state machines of the core, which own the NTLM context.
-    NegotiateClient { nego: Initiator, attrs: ULONG },
-    NegotiateServer { nego: Acceptor, attrs: ULONG },
+    NegotiateClient {
+        nego: Initiator,
+        attrs: ULONG,
+    },
+    NegotiateServer {
+        nego: Acceptor,
+        attrs: ULONG,
+    },
 }
 
 impl Context {
@@ -124,7 +150,9 @@ impl Context {
     fn attrs(&self) -> ULONG {
         match self {
             Context::Client { attrs, .. } | Context::Server { attrs, .. } => *attrs,
-            Context::NegotiateClient { attrs, .. } | Context::NegotiateServer { attrs, .. } => *attrs,
+            Context::NegotiateClient { attrs, .. } | Context::NegotiateServer { attrs, .. } => {
+                *attrs
+            }
         }
     }
 
@@ -145,16 +173,25 @@ pub fn live_handles() -> (usize, usize) {
 }
 
 unsafe fn credential(p: PCredHandle) -> Result<Arc<Credential>, SECURITY_STATUS> {
-    buffers::handle(p).and_then(|h| CREDENTIALS.get(&h)).ok_or(SEC_E_INVALID_HANDLE)
+    buffers::handle(p)
+        .and_then(|h| CREDENTIALS.get(&h))
+        .ok_or(SEC_E_INVALID_HANDLE)
 }
 
 /// Runs `f` on a credential without taking a reference to it (see [`HandleTable::with`]).
-unsafe fn with_credential<R>(p: PCredHandle, f: impl FnOnce(&Credential) -> Result<R, SECURITY_STATUS>) -> Result<R, SECURITY_STATUS> {
-    buffers::handle(p).and_then(|h| CREDENTIALS.with(&h, |c| f(c))).unwrap_or(Err(SEC_E_INVALID_HANDLE))
+unsafe fn with_credential<R>(
+    p: PCredHandle,
+    f: impl FnOnce(&Credential) -> Result<R, SECURITY_STATUS>,
+) -> Result<R, SECURITY_STATUS> {
+    buffers::handle(p)
+        .and_then(|h| CREDENTIALS.with(&h, |c| f(c)))
+        .unwrap_or(Err(SEC_E_INVALID_HANDLE))
 }
 
 unsafe fn context(p: PCtxtHandle) -> Result<Arc<Mutex<Context>>, SECURITY_STATUS> {
-    buffers::handle(p).and_then(|h| CONTEXTS.get(&h)).ok_or(SEC_E_INVALID_HANDLE)
+    buffers::handle(p)
+        .and_then(|h| CONTEXTS.get(&h))
+        .ok_or(SEC_E_INVALID_HANDLE)
 }
 
 /// Runs the body of an export that reports failure through `Result`.
@@ -166,7 +203,10 @@ fn package_named<C: Charset>(p: *const C::Char) -> Result<Package, SECURITY_STAT
     // SAFETY: the caller passes a NUL-terminated package name or NULL.
     match unsafe { buffers::string_z::<C>(p) } {
         Ok(Some(name)) => {
-            let package = Package::ALL.into_iter().find(|k| name.eq_ignore_ascii_case(k.name())).ok_or(SEC_E_SECPKG_NOT_FOUND)?;
+            let package = Package::ALL
+                .into_iter()
+                .find(|k| name.eq_ignore_ascii_case(k.name()))
+                .ok_or(SEC_E_SECPKG_NOT_FOUND)?;
             super::panic::note_package(package.name());
             Ok(package)
         }
@@ -179,7 +219,9 @@ fn package_named<C: Charset>(p: *const C::Char) -> Result<Package, SECURITY_STAT
 
 /// Reads `pAuthData`: SEC_WINNT_AUTH_IDENTITY_A/W (either form through either export, chosen
 /// by `Flags`) or SEC_WINNT_AUTH_IDENTITY_EXA/EXW (`Version` 0x200; `Length` honoured).
-unsafe fn identity(p: *const c_void) -> Result<(ClientCredential, Option<String>), SECURITY_STATUS> {
+unsafe fn identity(
+    p: *const c_void,
+) -> Result<(ClientCredential, Option<String>), SECURITY_STATUS> {
     let bad = SEC_E_UNKNOWN_CREDENTIALS;
     let version: ULONG = buffers::read_struct(p);
     let (user, user_len, domain, domain_len, password, password_len, flags);
@@ -191,27 +233,65 @@ unsafe fn identity(p: *const c_void) -> Result<(ClientCredential, Option<String>
             return Err(bad);
         }
         let ex: SEC_WINNT_AUTH_IDENTITY_EXW = buffers::read_struct(p);
-        (user, user_len, domain, domain_len, password, password_len, flags) =
-            (ex.User as *const c_void, ex.UserLength, ex.Domain as *const c_void, ex.DomainLength, ex.Password as *const c_void, ex.PasswordLength, ex.Flags);
+        (
+            user,
+            user_len,
+            domain,
+            domain_len,
+            password,
+            password_len,
+            flags,
+        ) = (
+            ex.User as *const c_void,
+            ex.UserLength,
+            ex.Domain as *const c_void,
+            ex.DomainLength,
+            ex.Password as *const c_void,
+            ex.PasswordLength,
+            ex.Flags,
+        );
         package_list = (ex.PackageList as *const c_void, ex.PackageListLength);
     } else {
         let id: SEC_WINNT_AUTH_IDENTITY_W = buffers::read_struct(p);
-        (user, user_len, domain, domain_len, password, password_len, flags) =
-            (id.User as *const c_void, id.UserLength, id.Domain as *const c_void, id.DomainLength, id.Password as *const c_void, id.PasswordLength, id.Flags);
+        (
+            user,
+            user_len,
+            domain,
+            domain_len,
+            password,
+            password_len,
+            flags,
+        ) = (
+            id.User as *const c_void,
+            id.UserLength,
+            id.Domain as *const c_void,
+            id.DomainLength,
+            id.Password as *const c_void,
+            id.PasswordLength,
+            id.Flags,
+        );
     }
-    let read = |s: *const c_void, n: ULONG| -> Result<zeroize::Zeroizing<String>, SECURITY_STATUS> {
-        let r = match flags & (SEC_WINNT_AUTH_IDENTITY_ANSI | SEC_WINNT_AUTH_IDENTITY_UNICODE) {
-            SEC_WINNT_AUTH_IDENTITY_ANSI => buffers::string_n::<Ansi>(s as *const u8, n),
-            SEC_WINNT_AUTH_IDENTITY_UNICODE => buffers::string_n::<Wide>(s as *const u16, n),
-            _ => Err(buffers::BadString),
+    let read =
+        |s: *const c_void, n: ULONG| -> Result<zeroize::Zeroizing<String>, SECURITY_STATUS> {
+            let r = match flags & (SEC_WINNT_AUTH_IDENTITY_ANSI | SEC_WINNT_AUTH_IDENTITY_UNICODE) {
+                SEC_WINNT_AUTH_IDENTITY_ANSI => buffers::string_n::<Ansi>(s as *const u8, n),
+                SEC_WINNT_AUTH_IDENTITY_UNICODE => buffers::string_n::<Wide>(s as *const u16, n),
+                _ => Err(buffers::BadString),
+            };
+            r.map(zeroize::Zeroizing::new).map_err(|_| bad)
         };
-        r.map(zeroize::Zeroizing::new).map_err(|_| bad)
-    };
     let user = read(user, user_len)?;
     let domain = read(domain, domain_len)?;
     let password = read(password, password_len)?;
-    let package_list = if package_list.0.is_null() { None } else { Some(read(package_list.0, package_list.1)?.to_string()) };
-    Ok((ClientCredential::from_password(&user, &domain, &password), package_list))
+    let package_list = if package_list.0.is_null() {
+        None
+    } else {
+        Some(read(package_list.0, package_list.1)?.to_string())
+    };
+    Ok((
+        ClientCredential::from_password(&user, &domain, &password),
+        package_list,
+    ))
 }
 
 pub unsafe fn acquire_credentials_handle<C: Charset>(
@@ -227,7 +307,11 @@ pub unsafe fn acquire_credentials_handle<C: Charset>(
             return Err(SEC_E_INVALID_HANDLE);
         }
         let use_flags = fCredentialUse & (SECPKG_CRED_INBOUND | SECPKG_CRED_OUTBOUND);
-        if use_flags == 0 || fCredentialUse & !(SECPKG_CRED_BOTH | SECPKG_CRED_AUTOLOGON_RESTRICTED | SECPKG_CRED_PROCESS_POLICY_ONLY) != 0 {
+        let known = SECPKG_CRED_BOTH
+            | SECPKG_CRED_AUTOLOGON_RESTRICTED
+            | SECPKG_CRED_PROCESS_POLICY_ONLY
+            | SECPKG_CRED_RESERVED;
+        if use_flags == 0 || fCredentialUse & !known != 0 {
             return Err(SEC_E_UNKNOWN_CREDENTIALS);
         }
         let outbound = use_flags & SECPKG_CRED_OUTBOUND != 0;
@@ -235,7 +319,9 @@ pub unsafe fn acquire_credentials_handle<C: Charset>(
         let client = if !pAuthData.is_null() {
             let (identity, package_list) = identity(pAuthData)?;
             // Negotiate honours the PackageList; with NTLM excluded no mechanism is left.
-            if package == Package::Negotiate && package_list.is_some_and(|l| !crate::spnego::package_list_allows_ntlm(&l)) {
+            if package == Package::Negotiate
+                && package_list.is_some_and(|l| !crate::spnego::package_list_allows_ntlm(&l))
+            {
                 return Err(SEC_E_NO_CREDENTIALS);
             }
             Some(Arc::new(identity))
@@ -249,25 +335,39 @@ pub unsafe fn acquire_credentials_handle<C: Charset>(
         } else {
             None
         };
-        let users: Arc<dyn UserDatabase> = if inbound && std::env::var_os(credentials::NTLM_USER_FILE_VAR).is_some() {
-            Arc::new(FileUserDatabase::from_env().map_err(status)?)
-        } else {
-            Arc::new(FileUserDatabase::default())
-        };
+        let users: Arc<dyn UserDatabase> =
+            if inbound && std::env::var_os(credentials::NTLM_USER_FILE_VAR).is_some() {
+                Arc::new(FileUserDatabase::from_env().map_err(status)?)
+            } else {
+                Arc::new(FileUserDatabase::default())
+            };
         let cred = Credential {
             package,
             use_flags,
             client,
             server: Mutex::new(Arc::new(ServerConfig {
                 credential: ServerCredential { users },
-                names: if inbound { ServerNames::from_env() } else { ServerNames::default() },
+                names: if inbound {
+                    ServerNames::from_env()
+                } else {
+                    ServerNames::default()
+                },
                 policy: Policy::from_env(),
                 env: Arc::new(SystemEnvironment),
             })),
             policy: Policy::from_env(),
-            workstation: host_name().split('.').next().unwrap_or_default().to_uppercase(),
+            workstation: host_name()
+                .split('.')
+                .next()
+                .unwrap_or_default()
+                .to_uppercase(),
         };
-        buffers::put(phCredential, CREDENTIALS.insert(Arc::new(cred)).ok_or(SEC_E_INSUFFICIENT_MEMORY)?);
+        buffers::put(
+            phCredential,
+            CREDENTIALS
+                .insert(Arc::new(cred))
+                .ok_or(SEC_E_INSUFFICIENT_MEMORY)?,
+        );
         buffers::put(ptsExpiry, NEVER);
         Ok(SEC_E_OK)
     })
@@ -280,7 +380,11 @@ pub unsafe fn free_credentials_handle(phCredential: PCredHandle) -> SECURITY_STA
     }
 }
 
-pub unsafe fn query_credentials_attributes<C: Charset>(phCredential: PCredHandle, ulAttribute: ULONG, pBuffer: *mut c_void) -> SECURITY_STATUS {
+pub unsafe fn query_credentials_attributes<C: Charset>(
+    phCredential: PCredHandle,
+    ulAttribute: ULONG,
+    pBuffer: *mut c_void,
+) -> SECURITY_STATUS {
     run(|| {
         let cred = credential(phCredential)?;
         if ulAttribute != SECPKG_CRED_ATTR_NAMES {
@@ -289,7 +393,11 @@ pub unsafe fn query_credentials_attributes<C: Charset>(phCredential: PCredHandle
         if pBuffer.is_null() {
             return Err(SEC_E_INVALID_PARAMETER);
         }
-        let name = cred.client.as_ref().map(|c| c.display_name()).unwrap_or_default();
+        let name = cred
+            .client
+            .as_ref()
+            .map(|c| c.display_name())
+            .unwrap_or_default();
         let p = alloc_string::<C>(&name)?;
         buffers::put(pBuffer as *mut *mut c_void, p);
         Ok(SEC_E_OK)
@@ -298,25 +406,44 @@ pub unsafe fn query_credentials_attributes<C: Charset>(phCredential: PCredHandle
 
 /// The extension an embedding server uses to look users up itself: see `NtlmSetNtHashCallback`
 /// in the header.
-pub unsafe fn set_nt_hash_callback(phCredential: PCredHandle, pfnCallback: NTLM_NT_HASH_CALLBACK, pvContext: *mut c_void) -> SECURITY_STATUS {
+pub unsafe fn set_nt_hash_callback(
+    phCredential: PCredHandle,
+    pfnCallback: NTLM_NT_HASH_CALLBACK,
+    pvContext: *mut c_void,
+) -> SECURITY_STATUS {
     run(|| {
         let cred = credential(phCredential)?;
         if cred.use_flags & SECPKG_CRED_INBOUND == 0 {
             return Err(SEC_E_UNSUPPORTED_FUNCTION);
         }
         let users: Arc<dyn UserDatabase> = match pfnCallback {
-            Some(f) => Arc::new(CallbackDatabase { f, context: pvContext as usize }),
+            Some(f) => Arc::new(CallbackDatabase {
+                f,
+                context: pvContext as usize,
+            }),
             None => Arc::new(FileUserDatabase::default()),
         };
         let mut server = cred.server.lock();
         let old = server.clone();
-        *server = Arc::new(ServerConfig { credential: ServerCredential { users }, names: old.names.clone(), policy: old.policy, env: old.env.clone() });
+        *server = Arc::new(ServerConfig {
+            credential: ServerCredential { users },
+            names: old.names.clone(),
+            policy: old.policy,
+            env: old.env.clone(),
+        });
         Ok(SEC_E_OK)
     })
 }
 
 struct CallbackDatabase {
-    f: unsafe extern "system" fn(*mut c_void, *const WCHAR, ULONG, *const WCHAR, ULONG, *mut UCHAR) -> BOOLEAN,
+    f: unsafe extern "system" fn(
+        *mut c_void,
+        *const WCHAR,
+        ULONG,
+        *const WCHAR,
+        ULONG,
+        *mut UCHAR,
+    ) -> BOOLEAN,
     /// The caller's context pointer, kept as an integer: it is only ever handed back.
     context: usize,
 }
@@ -329,7 +456,14 @@ impl UserDatabase for CallbackDatabase {
         // SAFETY: the embedding server registered this callback with this signature; the
         // strings and the 16-byte output live across the call.
         let found = unsafe {
-            (self.f)(self.context as *mut c_void, user.as_ptr(), user.len() as ULONG, domain.as_ptr(), domain.len() as ULONG, hash.0.as_mut_ptr())
+            (self.f)(
+                self.context as *mut c_void,
+                user.as_ptr(),
+                user.len() as ULONG,
+                domain.as_ptr(),
+                domain.len() as ULONG,
+                hash.0.as_mut_ptr(),
+            )
         };
         (found != 0).then_some(hash)
     }
@@ -341,7 +475,11 @@ impl UserDatabase for CallbackDatabase {
 /// Puts `token` into the caller's output descriptor: into a library-allocated block with
 /// ISC/ASC_REQ_ALLOCATE_MEMORY, else into the first TOKEN buffer if it is large enough. On
 /// failure nothing was written.
-unsafe fn write_token(pOutput: PSecBufferDesc, allocate: bool, token: &[u8]) -> Result<(), SECURITY_STATUS> {
+unsafe fn write_token(
+    pOutput: PSecBufferDesc,
+    allocate: bool,
+    token: &[u8],
+) -> Result<(), SECURITY_STATUS> {
     let bufs = buffers::descriptor(pOutput)?.ok_or(SEC_E_BUFFER_TOO_SMALL)?;
     let b = buffers::find(bufs, SECBUFFER_TOKEN).ok_or(SEC_E_BUFFER_TOO_SMALL)?;
     let len = ULONG::try_from(token.len()).map_err(|_| SEC_E_INTERNAL_ERROR)?;
@@ -351,7 +489,12 @@ unsafe fn write_token(pOutput: PSecBufferDesc, allocate: bool, token: &[u8]) -> 
         b.cbBuffer = len;
         return Ok(());
     }
-    if b.pvBuffer.is_null() || b.cbBuffer < len || b.cbBuffer == 0 {
+    if b.pvBuffer.is_null() && b.cbBuffer != 0 {
+        // A buffer that claims room but has none: Windows answers SEC_E_INTERNAL_ERROR
+        // (recorded by Wine's secur32 tests), not BUFFER_TOO_SMALL.
+        return Err(SEC_E_INTERNAL_ERROR);
+    }
+    if b.pvBuffer.is_null() || b.cbBuffer < len {
         return Err(SEC_E_BUFFER_TOO_SMALL);
     }
     core::ptr::copy_nonoverlapping(token.as_ptr(), b.pvBuffer as *mut u8, token.len());
@@ -372,7 +515,9 @@ unsafe fn clear_token(pOutput: PSecBufferDesc) {
 type Input<'a> = (Option<&'a [u8]>, Option<[u8; 16]>);
 
 unsafe fn read_input<'a>(pInput: PSecBufferDesc) -> Result<Input<'a>, SECURITY_STATUS> {
-    let Some(bufs) = buffers::descriptor(pInput)? else { return Ok((None, None)) };
+    let Some(bufs) = buffers::descriptor(pInput)? else {
+        return Ok((None, None));
+    };
     let token = match buffers::find(bufs, SECBUFFER_TOKEN) {
         Some(b) => Some(buffers::bytes(b)?).filter(|t| !t.is_empty()),
         None => None,
@@ -395,14 +540,22 @@ fn parse_channel_bindings(b: &[u8]) -> Result<[u8; 16], SECURITY_STATUS> {
             return Ok(&[]);
         }
         let start = off as usize;
-        b.get(start..start.checked_add(len as usize).ok_or(bad)?).ok_or(bad)
+        b.get(start..start.checked_add(len as usize).ok_or(bad)?)
+            .ok_or(bad)
     };
-    Ok(channel_bindings_hash(f(0), part(f(1), f(2))?, f(3), part(f(4), f(5))?, part(f(6), f(7))?))
+    Ok(channel_bindings_hash(
+        f(0),
+        part(f(1), f(2))?,
+        f(3),
+        part(f(4), f(5))?,
+        part(f(6), f(7))?,
+    ))
 }
 
 fn client_options(fContextReq: ULONG, target: Option<String>, workstation: &str) -> ClientOptions {
     ClientOptions {
-        sign: fContextReq & (ISC_REQ_INTEGRITY | ISC_REQ_REPLAY_DETECT | ISC_REQ_SEQUENCE_DETECT) != 0,
+        sign: fContextReq & (ISC_REQ_INTEGRITY | ISC_REQ_REPLAY_DETECT | ISC_REQ_SEQUENCE_DETECT)
+            != 0,
         seal: fContextReq & ISC_REQ_CONFIDENTIALITY != 0,
         datagram: fContextReq & ISC_REQ_DATAGRAM != 0,
         identify: fContextReq & ISC_REQ_IDENTIFY != 0,
@@ -415,7 +568,11 @@ fn client_options(fContextReq: ULONG, target: Option<String>, workstation: &str)
 /// ISC_RET attributes after the first leg, as Windows reports them: the requested
 /// CONNECTION/INTEGRITY/REPLAY/SEQUENCE bits, and CONFIDENTIALITY with INTEGRITY.
 fn isc_attrs_first(req: ULONG) -> ULONG {
-    let mut a = req & (ISC_REQ_CONNECTION | ISC_REQ_INTEGRITY | ISC_REQ_REPLAY_DETECT | ISC_REQ_SEQUENCE_DETECT);
+    let mut a = req
+        & (ISC_REQ_CONNECTION
+            | ISC_REQ_INTEGRITY
+            | ISC_REQ_REPLAY_DETECT
+            | ISC_REQ_SEQUENCE_DETECT);
     if req & ISC_REQ_CONFIDENTIALITY != 0 {
         a |= ISC_RET_CONFIDENTIALITY | ISC_RET_INTEGRITY;
     }
@@ -478,14 +635,26 @@ pub unsafe fn initialize_security_context<C: Charset>(
                     return Err(SEC_E_NO_CREDENTIALS);
                 }
                 let client_cred = cred.client.clone().ok_or(SEC_E_NO_CREDENTIALS)?;
-                Ok((client_cred, client_options(fContextReq, target, &cred.workstation), cred.policy, cred.package))
+                Ok((
+                    client_cred,
+                    client_options(fContextReq, target, &cred.workstation),
+                    cred.policy,
+                    cred.package,
+                ))
             })?;
             let mut client = Client::with_system_env(client_cred, options, policy);
             super::panic::note_package(package.name());
             if package == Package::Negotiate {
                 let mut nego = Initiator::new(client);
-                let (result, attrs) = negotiate_initiator_leg(&mut nego, input, bindings, pOutput, fContextReq)?;
-                put_new(Context::NegotiateClient { nego, attrs }, phNewContext, pfContextAttr, attrs, ptsExpiry)?;
+                let (result, attrs) =
+                    negotiate_initiator_leg(&mut nego, input, bindings, pOutput, fContextReq)?;
+                put_new(
+                    Context::NegotiateClient { nego, attrs },
+                    phNewContext,
+                    pfContextAttr,
+                    attrs,
+                    ptsExpiry,
+                )?;
                 return Ok(result);
             }
             let (token, next) = match input {
@@ -500,9 +669,23 @@ pub unsafe fn initialize_security_context<C: Charset>(
                 Some(e) => (SEC_E_OK, isc_attrs_final(fContextReq, e.flags)),
                 None => (SEC_I_CONTINUE_NEEDED, isc_attrs_first(fContextReq)),
             };
-            let attrs = with_alloc(attrs, fContextReq, ISC_REQ_ALLOCATE_MEMORY, ISC_RET_ALLOCATED_MEMORY);
-            let ctx = Context::Client { client, context_req: fContextReq, attrs };
-            buffers::put(phNewContext, CONTEXTS.insert(Arc::new(Mutex::new(ctx))).ok_or(SEC_E_INSUFFICIENT_MEMORY)?);
+            let attrs = with_alloc(
+                attrs,
+                fContextReq,
+                ISC_REQ_ALLOCATE_MEMORY,
+                ISC_RET_ALLOCATED_MEMORY,
+            );
+            let ctx = Context::Client {
+                client,
+                context_req: fContextReq,
+                attrs,
+            };
+            buffers::put(
+                phNewContext,
+                CONTEXTS
+                    .insert(Arc::new(Mutex::new(ctx)))
+                    .ok_or(SEC_E_INSUFFICIENT_MEMORY)?,
+            );
             buffers::put(pfContextAttr, attrs);
             buffers::put(ptsExpiry, NEVER);
             return Ok(result);
@@ -512,13 +695,26 @@ pub unsafe fn initialize_security_context<C: Charset>(
         let mut guard = shared.lock();
         super::panic::note_package(guard.package().name());
         if let Context::NegotiateClient { nego, attrs } = &mut *guard {
-            let (result, new_attrs) = negotiate_initiator_leg(nego, input, bindings, pOutput, fContextReq)?;
+            let (result, new_attrs) =
+                negotiate_initiator_leg(nego, input, bindings, pOutput, fContextReq)?;
             *attrs = new_attrs;
             drop(guard);
-            put_continued(phContext, phNewContext, existing, pfContextAttr, new_attrs, ptsExpiry);
+            put_continued(
+                phContext,
+                phNewContext,
+                existing,
+                pfContextAttr,
+                new_attrs,
+                ptsExpiry,
+            );
             return Ok(result);
         }
-        let Context::Client { client, context_req, attrs } = &mut *guard else {
+        let Context::Client {
+            client,
+            context_req,
+            attrs,
+        } = &mut *guard
+        else {
             return Err(SEC_E_INVALID_HANDLE);
         };
         let restart = client.is_complete();
@@ -542,7 +738,12 @@ pub unsafe fn initialize_security_context<C: Charset>(
             Some(e) => (SEC_E_OK, isc_attrs_final(fContextReq, e.flags)),
             None => (SEC_I_CONTINUE_NEEDED, isc_attrs_first(fContextReq)),
         };
-        *attrs = with_alloc(new_attrs, fContextReq, ISC_REQ_ALLOCATE_MEMORY, ISC_RET_ALLOCATED_MEMORY);
+        *attrs = with_alloc(
+            new_attrs,
+            fContextReq,
+            ISC_REQ_ALLOCATE_MEMORY,
+            ISC_RET_ALLOCATED_MEMORY,
+        );
         let attrs = *attrs;
         drop(guard);
         if !phNewContext.is_null() && phNewContext != phContext {
@@ -555,8 +756,19 @@ pub unsafe fn initialize_security_context<C: Charset>(
 }
 
 /// The outputs of a new context: its handle, attributes and expiry.
-unsafe fn put_new(ctx: Context, phNewContext: PCtxtHandle, pfContextAttr: PULONG, attrs: ULONG, ptsExpiry: PTimeStamp) -> Result<(), SECURITY_STATUS> {
-    buffers::put(phNewContext, CONTEXTS.insert(Arc::new(Mutex::new(ctx))).ok_or(SEC_E_INSUFFICIENT_MEMORY)?);
+unsafe fn put_new(
+    ctx: Context,
+    phNewContext: PCtxtHandle,
+    pfContextAttr: PULONG,
+    attrs: ULONG,
+    ptsExpiry: PTimeStamp,
+) -> Result<(), SECURITY_STATUS> {
+    buffers::put(
+        phNewContext,
+        CONTEXTS
+            .insert(Arc::new(Mutex::new(ctx)))
+            .ok_or(SEC_E_INSUFFICIENT_MEMORY)?,
+    );
     buffers::put(pfContextAttr, attrs);
     buffers::put(ptsExpiry, NEVER);
     Ok(())
@@ -564,7 +776,14 @@ unsafe fn put_new(ctx: Context, phNewContext: PCtxtHandle, pfContextAttr: PULONG
 
 /// The outputs of a leg on an existing context: the handle, when the caller asked for it in
 /// another place, the attributes and the expiry.
-unsafe fn put_continued(phContext: PCtxtHandle, phNewContext: PCtxtHandle, existing: SecHandle, pfContextAttr: PULONG, attrs: ULONG, ptsExpiry: PTimeStamp) {
+unsafe fn put_continued(
+    phContext: PCtxtHandle,
+    phNewContext: PCtxtHandle,
+    existing: SecHandle,
+    pfContextAttr: PULONG,
+    attrs: ULONG,
+    ptsExpiry: PTimeStamp,
+) {
     if !phNewContext.is_null() && phNewContext != phContext {
         buffers::put(phNewContext, existing);
     }
@@ -592,7 +811,15 @@ unsafe fn negotiate_initiator_leg(
         Some(e) => (SEC_E_OK, isc_attrs_final(req, e.flags)),
         None => (SEC_I_CONTINUE_NEEDED, isc_attrs_first(req)),
     };
-    Ok((result, with_alloc(attrs, req, ISC_REQ_ALLOCATE_MEMORY, ISC_RET_ALLOCATED_MEMORY)))
+    Ok((
+        result,
+        with_alloc(
+            attrs,
+            req,
+            ISC_REQ_ALLOCATE_MEMORY,
+            ISC_RET_ALLOCATED_MEMORY,
+        ),
+    ))
 }
 
 /// One Negotiate acceptor leg. The AUTHENTICATE leg commits in the core before its final
@@ -618,12 +845,23 @@ unsafe fn negotiate_acceptor_leg(
         nego.advance(next);
     }
     let complete = nego.progress() == Progress::Complete;
-    let flags = nego.established().map(|e| e.flags).or(nego.challenge_flags()).unwrap_or(0);
+    let flags = nego
+        .established()
+        .map(|e| e.flags)
+        .or(nego.challenge_flags())
+        .unwrap_or(0);
     let mut attrs = asc_attrs(req, flags, complete);
     if nego.established().is_some_and(|e| e.anonymous) {
         attrs |= ASC_RET_NULL_SESSION;
     }
-    Ok((if complete { SEC_E_OK } else { SEC_I_CONTINUE_NEEDED }, attrs))
+    Ok((
+        if complete {
+            SEC_E_OK
+        } else {
+            SEC_I_CONTINUE_NEEDED
+        },
+        attrs,
+    ))
 }
 
 /// ASC_RET attributes: replay and sequence detection when the client asked to sign,
@@ -658,7 +896,38 @@ pub unsafe fn accept_security_context(
     pfContextAttr: PULONG,
     ptsExpiry: PTimeStamp,
 ) -> SECURITY_STATUS {
-    run(|| {
+    let result = run(|| {
+        accept(
+            phCredential,
+            phContext,
+            pInput,
+            fContextReq,
+            phNewContext,
+            pOutput,
+            pfContextAttr,
+            ptsExpiry,
+        )
+    });
+    if result < 0 && result != SEC_E_BUFFER_TOO_SMALL {
+        // A failed leg sends nothing: callers such as FreeRDP send whatever the output TOKEN
+        // buffer says it holds, which would otherwise be the whole empty buffer. (After
+        // BUFFER_TOO_SMALL the caller's size is left for its retry.)
+        clear_token(pOutput);
+    }
+    result
+}
+
+unsafe fn accept(
+    phCredential: PCredHandle,
+    phContext: PCtxtHandle,
+    pInput: PSecBufferDesc,
+    fContextReq: ULONG,
+    phNewContext: PCtxtHandle,
+    pOutput: PSecBufferDesc,
+    pfContextAttr: PULONG,
+    ptsExpiry: PTimeStamp,
+) -> Result<SECURITY_STATUS, SECURITY_STATUS> {
+    {
         let (input, bindings) = read_input(pInput)?;
         let input = input.ok_or(SEC_E_INVALID_TOKEN)?;
         let allocate = fContextReq & ASC_REQ_ALLOCATE_MEMORY != 0;
@@ -678,16 +947,32 @@ pub unsafe fn accept_security_context(
             super::panic::note_package(package.name());
             if package == Package::Negotiate {
                 let mut nego = Acceptor::new(server);
-                let (result, attrs) = negotiate_acceptor_leg(&mut nego, input, bindings, pOutput, fContextReq)?;
-                put_new(Context::NegotiateServer { nego, attrs }, phNewContext, pfContextAttr, attrs, ptsExpiry)?;
+                let (result, attrs) =
+                    negotiate_acceptor_leg(&mut nego, input, bindings, pOutput, fContextReq)?;
+                put_new(
+                    Context::NegotiateServer { nego, attrs },
+                    phNewContext,
+                    pfContextAttr,
+                    attrs,
+                    ptsExpiry,
+                )?;
                 return Ok(result);
             }
             let (token, next) = server.challenge(input).map_err(status)?;
             write_token(pOutput, allocate, &token)?;
             server.advance(next);
             let attrs = asc_attrs(fContextReq, server.challenge_flags().unwrap_or(0), false);
-            let ctx = Context::Server { server, context_req: fContextReq, attrs };
-            buffers::put(phNewContext, CONTEXTS.insert(Arc::new(Mutex::new(ctx))).ok_or(SEC_E_INSUFFICIENT_MEMORY)?);
+            let ctx = Context::Server {
+                server,
+                context_req: fContextReq,
+                attrs,
+            };
+            buffers::put(
+                phNewContext,
+                CONTEXTS
+                    .insert(Arc::new(Mutex::new(ctx)))
+                    .ok_or(SEC_E_INSUFFICIENT_MEMORY)?,
+            );
             buffers::put(pfContextAttr, attrs);
             buffers::put(ptsExpiry, NEVER);
             return Ok(SEC_I_CONTINUE_NEEDED);
@@ -697,13 +982,26 @@ pub unsafe fn accept_security_context(
         let mut guard = shared.lock();
         super::panic::note_package(guard.package().name());
         if let Context::NegotiateServer { nego, attrs } = &mut *guard {
-            let (result, new_attrs) = negotiate_acceptor_leg(nego, input, bindings, pOutput, fContextReq)?;
+            let (result, new_attrs) =
+                negotiate_acceptor_leg(nego, input, bindings, pOutput, fContextReq)?;
             *attrs = new_attrs;
             drop(guard);
-            put_continued(phContext, phNewContext, existing, pfContextAttr, new_attrs, ptsExpiry);
+            put_continued(
+                phContext,
+                phNewContext,
+                existing,
+                pfContextAttr,
+                new_attrs,
+                ptsExpiry,
+            );
             return Ok(result);
         }
-        let Context::Server { server, context_req, attrs } = &mut *guard else {
+        let Context::Server {
+            server,
+            context_req,
+            attrs,
+        } = &mut *guard
+        else {
             return Err(SEC_E_INVALID_HANDLE);
         };
         server.authenticate(input, bindings).map_err(status)?;
@@ -722,10 +1020,13 @@ pub unsafe fn accept_security_context(
         buffers::put(pfContextAttr, a);
         buffers::put(ptsExpiry, NEVER);
         Ok(SEC_E_OK)
-    })
+    }
 }
 
-pub unsafe fn complete_auth_token(phContext: PCtxtHandle, _pToken: PSecBufferDesc) -> SECURITY_STATUS {
+pub unsafe fn complete_auth_token(
+    phContext: PCtxtHandle,
+    _pToken: PSecBufferDesc,
+) -> SECURITY_STATUS {
     run(|| {
         context(phContext)?;
         Ok(SEC_E_OK)
@@ -749,6 +1050,24 @@ pub unsafe fn on_context(phContext: PCtxtHandle, valid: SECURITY_STATUS) -> SECU
     })
 }
 
+/// ImpersonateSecurityContext and RevertSecurityContext. No identity change is possible in
+/// this library, so they answer SEC_E_NO_IMPERSONATION, as a package without impersonation
+/// does; a host that refuses every login without them (FreeRDP's NLA server) can opt in to
+/// treating them as successful no-ops with `NTLMSSP_IMPERSONATE=noop`.
+pub unsafe fn impersonation(phContext: PCtxtHandle) -> SECURITY_STATUS {
+    static NOOP: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let noop =
+        *NOOP.get_or_init(|| std::env::var_os("NTLMSSP_IMPERSONATE").is_some_and(|v| v == "noop"));
+    on_context(
+        phContext,
+        if noop {
+            SEC_E_OK
+        } else {
+            SEC_E_NO_IMPERSONATION
+        },
+    )
+}
+
 pub unsafe fn on_credential(phCredential: PCredHandle, valid: SECURITY_STATUS) -> SECURITY_STATUS {
     run(|| {
         credential(phCredential)?;
@@ -761,10 +1080,17 @@ pub unsafe fn on_credential(phCredential: PCredHandle, valid: SECURITY_STATUS) -
 
 /// One block holding an array of SecPkgInfo and their strings, freed by one FreeContextBuffer.
 fn alloc_package_infos<C: Charset>(packages: &[Package]) -> Result<*mut c_void, SECURITY_STATUS> {
-    let strings: Vec<[Vec<C::Char>; 2]> = packages.iter().map(|p| [C::encode_z(p.name()), C::encode_z(p.info().0)]).collect();
+    let strings: Vec<[Vec<C::Char>; 2]> = packages
+        .iter()
+        .map(|p| [C::encode_z(p.name()), C::encode_z(p.info().0)])
+        .collect();
     let head = core::mem::size_of::<SecPkgInfoW>() * packages.len();
     let ch = core::mem::size_of::<C::Char>();
-    let total = head + strings.iter().map(|[n, c]| (n.len() + c.len()) * ch).sum::<usize>();
+    let total = head
+        + strings
+            .iter()
+            .map(|[n, c]| (n.len() + c.len()) * ch)
+            .sum::<usize>();
     let block = alloc::allocate(total).ok_or(SEC_E_INSUFFICIENT_MEMORY)?;
     // SAFETY: `block` holds `total` bytes: the structs, then every string; the structs'
     // alignment is that of malloc's result, and SecPkgInfoA and SecPkgInfoW share one layout
@@ -776,7 +1102,11 @@ fn alloc_package_infos<C: Charset>(packages: &[Package]) -> Result<*mut c_void, 
             let comment_p = name_p.add(name.len() * ch);
             text = comment_p.add(comment.len() * ch);
             core::ptr::copy_nonoverlapping(name.as_ptr() as *const u8, name_p, name.len() * ch);
-            core::ptr::copy_nonoverlapping(comment.as_ptr() as *const u8, comment_p, comment.len() * ch);
+            core::ptr::copy_nonoverlapping(
+                comment.as_ptr() as *const u8,
+                comment_p,
+                comment.len() * ch,
+            );
             let (_, capabilities, rpcid, max_token) = package.info();
             (block as *mut SecPkgInfoW).add(i).write(SecPkgInfoW {
                 fCapabilities: capabilities,
@@ -799,11 +1129,21 @@ fn alloc_package_info<C: Charset>(package: Package) -> Result<*mut c_void, SECUR
 fn alloc_string<C: Charset>(s: &str) -> Result<*mut c_void, SECURITY_STATUS> {
     let z = C::encode_z(s);
     // SAFETY: viewing a slice of plain integers as its bytes.
-    let bytes = unsafe { core::slice::from_raw_parts(z.as_ptr() as *const u8, z.len() * core::mem::size_of::<C::Char>()) };
-    alloc::allocate_copy(bytes).map(|p| p.cast()).ok_or(SEC_E_INSUFFICIENT_MEMORY)
+    let bytes = unsafe {
+        core::slice::from_raw_parts(
+            z.as_ptr() as *const u8,
+            z.len() * core::mem::size_of::<C::Char>(),
+        )
+    };
+    alloc::allocate_copy(bytes)
+        .map(|p| p.cast())
+        .ok_or(SEC_E_INSUFFICIENT_MEMORY)
 }
 
-pub unsafe fn query_security_package_info<C: Charset>(pszPackageName: *const C::Char, ppPackageInfo: *mut *mut c_void) -> SECURITY_STATUS {
+pub unsafe fn query_security_package_info<C: Charset>(
+    pszPackageName: *const C::Char,
+    ppPackageInfo: *mut *mut c_void,
+) -> SECURITY_STATUS {
     run(|| {
         let package = package_named::<C>(pszPackageName)?;
         if ppPackageInfo.is_null() {
@@ -814,7 +1154,10 @@ pub unsafe fn query_security_package_info<C: Charset>(pszPackageName: *const C::
     })
 }
 
-pub unsafe fn enumerate_security_packages<C: Charset>(pcPackages: PULONG, ppPackageInfo: *mut *mut c_void) -> SECURITY_STATUS {
+pub unsafe fn enumerate_security_packages<C: Charset>(
+    pcPackages: PULONG,
+    ppPackageInfo: *mut *mut c_void,
+) -> SECURITY_STATUS {
     run(|| {
         if pcPackages.is_null() || ppPackageInfo.is_null() {
             return Err(SEC_E_INVALID_PARAMETER);
@@ -841,7 +1184,11 @@ pub unsafe fn free_context_buffer(pvContextBuffer: *mut c_void) -> SECURITY_STAT
 // ---------------------------------------------------------------------------------------------
 // QueryContextAttributes
 
-pub unsafe fn query_context_attributes<C: Charset>(phContext: PCtxtHandle, ulAttribute: ULONG, pBuffer: *mut c_void) -> SECURITY_STATUS {
+pub unsafe fn query_context_attributes<C: Charset>(
+    phContext: PCtxtHandle,
+    ulAttribute: ULONG,
+    pBuffer: *mut c_void,
+) -> SECURITY_STATUS {
     run(|| {
         let shared = context(phContext)?;
         if pBuffer.is_null() {
@@ -853,28 +1200,57 @@ pub unsafe fn query_context_attributes<C: Charset>(phContext: PCtxtHandle, ulAtt
         match ulAttribute {
             SECPKG_ATTR_SIZES => buffers::put(
                 pBuffer as *mut SecPkgContext_Sizes,
-                SecPkgContext_Sizes { cbMaxToken: MAX_TOKEN, cbMaxSignature: MAX_SIGNATURE, cbBlockSize: 0, cbSecurityTrailer: MAX_SIGNATURE },
+                SecPkgContext_Sizes {
+                    cbMaxToken: MAX_TOKEN,
+                    cbMaxSignature: MAX_SIGNATURE,
+                    cbBlockSize: 0,
+                    cbSecurityTrailer: MAX_SIGNATURE,
+                },
             ),
-            SECPKG_ATTR_FLAGS => buffers::put(pBuffer as *mut SecPkgContext_Flags, SecPkgContext_Flags { Flags: attrs }),
-            SECPKG_ATTR_LIFESPAN => buffers::put(pBuffer as *mut SecPkgContext_Lifespan, SecPkgContext_Lifespan { tsStart: 0, tsExpiry: NEVER }),
+            SECPKG_ATTR_FLAGS => buffers::put(
+                pBuffer as *mut SecPkgContext_Flags,
+                SecPkgContext_Flags { Flags: attrs },
+            ),
+            SECPKG_ATTR_LIFESPAN => buffers::put(
+                pBuffer as *mut SecPkgContext_Lifespan,
+                SecPkgContext_Lifespan {
+                    tsStart: 0,
+                    tsExpiry: NEVER,
+                },
+            ),
             SECPKG_ATTR_NAMES => {
                 let name = match (&*ctx, established) {
                     (_, Some(e)) => credentials::qualified_name(&e.domain, &e.user),
                     (Context::Client { client, .. }, None) => client.credential().display_name(),
-                    (Context::NegotiateClient { nego, .. }, None) => nego.ntlm().credential().display_name(),
-                    (Context::Server { .. } | Context::NegotiateServer { .. }, None) => return Err(SEC_E_INVALID_HANDLE),
+                    (Context::NegotiateClient { nego, .. }, None) => {
+                        nego.ntlm().credential().display_name()
+                    }
+                    (Context::Server { .. } | Context::NegotiateServer { .. }, None) => {
+                        return Err(SEC_E_INVALID_HANDLE)
+                    }
                 };
                 buffers::put(pBuffer as *mut *mut c_void, alloc_string::<C>(&name)?);
             }
             SECPKG_ATTR_SESSION_KEY => {
                 let e = established.ok_or(SEC_E_INVALID_HANDLE)?;
-                let key = alloc::allocate_copy(&e.exported_session_key.0).ok_or(SEC_E_INSUFFICIENT_MEMORY)?;
-                buffers::put(pBuffer as *mut SecPkgContext_SessionKey, SecPkgContext_SessionKey { SessionKeyLength: 16, SessionKey: key });
+                let key = alloc::allocate_copy(&e.exported_session_key.0)
+                    .ok_or(SEC_E_INSUFFICIENT_MEMORY)?;
+                buffers::put(
+                    pBuffer as *mut SecPkgContext_SessionKey,
+                    SecPkgContext_SessionKey {
+                        SessionKeyLength: 16,
+                        SessionKey: key,
+                    },
+                );
             }
             SECPKG_ATTR_KEY_INFO => {
                 let e = established.ok_or(SEC_E_INVALID_HANDLE)?;
                 let ess = has(e.flags, nf::NEGOTIATE_EXTENDED_SESSIONSECURITY);
-                let (sig_name, sig_alg) = if ess { ("HMAC-MD5", 0xFFFF_FF76u32) } else { ("RSADSI RC4-CRC32", 0xFFFF_FF7C) };
+                let (sig_name, sig_alg) = if ess {
+                    ("HMAC-MD5", 0xFFFF_FF76u32)
+                } else {
+                    ("RSADSI RC4-CRC32", 0xFFFF_FF7C)
+                };
                 let key_size = if has(e.flags, nf::NEGOTIATE_128) {
                     128
                 } else if has(e.flags, nf::NEGOTIATE_56) {
@@ -902,15 +1278,27 @@ pub unsafe fn query_context_attributes<C: Charset>(phContext: PCtxtHandle, ulAtt
                 );
             }
             SECPKG_ATTR_PACKAGE_INFO => {
-                buffers::put(pBuffer as *mut SecPkgContext_PackageInfoW, SecPkgContext_PackageInfoW { PackageInfo: alloc_package_info::<C>(ctx.package())?.cast() });
+                buffers::put(
+                    pBuffer as *mut SecPkgContext_PackageInfoW,
+                    SecPkgContext_PackageInfoW {
+                        PackageInfo: alloc_package_info::<C>(ctx.package())?.cast(),
+                    },
+                );
             }
             SECPKG_ATTR_NEGOTIATION_INFO => {
                 // The package negotiated, which is always NTLM (what Windows reports for a
                 // Negotiate context that chose NTLM, and for an NTLM one).
-                let state = if established.is_some() { SECPKG_NEGOTIATION_COMPLETE } else { SECPKG_NEGOTIATION_IN_PROGRESS };
+                let state = if established.is_some() {
+                    SECPKG_NEGOTIATION_COMPLETE
+                } else {
+                    SECPKG_NEGOTIATION_IN_PROGRESS
+                };
                 buffers::put(
                     pBuffer as *mut SecPkgContext_NegotiationInfoW,
-                    SecPkgContext_NegotiationInfoW { PackageInfo: alloc_package_info::<C>(Package::Ntlm)?.cast(), NegotiationState: state },
+                    SecPkgContext_NegotiationInfoW {
+                        PackageInfo: alloc_package_info::<C>(Package::Ntlm)?.cast(),
+                        NegotiationState: state,
+                    },
                 );
             }
             _ => return Err(SEC_E_UNSUPPORTED_FUNCTION),
@@ -925,11 +1313,23 @@ pub unsafe fn query_context_attributes<C: Charset>(phContext: PCtxtHandle, ulAtt
 /// Up to this many buffers are gathered on the stack, so signing and sealing never allocate.
 type Gathered<T> = SmallVec<[T; 8]>;
 
-/// The descriptor of a message to sign, verify, seal or unseal: its signature and data buffers
-/// must not share memory.
-unsafe fn message<'a>(pMessage: PSecBufferDesc) -> Result<&'a mut [SecBuffer], SECURITY_STATUS> {
+/// The descriptor of a message to sign, verify, seal or unseal. No buffer that is written —
+/// the TOKEN (the signature), and with `sealing` the DATA buffers being sealed or unsealed —
+/// may share memory with another taking part.
+unsafe fn message<'a>(
+    pMessage: PSecBufferDesc,
+    sealing: bool,
+) -> Result<&'a mut [SecBuffer], SECURITY_STATUS> {
     let bufs = buffers::descriptor(pMessage)?.ok_or(SEC_E_INVALID_TOKEN)?;
-    if buffers::overlapping(bufs.iter().filter(|b| signed(b) || base_type(b) == SECBUFFER_TOKEN)) {
+    let taking_part = bufs
+        .iter()
+        .filter(|b| signed(b) || base_type(b) == SECBUFFER_TOKEN);
+    if buffers::overlapping(taking_part.map(|b| {
+        (
+            b,
+            base_type(b) == SECBUFFER_TOKEN || (sealing && encrypted(b)),
+        )
+    })) {
         return Err(SEC_E_INVALID_TOKEN);
     }
     Ok(bufs)
@@ -947,7 +1347,9 @@ unsafe fn signature_buffer<'a>(bufs: &mut [SecBuffer]) -> Result<&'a mut [u8], S
 
 /// Whether a buffer takes part: DATA buffers, except read-only ones without checksum.
 fn signed(b: &SecBuffer) -> bool {
-    base_type(b) == SECBUFFER_DATA && (b.BufferType & SECBUFFER_READONLY == 0 || b.BufferType & SECBUFFER_READONLY_WITH_CHECKSUM != 0)
+    base_type(b) == SECBUFFER_DATA
+        && (b.BufferType & SECBUFFER_READONLY == 0
+            || b.BufferType & SECBUFFER_READONLY_WITH_CHECKSUM != 0)
 }
 
 fn encrypted(b: &SecBuffer) -> bool {
@@ -968,12 +1370,17 @@ fn with_session<R>(
     f(&mut e.session, datagram)
 }
 
-pub unsafe fn make_signature(phContext: PCtxtHandle, fQOP: ULONG, pMessage: PSecBufferDesc, MessageSeqNo: ULONG) -> SECURITY_STATUS {
+pub unsafe fn make_signature(
+    phContext: PCtxtHandle,
+    fQOP: ULONG,
+    pMessage: PSecBufferDesc,
+    MessageSeqNo: ULONG,
+) -> SECURITY_STATUS {
     run(|| {
         if fQOP != 0 {
             return Err(SEC_E_QOP_NOT_SUPPORTED);
         }
-        let bufs = message(pMessage)?;
+        let bufs = message(pMessage, false)?;
         with_session(phContext, |session, datagram| {
             let mut data: Gathered<&[u8]> = SmallVec::new();
             for b in bufs.iter().filter(|b| signed(b)) {
@@ -990,29 +1397,41 @@ pub unsafe fn make_signature(phContext: PCtxtHandle, fQOP: ULONG, pMessage: PSec
     })
 }
 
-pub unsafe fn verify_signature(phContext: PCtxtHandle, pMessage: PSecBufferDesc, MessageSeqNo: ULONG, _pfQOP: PULONG) -> SECURITY_STATUS {
+pub unsafe fn verify_signature(
+    phContext: PCtxtHandle,
+    pMessage: PSecBufferDesc,
+    MessageSeqNo: ULONG,
+    _pfQOP: PULONG,
+) -> SECURITY_STATUS {
     run(|| {
-        let bufs = message(pMessage)?;
+        let bufs = message(pMessage, false)?;
         with_session(phContext, |session, datagram| {
             let mut data: Gathered<&[u8]> = SmallVec::new();
             for b in bufs.iter().filter(|b| signed(b)) {
                 data.push(buffers::bytes(b)?);
             }
             let sig = signature_buffer(bufs)?;
-            session.verify(datagram.then_some(MessageSeqNo), &data, &sig[..16]).map_err(status)?;
+            session
+                .verify(datagram.then_some(MessageSeqNo), &data, &sig[..16])
+                .map_err(status)?;
             Ok(SEC_E_OK)
         })
     })
 }
 
-pub unsafe fn encrypt_message(phContext: PCtxtHandle, fQOP: ULONG, pMessage: PSecBufferDesc, MessageSeqNo: ULONG) -> SECURITY_STATUS {
+pub unsafe fn encrypt_message(
+    phContext: PCtxtHandle,
+    fQOP: ULONG,
+    pMessage: PSecBufferDesc,
+    MessageSeqNo: ULONG,
+) -> SECURITY_STATUS {
     run(|| {
         let sign_only = match fQOP {
             0 => false,
             SECQOP_WRAP_NO_ENCRYPT => true,
             _ => return Err(SEC_E_QOP_NOT_SUPPORTED),
         };
-        let bufs = message(pMessage)?;
+        let bufs = message(pMessage, !sign_only)?;
         with_session(phContext, |session, datagram| {
             let seq = datagram.then_some(MessageSeqNo);
             let sig_buf = signature_buffer(bufs)?;
@@ -1025,7 +1444,11 @@ pub unsafe fn encrypt_message(phContext: PCtxtHandle, fQOP: ULONG, pMessage: PSe
             } else {
                 let mut segs: Gathered<Segment<'_>> = SmallVec::new();
                 for b in bufs.iter().filter(|b| signed(b)) {
-                    segs.push(if encrypted(b) { Segment::Seal(buffers::bytes_mut(b)?) } else { Segment::SignOnly(buffers::bytes(b)?) });
+                    segs.push(if encrypted(b) {
+                        Segment::Seal(buffers::bytes_mut(b)?)
+                    } else {
+                        Segment::SignOnly(buffers::bytes(b)?)
+                    });
                 }
                 session.seal(seq, &mut segs)
             };
@@ -1038,18 +1461,29 @@ pub unsafe fn encrypt_message(phContext: PCtxtHandle, fQOP: ULONG, pMessage: PSe
     })
 }
 
-pub unsafe fn decrypt_message(phContext: PCtxtHandle, pMessage: PSecBufferDesc, MessageSeqNo: ULONG, _pfQOP: PULONG) -> SECURITY_STATUS {
+pub unsafe fn decrypt_message(
+    phContext: PCtxtHandle,
+    pMessage: PSecBufferDesc,
+    MessageSeqNo: ULONG,
+    _pfQOP: PULONG,
+) -> SECURITY_STATUS {
     run(|| {
-        let bufs = message(pMessage)?;
+        let bufs = message(pMessage, true)?;
         with_session(phContext, |session, datagram| {
             let sig = signature_buffer(bufs)?;
             let mut signature = [0u8; 16];
             signature.copy_from_slice(&sig[..16]);
             let mut segs: Gathered<Segment<'_>> = SmallVec::new();
             for b in bufs.iter().filter(|b| signed(b)) {
-                segs.push(if encrypted(b) { Segment::Seal(buffers::bytes_mut(b)?) } else { Segment::SignOnly(buffers::bytes(b)?) });
+                segs.push(if encrypted(b) {
+                    Segment::Seal(buffers::bytes_mut(b)?)
+                } else {
+                    Segment::SignOnly(buffers::bytes(b)?)
+                });
             }
-            session.unseal(datagram.then_some(MessageSeqNo), &mut segs, &signature).map_err(status)?;
+            session
+                .unseal(datagram.then_some(MessageSeqNo), &mut segs, &signature)
+                .map_err(status)?;
             Ok(SEC_E_OK)
         })
     })

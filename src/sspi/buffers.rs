@@ -20,8 +20,12 @@ pub const MAX_STRING: usize = 32 * 1024;
 /// # Safety
 /// `desc`, when not NULL, must point to a `SecBufferDesc` whose `pBuffers` points to at least
 /// `cBuffers` entries.
-pub unsafe fn descriptor<'a>(desc: *mut SecBufferDesc) -> Result<Option<&'a mut [SecBuffer]>, SECURITY_STATUS> {
-    let Some(d) = desc.as_mut() else { return Ok(None) };
+pub unsafe fn descriptor<'a>(
+    desc: *mut SecBufferDesc,
+) -> Result<Option<&'a mut [SecBuffer]>, SECURITY_STATUS> {
+    let Some(d) = desc.as_mut() else {
+        return Ok(None);
+    };
     if d.ulVersion != SECBUFFER_VERSION {
         return Err(SEC_E_INVALID_TOKEN);
     }
@@ -31,19 +35,42 @@ pub unsafe fn descriptor<'a>(desc: *mut SecBufferDesc) -> Result<Option<&'a mut 
     if d.cBuffers > MAX_BUFFERS || d.pBuffers.is_null() {
         return Err(SEC_E_INVALID_TOKEN);
     }
-    Ok(Some(core::slice::from_raw_parts_mut(d.pBuffers, d.cBuffers as usize)))
+    Ok(Some(core::slice::from_raw_parts_mut(
+        d.pBuffers,
+        d.cBuffers as usize,
+    )))
 }
 
-/// Whether any two of these buffers share memory. Signing and sealing hold the signature and
-/// the data as slices at once, which must not alias; a descriptor that points two buffers at
-/// the same bytes is refused instead.
-pub fn overlapping<'a>(bufs: impl Iterator<Item = &'a SecBuffer>) -> bool {
-    let mut spans: smallvec::SmallVec<[(usize, usize); 8]> = bufs
-        .filter(|b| b.cbBuffer > 0 && !b.pvBuffer.is_null())
-        .map(|b| (b.pvBuffer as usize, (b.pvBuffer as usize).saturating_add(b.cbBuffer as usize)))
+/// Whether a buffer this library writes shares memory with another one. Signing and sealing
+/// hold every buffer as a slice at once: buffers that are only read may share bytes (two
+/// READONLY_WITH_CHECKSUM buffers over one header are legitimate, and Windows takes them), but
+/// one that is written (the signature, data being sealed or unsealed) must not alias anything.
+/// Items are `(buffer, written)`.
+pub fn overlapping<'a>(bufs: impl Iterator<Item = (&'a SecBuffer, bool)>) -> bool {
+    let mut spans: smallvec::SmallVec<[(usize, usize, bool); 8]> = bufs
+        .filter(|(b, _)| b.cbBuffer > 0 && !b.pvBuffer.is_null())
+        .map(|(b, w)| {
+            (
+                b.pvBuffer as usize,
+                (b.pvBuffer as usize).saturating_add(b.cbBuffer as usize),
+                w,
+            )
+        })
         .collect();
     spans.sort_unstable();
-    spans.windows(2).any(|w| w[1].0 < w[0].1)
+    // A sweep in address order: a span overlaps an earlier one exactly when it starts before
+    // the furthest end seen so far.
+    let (mut end_any, mut end_written) = (0usize, 0usize);
+    for &(start, end, written) in &spans {
+        if start < end_written || (written && start < end_any) {
+            return true;
+        }
+        end_any = end_any.max(end);
+        if written {
+            end_written = end_written.max(end);
+        }
+    }
+    false
 }
 
 /// The type of a buffer without its attribute bits (READONLY, READONLY_WITH_CHECKSUM).
@@ -67,7 +94,10 @@ pub unsafe fn bytes<'a>(b: &SecBuffer) -> Result<&'a [u8], SECURITY_STATUS> {
     if b.pvBuffer.is_null() {
         return Err(SEC_E_INVALID_TOKEN);
     }
-    Ok(core::slice::from_raw_parts(b.pvBuffer as *const u8, b.cbBuffer as usize))
+    Ok(core::slice::from_raw_parts(
+        b.pvBuffer as *const u8,
+        b.cbBuffer as usize,
+    ))
 }
 
 /// A buffer's bytes for writing in place.
@@ -82,7 +112,10 @@ pub unsafe fn bytes_mut<'a>(b: &SecBuffer) -> Result<&'a mut [u8], SECURITY_STAT
     if b.pvBuffer.is_null() {
         return Err(SEC_E_INVALID_TOKEN);
     }
-    Ok(core::slice::from_raw_parts_mut(b.pvBuffer as *mut u8, b.cbBuffer as usize))
+    Ok(core::slice::from_raw_parts_mut(
+        b.pvBuffer as *mut u8,
+        b.cbBuffer as usize,
+    ))
 }
 
 /// Writes `value` through `p` when `p` is not NULL.
@@ -147,8 +180,24 @@ mod acp {
 
     #[link(name = "kernel32")]
     extern "system" {
-        fn MultiByteToWideChar(page: u32, flags: u32, src: *const u8, src_len: c_int, dst: *mut u16, dst_len: c_int) -> c_int;
-        fn WideCharToMultiByte(page: u32, flags: u32, src: *const u16, src_len: c_int, dst: *mut u8, dst_len: c_int, default: *const u8, used_default: *mut i32) -> c_int;
+        fn MultiByteToWideChar(
+            page: u32,
+            flags: u32,
+            src: *const u8,
+            src_len: c_int,
+            dst: *mut u16,
+            dst_len: c_int,
+        ) -> c_int;
+        fn WideCharToMultiByte(
+            page: u32,
+            flags: u32,
+            src: *const u16,
+            src_len: c_int,
+            dst: *mut u8,
+            dst_len: c_int,
+            default: *const u8,
+            used_default: *mut i32,
+        ) -> c_int;
     }
 
     pub fn to_utf16(bytes: &[u8]) -> Option<Vec<u16>> {
@@ -176,12 +225,30 @@ mod acp {
         let n = c_int::try_from(units.len()).ok()?;
         // SAFETY: as in `to_utf16`, in the other direction.
         unsafe {
-            let need = WideCharToMultiByte(CP_ACP, 0, units.as_ptr(), n, core::ptr::null_mut(), 0, core::ptr::null(), core::ptr::null_mut());
+            let need = WideCharToMultiByte(
+                CP_ACP,
+                0,
+                units.as_ptr(),
+                n,
+                core::ptr::null_mut(),
+                0,
+                core::ptr::null(),
+                core::ptr::null_mut(),
+            );
             if need <= 0 {
                 return None;
             }
             let mut out = vec![0u8; need as usize];
-            let got = WideCharToMultiByte(CP_ACP, 0, units.as_ptr(), n, out.as_mut_ptr(), need, core::ptr::null(), core::ptr::null_mut());
+            let got = WideCharToMultiByte(
+                CP_ACP,
+                0,
+                units.as_ptr(),
+                n,
+                out.as_mut_ptr(),
+                need,
+                core::ptr::null(),
+                core::ptr::null_mut(),
+            );
             (got == need).then_some(out)
         }
     }
@@ -193,13 +260,19 @@ impl Charset for Ansi {
 
     fn encode_z(s: &str) -> Vec<u8> {
         let units: Vec<u16> = s.encode_utf16().collect();
-        let mut v = acp::from_utf16(&units).unwrap_or_else(|| s.bytes().map(|b| if b.is_ascii() { b } else { b'?' }).collect());
+        let mut v = acp::from_utf16(&units).unwrap_or_else(|| {
+            s.bytes()
+                .map(|b| if b.is_ascii() { b } else { b'?' })
+                .collect()
+        });
         v.push(0);
         v
     }
 
     fn decode(chars: &[u8]) -> Option<String> {
-        char::decode_utf16(acp::to_utf16(chars)?).collect::<Result<String, _>>().ok()
+        char::decode_utf16(acp::to_utf16(chars)?)
+            .collect::<Result<String, _>>()
+            .ok()
     }
 }
 
@@ -211,7 +284,9 @@ impl Charset for Wide {
     }
 
     fn decode(chars: &[u16]) -> Option<String> {
-        char::decode_utf16(chars.iter().copied()).collect::<Result<String, _>>().ok()
+        char::decode_utf16(chars.iter().copied())
+            .collect::<Result<String, _>>()
+            .ok()
     }
 }
 
@@ -236,7 +311,9 @@ pub unsafe fn string_z<C: Charset>(p: *const C::Char) -> Result<Option<String>, 
             return Err(BadString);
         }
     }
-    C::decode(core::slice::from_raw_parts(p, n)).map(Some).ok_or(BadString)
+    C::decode(core::slice::from_raw_parts(p, n))
+        .map(Some)
+        .ok_or(BadString)
 }
 
 /// A counted string (`len` characters, no NUL needed); NULL is the empty string when `len`

@@ -110,13 +110,13 @@ entry! {
 
 entry! {
     pub fn ImpersonateSecurityContext(phContext: PCtxtHandle) -> SECURITY_STATUS {
-        api::on_context(phContext, SEC_E_NO_IMPERSONATION)
+        api::impersonation(phContext)
     }
 }
 
 entry! {
     pub fn RevertSecurityContext(phContext: PCtxtHandle) -> SECURITY_STATUS {
-        api::on_context(phContext, SEC_E_NO_IMPERSONATION)
+        api::impersonation(phContext)
     }
 }
 

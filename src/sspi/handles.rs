@@ -88,9 +88,24 @@ fn salt() -> ULONG_PTR {
 impl<T: Clone> HandleTable<T> {
     pub const fn new(kind: Kind) -> Self {
         const fn shard<T>() -> Shard<T> {
-            Shard(Mutex::new(Inner { slots: Vec::new(), free: Vec::new() }))
+            Shard(Mutex::new(Inner {
+                slots: Vec::new(),
+                free: Vec::new(),
+            }))
         }
-        HandleTable { kind, shards: [shard(), shard(), shard(), shard(), shard(), shard(), shard(), shard()] }
+        HandleTable {
+            kind,
+            shards: [
+                shard(),
+                shard(),
+                shard(),
+                shard(),
+                shard(),
+                shard(),
+                shard(),
+                shard(),
+            ],
+        }
     }
 
     /// Stores `value` and returns its new handle; None when the table is full.
@@ -103,8 +118,12 @@ impl<T: Clone> HandleTable<T> {
                 // Each slot starts at its own generation, so a handle with its slot bits altered
                 // does not match a neighbour that happens to be at the same count of reuses.
                 let index = inner.slots.len() * SHARDS + shard;
-                let generation = (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) as ULONG_PTR & GENERATION_MASK;
-                inner.slots.push(Slot { generation, value: None });
+                let generation = (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) as ULONG_PTR
+                    & GENERATION_MASK;
+                inner.slots.push(Slot {
+                    generation,
+                    value: None,
+                });
                 inner.slots.len() - 1
             }
             None => return None,
@@ -122,7 +141,9 @@ impl<T: Clone> HandleTable<T> {
     fn encode(&self, index: usize, generation: ULONG_PTR) -> SecHandle {
         let generation = (generation ^ salt()) & GENERATION_MASK;
         SecHandle {
-            dwLower: (generation << GENERATION_SHIFT) | (index << KIND_BITS) | self.kind as ULONG_PTR,
+            dwLower: (generation << GENERATION_SHIFT)
+                | (index << KIND_BITS)
+                | self.kind as ULONG_PTR,
             dwUpper: UPPER_TAG,
         }
     }
@@ -197,19 +218,52 @@ mod tests {
         let ctxts: HandleTable<Arc<u32>> = HandleTable::new(Kind::Context);
         let h = creds.insert(Arc::new(7)).unwrap();
         assert_eq!(*creds.get(&h).unwrap(), 7);
-        assert!(ctxts.get(&h).is_none(), "a credential handle is no context handle");
-        assert!(creds.get(&SecHandle { dwLower: 0, dwUpper: 0 }).is_none());
-        assert!(creds.get(&SecHandle { dwLower: usize::MAX, dwUpper: usize::MAX }).is_none());
+        assert!(
+            ctxts.get(&h).is_none(),
+            "a credential handle is no context handle"
+        );
+        assert!(creds
+            .get(&SecHandle {
+                dwLower: 0,
+                dwUpper: 0
+            })
+            .is_none());
+        assert!(creds
+            .get(&SecHandle {
+                dwLower: usize::MAX,
+                dwUpper: usize::MAX
+            })
+            .is_none());
         for bit in KIND_BITS..ULONG_PTR::BITS {
-            assert!(creds.get(&SecHandle { dwLower: h.dwLower ^ (1 << bit), dwUpper: h.dwUpper }).is_none(), "bit {bit}");
+            assert!(
+                creds
+                    .get(&SecHandle {
+                        dwLower: h.dwLower ^ (1 << bit),
+                        dwUpper: h.dwUpper
+                    })
+                    .is_none(),
+                "bit {bit}"
+            );
         }
         // secur32 overwrites dwUpper with its package reference: the handle still works.
-        assert_eq!(*creds.get(&SecHandle { dwLower: h.dwLower, dwUpper: 0x1234_5678 }).unwrap(), 7);
+        assert_eq!(
+            *creds
+                .get(&SecHandle {
+                    dwLower: h.dwLower,
+                    dwUpper: 0x1234_5678
+                })
+                .unwrap(),
+            7
+        );
         assert!(creds.remove(&h).is_some());
         assert!(creds.remove(&h).is_none(), "double free");
         assert!(creds.get(&h).is_none(), "stale");
         let h2 = creds.insert(Arc::new(8)).unwrap();
-        assert_eq!(h2.dwLower & (INDEX_MASK << KIND_BITS), h.dwLower & (INDEX_MASK << KIND_BITS), "the slot is reused");
+        assert_eq!(
+            h2.dwLower & (INDEX_MASK << KIND_BITS),
+            h.dwLower & (INDEX_MASK << KIND_BITS),
+            "the slot is reused"
+        );
         assert!(creds.get(&h).is_none(), "but the old handle stays dead");
         assert_eq!(*creds.get(&h2).unwrap(), 8);
         assert!(h2.dwLower != 0 && h2.dwLower != usize::MAX);

@@ -1,6 +1,8 @@
 //! The dispatch tables InitSecurityInterfaceA/W return, complete and in Windows' field order.
 //! Slots with no function of their own hold NULL, as Windows' reserved slots do;
 //! Reserved3/Reserved4 are EncryptMessage/DecryptMessage, where Windows puts them.
+//! `dwVersion` is 1 (SECURITY_SUPPORT_PROVIDER_INTERFACE_VERSION), what Windows' secur32
+//! reports for these tables although they have every later field (Wine's secur32 tests).
 
 use super::entry::*;
 use super::types::*;
@@ -12,7 +14,7 @@ struct Table<T>(T);
 unsafe impl<T> Sync for Table<T> {}
 
 static TABLE_A: Table<SecurityFunctionTableA> = Table(SecurityFunctionTableA {
-    dwVersion: SECURITY_SUPPORT_PROVIDER_INTERFACE_VERSION_4,
+    dwVersion: SECURITY_SUPPORT_PROVIDER_INTERFACE_VERSION,
     EnumerateSecurityPackagesA: Some(EnumerateSecurityPackagesA),
     QueryCredentialsAttributesA: Some(QueryCredentialsAttributesA),
     AcquireCredentialsHandleA: Some(AcquireCredentialsHandleA),
@@ -47,7 +49,7 @@ static TABLE_A: Table<SecurityFunctionTableA> = Table(SecurityFunctionTableA {
 });
 
 static TABLE_W: Table<SecurityFunctionTableW> = Table(SecurityFunctionTableW {
-    dwVersion: SECURITY_SUPPORT_PROVIDER_INTERFACE_VERSION_4,
+    dwVersion: SECURITY_SUPPORT_PROVIDER_INTERFACE_VERSION,
     EnumerateSecurityPackagesW: Some(EnumerateSecurityPackagesW),
     QueryCredentialsAttributesW: Some(QueryCredentialsAttributesW),
     AcquireCredentialsHandleW: Some(AcquireCredentialsHandleW),

@@ -257,57 +257,175 @@ pub struct SecPkgCredentials_NamesW {
 }
 
 /// Windows' key-retrieval callback (never called by NTLM).
-pub type SEC_GET_KEY_FN = Option<unsafe extern "system" fn(PVOID, PVOID, ULONG, *mut PVOID, *mut SECURITY_STATUS)>;
+pub type SEC_GET_KEY_FN =
+    Option<unsafe extern "system" fn(PVOID, PVOID, ULONG, *mut PVOID, *mut SECURITY_STATUS)>;
 
 /// ntlmssp extension: the NT hash (MD4 of the UTF-16LE password) of `User` in `Domain` as the
 /// client named them, written to `NtHash`; returns non-zero when the user exists. See
 /// `NtlmSetNtHashCallback`.
-pub type NTLM_NT_HASH_CALLBACK = Option<unsafe extern "system" fn(PVOID, *const WCHAR, ULONG, *const WCHAR, ULONG, *mut UCHAR) -> BOOLEAN>;
+pub type NTLM_NT_HASH_CALLBACK = Option<
+    unsafe extern "system" fn(
+        PVOID,
+        *const WCHAR,
+        ULONG,
+        *const WCHAR,
+        ULONG,
+        *mut UCHAR,
+    ) -> BOOLEAN,
+>;
 
 // Function-pointer types of the dispatch tables, in Windows' names.
-pub type ENUMERATE_SECURITY_PACKAGES_FN_A = Option<unsafe extern "system" fn(PULONG, *mut PSecPkgInfoA) -> SECURITY_STATUS>;
-pub type ENUMERATE_SECURITY_PACKAGES_FN_W = Option<unsafe extern "system" fn(PULONG, *mut PSecPkgInfoW) -> SECURITY_STATUS>;
-pub type QUERY_CREDENTIALS_ATTRIBUTES_FN_A = Option<unsafe extern "system" fn(PCredHandle, ULONG, PVOID) -> SECURITY_STATUS>;
-pub type QUERY_CREDENTIALS_ATTRIBUTES_FN_W = Option<unsafe extern "system" fn(PCredHandle, ULONG, PVOID) -> SECURITY_STATUS>;
-pub type ACQUIRE_CREDENTIALS_HANDLE_FN_A =
-    Option<unsafe extern "system" fn(LPSTR, LPSTR, ULONG, PVOID, PVOID, SEC_GET_KEY_FN, PVOID, PCredHandle, PTimeStamp) -> SECURITY_STATUS>;
-pub type ACQUIRE_CREDENTIALS_HANDLE_FN_W =
-    Option<unsafe extern "system" fn(LPWSTR, LPWSTR, ULONG, PVOID, PVOID, SEC_GET_KEY_FN, PVOID, PCredHandle, PTimeStamp) -> SECURITY_STATUS>;
-pub type FREE_CREDENTIALS_HANDLE_FN = Option<unsafe extern "system" fn(PCredHandle) -> SECURITY_STATUS>;
+pub type ENUMERATE_SECURITY_PACKAGES_FN_A =
+    Option<unsafe extern "system" fn(PULONG, *mut PSecPkgInfoA) -> SECURITY_STATUS>;
+pub type ENUMERATE_SECURITY_PACKAGES_FN_W =
+    Option<unsafe extern "system" fn(PULONG, *mut PSecPkgInfoW) -> SECURITY_STATUS>;
+pub type QUERY_CREDENTIALS_ATTRIBUTES_FN_A =
+    Option<unsafe extern "system" fn(PCredHandle, ULONG, PVOID) -> SECURITY_STATUS>;
+pub type QUERY_CREDENTIALS_ATTRIBUTES_FN_W =
+    Option<unsafe extern "system" fn(PCredHandle, ULONG, PVOID) -> SECURITY_STATUS>;
+pub type ACQUIRE_CREDENTIALS_HANDLE_FN_A = Option<
+    unsafe extern "system" fn(
+        LPSTR,
+        LPSTR,
+        ULONG,
+        PVOID,
+        PVOID,
+        SEC_GET_KEY_FN,
+        PVOID,
+        PCredHandle,
+        PTimeStamp,
+    ) -> SECURITY_STATUS,
+>;
+pub type ACQUIRE_CREDENTIALS_HANDLE_FN_W = Option<
+    unsafe extern "system" fn(
+        LPWSTR,
+        LPWSTR,
+        ULONG,
+        PVOID,
+        PVOID,
+        SEC_GET_KEY_FN,
+        PVOID,
+        PCredHandle,
+        PTimeStamp,
+    ) -> SECURITY_STATUS,
+>;
+pub type FREE_CREDENTIALS_HANDLE_FN =
+    Option<unsafe extern "system" fn(PCredHandle) -> SECURITY_STATUS>;
 pub type INITIALIZE_SECURITY_CONTEXT_FN_A = Option<
-    unsafe extern "system" fn(PCredHandle, PCtxtHandle, *mut SEC_CHAR, ULONG, ULONG, ULONG, PSecBufferDesc, ULONG, PCtxtHandle, PSecBufferDesc, PULONG, PTimeStamp) -> SECURITY_STATUS,
+    unsafe extern "system" fn(
+        PCredHandle,
+        PCtxtHandle,
+        *mut SEC_CHAR,
+        ULONG,
+        ULONG,
+        ULONG,
+        PSecBufferDesc,
+        ULONG,
+        PCtxtHandle,
+        PSecBufferDesc,
+        PULONG,
+        PTimeStamp,
+    ) -> SECURITY_STATUS,
 >;
 pub type INITIALIZE_SECURITY_CONTEXT_FN_W = Option<
-    unsafe extern "system" fn(PCredHandle, PCtxtHandle, *mut SEC_WCHAR, ULONG, ULONG, ULONG, PSecBufferDesc, ULONG, PCtxtHandle, PSecBufferDesc, PULONG, PTimeStamp) -> SECURITY_STATUS,
+    unsafe extern "system" fn(
+        PCredHandle,
+        PCtxtHandle,
+        *mut SEC_WCHAR,
+        ULONG,
+        ULONG,
+        ULONG,
+        PSecBufferDesc,
+        ULONG,
+        PCtxtHandle,
+        PSecBufferDesc,
+        PULONG,
+        PTimeStamp,
+    ) -> SECURITY_STATUS,
 >;
-pub type ACCEPT_SECURITY_CONTEXT_FN =
-    Option<unsafe extern "system" fn(PCredHandle, PCtxtHandle, PSecBufferDesc, ULONG, ULONG, PCtxtHandle, PSecBufferDesc, PULONG, PTimeStamp) -> SECURITY_STATUS>;
-pub type COMPLETE_AUTH_TOKEN_FN = Option<unsafe extern "system" fn(PCtxtHandle, PSecBufferDesc) -> SECURITY_STATUS>;
-pub type DELETE_SECURITY_CONTEXT_FN = Option<unsafe extern "system" fn(PCtxtHandle) -> SECURITY_STATUS>;
-pub type APPLY_CONTROL_TOKEN_FN = Option<unsafe extern "system" fn(PCtxtHandle, PSecBufferDesc) -> SECURITY_STATUS>;
-pub type QUERY_CONTEXT_ATTRIBUTES_FN_A = Option<unsafe extern "system" fn(PCtxtHandle, ULONG, PVOID) -> SECURITY_STATUS>;
-pub type QUERY_CONTEXT_ATTRIBUTES_FN_W = Option<unsafe extern "system" fn(PCtxtHandle, ULONG, PVOID) -> SECURITY_STATUS>;
-pub type IMPERSONATE_SECURITY_CONTEXT_FN = Option<unsafe extern "system" fn(PCtxtHandle) -> SECURITY_STATUS>;
-pub type REVERT_SECURITY_CONTEXT_FN = Option<unsafe extern "system" fn(PCtxtHandle) -> SECURITY_STATUS>;
-pub type MAKE_SIGNATURE_FN = Option<unsafe extern "system" fn(PCtxtHandle, ULONG, PSecBufferDesc, ULONG) -> SECURITY_STATUS>;
-pub type VERIFY_SIGNATURE_FN = Option<unsafe extern "system" fn(PCtxtHandle, PSecBufferDesc, ULONG, PULONG) -> SECURITY_STATUS>;
+pub type ACCEPT_SECURITY_CONTEXT_FN = Option<
+    unsafe extern "system" fn(
+        PCredHandle,
+        PCtxtHandle,
+        PSecBufferDesc,
+        ULONG,
+        ULONG,
+        PCtxtHandle,
+        PSecBufferDesc,
+        PULONG,
+        PTimeStamp,
+    ) -> SECURITY_STATUS,
+>;
+pub type COMPLETE_AUTH_TOKEN_FN =
+    Option<unsafe extern "system" fn(PCtxtHandle, PSecBufferDesc) -> SECURITY_STATUS>;
+pub type DELETE_SECURITY_CONTEXT_FN =
+    Option<unsafe extern "system" fn(PCtxtHandle) -> SECURITY_STATUS>;
+pub type APPLY_CONTROL_TOKEN_FN =
+    Option<unsafe extern "system" fn(PCtxtHandle, PSecBufferDesc) -> SECURITY_STATUS>;
+pub type QUERY_CONTEXT_ATTRIBUTES_FN_A =
+    Option<unsafe extern "system" fn(PCtxtHandle, ULONG, PVOID) -> SECURITY_STATUS>;
+pub type QUERY_CONTEXT_ATTRIBUTES_FN_W =
+    Option<unsafe extern "system" fn(PCtxtHandle, ULONG, PVOID) -> SECURITY_STATUS>;
+pub type IMPERSONATE_SECURITY_CONTEXT_FN =
+    Option<unsafe extern "system" fn(PCtxtHandle) -> SECURITY_STATUS>;
+pub type REVERT_SECURITY_CONTEXT_FN =
+    Option<unsafe extern "system" fn(PCtxtHandle) -> SECURITY_STATUS>;
+pub type MAKE_SIGNATURE_FN =
+    Option<unsafe extern "system" fn(PCtxtHandle, ULONG, PSecBufferDesc, ULONG) -> SECURITY_STATUS>;
+pub type VERIFY_SIGNATURE_FN = Option<
+    unsafe extern "system" fn(PCtxtHandle, PSecBufferDesc, ULONG, PULONG) -> SECURITY_STATUS,
+>;
 pub type FREE_CONTEXT_BUFFER_FN = Option<unsafe extern "system" fn(PVOID) -> SECURITY_STATUS>;
-pub type QUERY_SECURITY_PACKAGE_INFO_FN_A = Option<unsafe extern "system" fn(LPSTR, *mut PSecPkgInfoA) -> SECURITY_STATUS>;
-pub type QUERY_SECURITY_PACKAGE_INFO_FN_W = Option<unsafe extern "system" fn(LPWSTR, *mut PSecPkgInfoW) -> SECURITY_STATUS>;
-pub type EXPORT_SECURITY_CONTEXT_FN = Option<unsafe extern "system" fn(PCtxtHandle, ULONG, PSecBuffer, *mut PVOID) -> SECURITY_STATUS>;
-pub type IMPORT_SECURITY_CONTEXT_FN_A = Option<unsafe extern "system" fn(LPSTR, PSecBuffer, PVOID, PCtxtHandle) -> SECURITY_STATUS>;
-pub type IMPORT_SECURITY_CONTEXT_FN_W = Option<unsafe extern "system" fn(LPWSTR, PSecBuffer, PVOID, PCtxtHandle) -> SECURITY_STATUS>;
-pub type ADD_CREDENTIALS_FN_A =
-    Option<unsafe extern "system" fn(PCredHandle, LPSTR, LPSTR, ULONG, PVOID, SEC_GET_KEY_FN, PVOID, PTimeStamp) -> SECURITY_STATUS>;
-pub type ADD_CREDENTIALS_FN_W =
-    Option<unsafe extern "system" fn(PCredHandle, LPWSTR, LPWSTR, ULONG, PVOID, SEC_GET_KEY_FN, PVOID, PTimeStamp) -> SECURITY_STATUS>;
-pub type QUERY_SECURITY_CONTEXT_TOKEN_FN = Option<unsafe extern "system" fn(PCtxtHandle, *mut PVOID) -> SECURITY_STATUS>;
-pub type ENCRYPT_MESSAGE_FN = Option<unsafe extern "system" fn(PCtxtHandle, ULONG, PSecBufferDesc, ULONG) -> SECURITY_STATUS>;
-pub type DECRYPT_MESSAGE_FN = Option<unsafe extern "system" fn(PCtxtHandle, PSecBufferDesc, ULONG, PULONG) -> SECURITY_STATUS>;
-pub type SET_CONTEXT_ATTRIBUTES_FN_A = Option<unsafe extern "system" fn(PCtxtHandle, ULONG, PVOID, ULONG) -> SECURITY_STATUS>;
-pub type SET_CONTEXT_ATTRIBUTES_FN_W = Option<unsafe extern "system" fn(PCtxtHandle, ULONG, PVOID, ULONG) -> SECURITY_STATUS>;
-pub type SET_CREDENTIALS_ATTRIBUTES_FN_A = Option<unsafe extern "system" fn(PCredHandle, ULONG, PVOID, ULONG) -> SECURITY_STATUS>;
-pub type SET_CREDENTIALS_ATTRIBUTES_FN_W = Option<unsafe extern "system" fn(PCredHandle, ULONG, PVOID, ULONG) -> SECURITY_STATUS>;
+pub type QUERY_SECURITY_PACKAGE_INFO_FN_A =
+    Option<unsafe extern "system" fn(LPSTR, *mut PSecPkgInfoA) -> SECURITY_STATUS>;
+pub type QUERY_SECURITY_PACKAGE_INFO_FN_W =
+    Option<unsafe extern "system" fn(LPWSTR, *mut PSecPkgInfoW) -> SECURITY_STATUS>;
+pub type EXPORT_SECURITY_CONTEXT_FN = Option<
+    unsafe extern "system" fn(PCtxtHandle, ULONG, PSecBuffer, *mut PVOID) -> SECURITY_STATUS,
+>;
+pub type IMPORT_SECURITY_CONTEXT_FN_A =
+    Option<unsafe extern "system" fn(LPSTR, PSecBuffer, PVOID, PCtxtHandle) -> SECURITY_STATUS>;
+pub type IMPORT_SECURITY_CONTEXT_FN_W =
+    Option<unsafe extern "system" fn(LPWSTR, PSecBuffer, PVOID, PCtxtHandle) -> SECURITY_STATUS>;
+pub type ADD_CREDENTIALS_FN_A = Option<
+    unsafe extern "system" fn(
+        PCredHandle,
+        LPSTR,
+        LPSTR,
+        ULONG,
+        PVOID,
+        SEC_GET_KEY_FN,
+        PVOID,
+        PTimeStamp,
+    ) -> SECURITY_STATUS,
+>;
+pub type ADD_CREDENTIALS_FN_W = Option<
+    unsafe extern "system" fn(
+        PCredHandle,
+        LPWSTR,
+        LPWSTR,
+        ULONG,
+        PVOID,
+        SEC_GET_KEY_FN,
+        PVOID,
+        PTimeStamp,
+    ) -> SECURITY_STATUS,
+>;
+pub type QUERY_SECURITY_CONTEXT_TOKEN_FN =
+    Option<unsafe extern "system" fn(PCtxtHandle, *mut PVOID) -> SECURITY_STATUS>;
+pub type ENCRYPT_MESSAGE_FN =
+    Option<unsafe extern "system" fn(PCtxtHandle, ULONG, PSecBufferDesc, ULONG) -> SECURITY_STATUS>;
+pub type DECRYPT_MESSAGE_FN = Option<
+    unsafe extern "system" fn(PCtxtHandle, PSecBufferDesc, ULONG, PULONG) -> SECURITY_STATUS,
+>;
+pub type SET_CONTEXT_ATTRIBUTES_FN_A =
+    Option<unsafe extern "system" fn(PCtxtHandle, ULONG, PVOID, ULONG) -> SECURITY_STATUS>;
+pub type SET_CONTEXT_ATTRIBUTES_FN_W =
+    Option<unsafe extern "system" fn(PCtxtHandle, ULONG, PVOID, ULONG) -> SECURITY_STATUS>;
+pub type SET_CREDENTIALS_ATTRIBUTES_FN_A =
+    Option<unsafe extern "system" fn(PCredHandle, ULONG, PVOID, ULONG) -> SECURITY_STATUS>;
+pub type SET_CREDENTIALS_ATTRIBUTES_FN_W =
+    Option<unsafe extern "system" fn(PCredHandle, ULONG, PVOID, ULONG) -> SECURITY_STATUS>;
 /// A slot Windows reserves; always NULL here.
 pub type RESERVED_FN = PVOID;
 
@@ -472,6 +590,10 @@ pub const SECPKG_CRED_BOTH: ULONG = 0x3;
 pub const SECPKG_CRED_DEFAULT: ULONG = 0x4;
 pub const SECPKG_CRED_AUTOLOGON_RESTRICTED: ULONG = 0x10;
 pub const SECPKG_CRED_PROCESS_POLICY_ONLY: ULONG = 0x20;
+/// Bits of `fCredentialUse` reserved to the caller's side of the system (ntsecpkg.h): Wine's
+/// secur32 passes 0x10000000 ("no cached credentials") to its providers, Windows' LSA other
+/// bits of this mask.
+pub const SECPKG_CRED_RESERVED: ULONG = 0xF000_0000;
 pub const SECPKG_CRED_ATTR_NAMES: ULONG = 1;
 pub const SEC_WINNT_AUTH_IDENTITY_ANSI: ULONG = 0x1;
 pub const SEC_WINNT_AUTH_IDENTITY_UNICODE: ULONG = 0x2;

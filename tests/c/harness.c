@@ -123,6 +123,15 @@ static void test_credentials(void) {
     CHECK("credential name without domain", strcmp(na.sUserName, "bob") == 0);
     FreeContextBuffer(na.sUserName);
     FreeCredentialsHandle(&h);
+    /* NTLM does not read PackageList (Negotiate does): any list, or none, is accepted. */
+    ex.PackageList = w("kerberos,!ntlm,unknown"); ex.PackageListLength = 22;
+    CHECK_STATUS("ACH EXW with a package list NTLM ignores", AcquireCredentialsHandleW(NULL, w("NTLM"), SECPKG_CRED_OUTBOUND, NULL, &ex, NULL, NULL, &h, &ts),
+                 SEC_E_OK);
+    FreeCredentialsHandle(&h);
+    ex.PackageList = NULL; ex.PackageListLength = 5;
+    CHECK_STATUS("ACH EXW with PackageList NULL", AcquireCredentialsHandleW(NULL, w("NTLM"), SECPKG_CRED_OUTBOUND, NULL, &ex, NULL, NULL, &h, &ts),
+                 SEC_E_OK);
+    FreeCredentialsHandle(&h);
 
     {
         SEC_WINNT_AUTH_IDENTITY_A ida;
@@ -461,11 +470,115 @@ static void test_attributes_and_messages(void) {
     FreeCredentialsHandle(&sc);
 }
 
+/* What real callers do that the happy path does not: curl's fContextReq = 0, Wine's private
+ * credential-use bit, READONLY_WITH_CHECKSUM buffers sharing a header, NULL pvBuffer, and what
+ * FreeRDP needs from a failed AcceptSecurityContext. */
+static void test_real_callers(void) {
+    CredHandle cc, sc, h, bad;
+    CtxtHandle c;
+    struct handshake r;
+    unsigned char tok[4096], sig[16], plain[16] = "sixteen bytes!!";
+    unsigned char data[16], hdr_sig[16];
+    char header[] = "shared header";
+    SecBuffer b = {sizeof tok, SECBUFFER_TOKEN, NULL}, mb[4];
+    SecBufferDesc d = {SECBUFFER_VERSION, 1, &b}, md = {SECBUFFER_VERSION, 2, mb};
+    ULONG attrs, qop;
+    TimeStamp ts;
+    static const unsigned char dummy[16] = {1};
+    client_cred_a("alice", "DOMAIN", "Secret123", &cc);
+    server_cred(&sc);
+
+    CHECK_STATUS("NULL pvBuffer with a length: SEC_E_INTERNAL_ERROR as Windows",
+                 InitializeSecurityContextA(&cc, NULL, NULL, 0, 0, 0, NULL, 0, &c, &d, &attrs, &ts), SEC_E_INTERNAL_ERROR);
+    CHECK_STATUS("Wine's no-cached-credentials bit (0x10000000), outbound",
+                 AcquireCredentialsHandleA(NULL, (LPSTR) "NTLM", SECPKG_CRED_OUTBOUND | 0x10000000, NULL, NULL, NULL, NULL, &h, &ts),
+                 SEC_E_OK);
+    FreeCredentialsHandle(&h);
+    CHECK_STATUS("Wine's no-cached-credentials bit, inbound",
+                 AcquireCredentialsHandleW(NULL, w("NTLM"), SECPKG_CRED_INBOUND | 0x10000000, NULL, NULL, NULL, NULL, &h, &ts), SEC_E_OK);
+    FreeCredentialsHandle(&h);
+    CHECK_STATUS("an unknown low bit is still refused",
+                 AcquireCredentialsHandleW(NULL, w("NTLM"), SECPKG_CRED_INBOUND | 0x100, NULL, NULL, NULL, NULL, &h, &ts),
+                 SEC_E_UNKNOWN_CREDENTIALS);
+
+    /* curl: nothing requested. */
+    handshake(&cc, &sc, 0, &r);
+    CHECK_STATUS("fContextReq 0 handshake", r.asc2, SEC_E_OK);
+    CHECK("fContextReq 0: no SIGN, SEAL or KEY_EXCH offered", (r.neg_flags & (0x10 | 0x20 | 0x40000000)) == 0);
+    mb[0].BufferType = SECBUFFER_DATA; mb[0].cbBuffer = sizeof data; mb[0].pvBuffer = data;
+    mb[1].BufferType = SECBUFFER_TOKEN; mb[1].cbBuffer = sizeof sig; mb[1].pvBuffer = sig;
+    memcpy(data, plain, sizeof data);
+    CHECK_STATUS("fContextReq 0: MakeSignature", MakeSignature(&r.client, 0, &md, 0), SEC_E_OK);
+    CHECK("fContextReq 0: the dummy signature", memcmp(sig, dummy, 16) == 0);
+    CHECK_STATUS("fContextReq 0: EncryptMessage", EncryptMessage(&r.client, 0, &md, 0), SEC_E_OK);
+    CHECK("fContextReq 0: EncryptMessage really encrypted", memcmp(data, plain, sizeof data) != 0 && memcmp(sig, dummy, 16) != 0);
+    CHECK_STATUS("fContextReq 0: DecryptMessage", DecryptMessage(&r.server, &md, 0, &qop), SEC_E_OK);
+    CHECK("fContextReq 0: plaintext back", memcmp(data, plain, sizeof data) == 0);
+    memcpy(sig, dummy, 16);
+    sig[12] = 1; /* the next sequence number, so only the missing encryption is wrong */
+    CHECK_STATUS("fContextReq 0: clear text with a dummy trailer refused", DecryptMessage(&r.server, &md, 0, &qop), SEC_E_MESSAGE_ALTERED);
+    CHECK("fContextReq 0: refused message left as received", memcmp(data, plain, sizeof data) == 0);
+    CHECK_STATUS("ImpersonateSecurityContext: no impersonation by default", ImpersonateSecurityContext(&r.server), SEC_E_NO_IMPERSONATION);
+    CHECK_STATUS("RevertSecurityContext: no impersonation by default", RevertSecurityContext(&r.server), SEC_E_NO_IMPERSONATION);
+    DeleteSecurityContext(&r.client);
+    DeleteSecurityContext(&r.server);
+
+    /* Two READONLY_WITH_CHECKSUM buffers over one header: signed, verified and sealed. */
+    handshake(&cc, &sc, ISC_REQ_CONFIDENTIALITY | ISC_REQ_INTEGRITY, &r);
+    CHECK_STATUS("sign+seal handshake", r.asc2, SEC_E_OK);
+    md.cBuffers = 4;
+    mb[0].BufferType = SECBUFFER_DATA | SECBUFFER_READONLY_WITH_CHECKSUM; mb[0].cbBuffer = sizeof header; mb[0].pvBuffer = header;
+    mb[1].BufferType = SECBUFFER_DATA; mb[1].cbBuffer = sizeof data; mb[1].pvBuffer = data;
+    mb[2].BufferType = SECBUFFER_DATA | SECBUFFER_READONLY_WITH_CHECKSUM; mb[2].cbBuffer = sizeof header; mb[2].pvBuffer = header;
+    mb[3].BufferType = SECBUFFER_TOKEN; mb[3].cbBuffer = sizeof hdr_sig; mb[3].pvBuffer = hdr_sig;
+    memcpy(data, plain, sizeof data);
+    CHECK_STATUS("shared read-only header: MakeSignature", MakeSignature(&r.client, 0, &md, 0), SEC_E_OK);
+    CHECK_STATUS("shared read-only header: VerifySignature", VerifySignature(&r.server, &md, 0, &qop), SEC_E_OK);
+    CHECK_STATUS("shared read-only header: EncryptMessage", EncryptMessage(&r.client, 0, &md, 0), SEC_E_OK);
+    CHECK_STATUS("shared read-only header: DecryptMessage", DecryptMessage(&r.server, &md, 0, &qop), SEC_E_OK);
+    CHECK("shared read-only header: plaintext back", memcmp(data, plain, sizeof data) == 0);
+    mb[1].pvBuffer = header + 2; mb[1].cbBuffer = 4;
+    CHECK_STATUS("sealed data overlapping a read-only buffer refused", EncryptMessage(&r.client, 0, &md, 0), SEC_E_INVALID_TOKEN);
+    CHECK("refused: header untouched", strcmp(header, "shared header") == 0);
+    mb[1].pvBuffer = data; mb[1].cbBuffer = sizeof data;
+    mb[3].pvBuffer = header; mb[3].cbBuffer = 16 > sizeof header ? sizeof header : 16;
+    CHECK_STATUS("signature over a read-only buffer refused", MakeSignature(&r.client, 0, &md, 0), SEC_E_INVALID_TOKEN);
+    DeleteSecurityContext(&r.client);
+    DeleteSecurityContext(&r.server);
+
+    handshake(&cc, &sc, ISC_REQ_MUTUAL_AUTH, &r);
+    CHECK("ISC_REQ_MUTUAL_AUTH: ISC_RET_MUTUAL_AUTH when complete", r.isc2 == SEC_E_OK && (r.attrs2 & ISC_RET_MUTUAL_AUTH));
+    DeleteSecurityContext(&r.client);
+    DeleteSecurityContext(&r.server);
+
+    /* A failed AcceptSecurityContext says it produced nothing. */
+    client_cred_a("alice", "DOMAIN", "wrong", &bad);
+    {
+        unsigned char t1[4096], t2[4096], t3[4096], out[4096];
+        SecBuffer o1 = {sizeof t1, SECBUFFER_TOKEN, t1}, o2 = {sizeof t2, SECBUFFER_TOKEN, t2}, o3 = {sizeof t3, SECBUFFER_TOKEN, t3};
+        SecBuffer o4 = {sizeof out, SECBUFFER_TOKEN, out};
+        SecBufferDesc d1 = {SECBUFFER_VERSION, 1, &o1}, d2 = {SECBUFFER_VERSION, 1, &o2}, d3 = {SECBUFFER_VERSION, 1, &o3};
+        SecBufferDesc d4 = {SECBUFFER_VERSION, 1, &o4};
+        CtxtHandle cx, sx;
+        InitializeSecurityContextA(&bad, NULL, NULL, 0, 0, 0, NULL, 0, &cx, &d1, &attrs, &ts);
+        AcceptSecurityContext(&sc, NULL, &d1, 0, 0, &sx, &d2, &attrs, &ts);
+        InitializeSecurityContextA(&bad, &cx, NULL, 0, 0, 0, &d2, 0, &cx, &d3, &attrs, &ts);
+        CHECK_STATUS("wrong password refused", AcceptSecurityContext(&sc, &sx, &d3, 0, 0, &sx, &d4, &attrs, &ts), SEC_E_LOGON_DENIED);
+        CHECK("failed AcceptSecurityContext: output cbBuffer 0", o4.cbBuffer == 0);
+        DeleteSecurityContext(&cx);
+        DeleteSecurityContext(&sx);
+    }
+    FreeCredentialsHandle(&bad);
+    FreeCredentialsHandle(&cc);
+    FreeCredentialsHandle(&sc);
+}
+
 static void test_function_tables(void) {
     PSecurityFunctionTableW tw = InitSecurityInterfaceW();
     PSecurityFunctionTableA ta = InitSecurityInterfaceA();
     void *self = library_module();
-    CHECK("tables", tw && ta && tw->dwVersion == SECURITY_SUPPORT_PROVIDER_INTERFACE_VERSION_4);
+    CHECK("tables, dwVersion 1 as Windows' secur32 reports", tw && ta && tw->dwVersion == SECURITY_SUPPORT_PROVIDER_INTERFACE_VERSION &&
+                                                                  ta->dwVersion == SECURITY_SUPPORT_PROVIDER_INTERFACE_VERSION);
     CHECK("W slots", (void *)tw->AcquireCredentialsHandleW == library_symbol(self, "AcquireCredentialsHandleW") &&
                          (void *)tw->InitializeSecurityContextW == library_symbol(self, "InitializeSecurityContextW") &&
                          (void *)tw->AcceptSecurityContext == library_symbol(self, "AcceptSecurityContext") &&
@@ -754,6 +867,7 @@ int main(void) {
     test_buffers_and_bad_tokens();
     test_handles();
     test_attributes_and_messages();
+    test_real_callers();
     test_function_tables();
     test_negotiate();
     test_negotiate_request_mic();

@@ -14,10 +14,17 @@ pub fn utf16z(s: &str) -> Vec<u16> {
     s.encode_utf16().chain([0]).collect()
 }
 
-pub const NO_HANDLE: SecHandle = SecHandle { dwLower: 0, dwUpper: 0 };
+pub const NO_HANDLE: SecHandle = SecHandle {
+    dwLower: 0,
+    dwUpper: 0,
+};
 
 /// An OUTBOUND credential for user/domain/password (W identity).
-pub fn client_credential(user: &str, domain: &str, password: &str) -> Result<CredHandle, SECURITY_STATUS> {
+pub fn client_credential(
+    user: &str,
+    domain: &str,
+    password: &str,
+) -> Result<CredHandle, SECURITY_STATUS> {
     // The caller's copy of the password is the caller's to wipe: sized once, zeroized on drop.
     let mut units = zeroize::Zeroizing::new(Vec::with_capacity(password.encode_utf16().count()));
     units.extend(password.encode_utf16());
@@ -35,9 +42,23 @@ pub fn client_credential(user: &str, domain: &str, password: &str) -> Result<Cre
     let mut ts = 0;
     let package = utf16z("NTLM");
     let s = unsafe {
-        AcquireCredentialsHandleW(null_mut(), package.as_ptr() as *mut u16, SECPKG_CRED_OUTBOUND, null_mut(), &mut id as *mut _ as *mut _, None, null_mut(), &mut h, &mut ts)
+        AcquireCredentialsHandleW(
+            null_mut(),
+            package.as_ptr() as *mut u16,
+            SECPKG_CRED_OUTBOUND,
+            null_mut(),
+            &mut id as *mut _ as *mut _,
+            None,
+            null_mut(),
+            &mut h,
+            &mut ts,
+        )
     };
-    if s == SEC_E_OK { Ok(h) } else { Err(s) }
+    if s == SEC_E_OK {
+        Ok(h)
+    } else {
+        Err(s)
+    }
 }
 
 /// An INBOUND credential (its users from `NTLM_USER_FILE`, read now).
@@ -45,13 +66,32 @@ pub fn server_credential() -> Result<CredHandle, SECURITY_STATUS> {
     let mut h = NO_HANDLE;
     let mut ts = 0;
     let package = utf16z("NTLM");
-    let s = unsafe { AcquireCredentialsHandleW(null_mut(), package.as_ptr() as *mut u16, SECPKG_CRED_INBOUND, null_mut(), null_mut(), None, null_mut(), &mut h, &mut ts) };
-    if s == SEC_E_OK { Ok(h) } else { Err(s) }
+    let s = unsafe {
+        AcquireCredentialsHandleW(
+            null_mut(),
+            package.as_ptr() as *mut u16,
+            SECPKG_CRED_INBOUND,
+            null_mut(),
+            null_mut(),
+            None,
+            null_mut(),
+            &mut h,
+            &mut ts,
+        )
+    };
+    if s == SEC_E_OK {
+        Ok(h)
+    } else {
+        Err(s)
+    }
 }
 
 /// A full handshake (ISC, ASC, ISC, ASC) with confidentiality and integrity; the contexts, or
 /// the first failing status.
-pub fn handshake(cc: &mut CredHandle, sc: &mut CredHandle) -> Result<(CtxtHandle, CtxtHandle), SECURITY_STATUS> {
+pub fn handshake(
+    cc: &mut CredHandle,
+    sc: &mut CredHandle,
+) -> Result<(CtxtHandle, CtxtHandle), SECURITY_STATUS> {
     let (mut cx, mut sx) = (NO_HANDLE, NO_HANDLE);
     let mut tok_in = [0u8; 2048];
     let mut tok_out = [0u8; 2048];
@@ -61,12 +101,41 @@ pub fn handshake(cc: &mut CredHandle, sc: &mut CredHandle) -> Result<(CtxtHandle
     let mut attrs = 0;
     for leg in 0..2 {
         unsafe {
-            let mut ib = SecBuffer { cbBuffer: in_len, BufferType: SECBUFFER_TOKEN, pvBuffer: tok_in.as_mut_ptr().cast() };
-            let mut ob = SecBuffer { cbBuffer: tok_out.len() as u32, BufferType: SECBUFFER_TOKEN, pvBuffer: tok_out.as_mut_ptr().cast() };
-            let mut id = SecBufferDesc { ulVersion: SECBUFFER_VERSION, cBuffers: 1, pBuffers: &mut ib };
-            let mut od = SecBufferDesc { ulVersion: SECBUFFER_VERSION, cBuffers: 1, pBuffers: &mut ob };
+            let mut ib = SecBuffer {
+                cbBuffer: in_len,
+                BufferType: SECBUFFER_TOKEN,
+                pvBuffer: tok_in.as_mut_ptr().cast(),
+            };
+            let mut ob = SecBuffer {
+                cbBuffer: tok_out.len() as u32,
+                BufferType: SECBUFFER_TOKEN,
+                pvBuffer: tok_out.as_mut_ptr().cast(),
+            };
+            let mut id = SecBufferDesc {
+                ulVersion: SECBUFFER_VERSION,
+                cBuffers: 1,
+                pBuffers: &mut ib,
+            };
+            let mut od = SecBufferDesc {
+                ulVersion: SECBUFFER_VERSION,
+                cBuffers: 1,
+                pBuffers: &mut ob,
+            };
             let first = leg == 0;
-            let s = InitializeSecurityContextW(cc, if first { null_mut() } else { &mut cx }, null_mut(), req, 0, 0, if first { null_mut() } else { &mut id }, 0, &mut cx, &mut od, &mut attrs, &mut ts);
+            let s = InitializeSecurityContextW(
+                cc,
+                if first { null_mut() } else { &mut cx },
+                null_mut(),
+                req,
+                0,
+                0,
+                if first { null_mut() } else { &mut id },
+                0,
+                &mut cx,
+                &mut od,
+                &mut attrs,
+                &mut ts,
+            );
             if s != SEC_E_OK && s != SEC_I_CONTINUE_NEEDED {
                 if !first {
                     DeleteSecurityContext(&mut cx);
@@ -76,11 +145,37 @@ pub fn handshake(cc: &mut CredHandle, sc: &mut CredHandle) -> Result<(CtxtHandle
             }
             std::mem::swap(&mut tok_in, &mut tok_out);
             in_len = ob.cbBuffer;
-            let mut ib = SecBuffer { cbBuffer: in_len, BufferType: SECBUFFER_TOKEN, pvBuffer: tok_in.as_mut_ptr().cast() };
-            let mut ob = SecBuffer { cbBuffer: tok_out.len() as u32, BufferType: SECBUFFER_TOKEN, pvBuffer: tok_out.as_mut_ptr().cast() };
-            let mut id = SecBufferDesc { ulVersion: SECBUFFER_VERSION, cBuffers: 1, pBuffers: &mut ib };
-            let mut od = SecBufferDesc { ulVersion: SECBUFFER_VERSION, cBuffers: 1, pBuffers: &mut ob };
-            let s = AcceptSecurityContext(sc, if first { null_mut() } else { &mut sx }, &mut id, req, 0, &mut sx, &mut od, &mut attrs, &mut ts);
+            let mut ib = SecBuffer {
+                cbBuffer: in_len,
+                BufferType: SECBUFFER_TOKEN,
+                pvBuffer: tok_in.as_mut_ptr().cast(),
+            };
+            let mut ob = SecBuffer {
+                cbBuffer: tok_out.len() as u32,
+                BufferType: SECBUFFER_TOKEN,
+                pvBuffer: tok_out.as_mut_ptr().cast(),
+            };
+            let mut id = SecBufferDesc {
+                ulVersion: SECBUFFER_VERSION,
+                cBuffers: 1,
+                pBuffers: &mut ib,
+            };
+            let mut od = SecBufferDesc {
+                ulVersion: SECBUFFER_VERSION,
+                cBuffers: 1,
+                pBuffers: &mut ob,
+            };
+            let s = AcceptSecurityContext(
+                sc,
+                if first { null_mut() } else { &mut sx },
+                &mut id,
+                req,
+                0,
+                &mut sx,
+                &mut od,
+                &mut attrs,
+                &mut ts,
+            );
             if s != SEC_E_OK && s != SEC_I_CONTINUE_NEEDED {
                 DeleteSecurityContext(&mut cx);
                 if !first {
@@ -99,10 +194,22 @@ pub fn handshake(cc: &mut CredHandle, sc: &mut CredHandle) -> Result<(CtxtHandle
 pub fn seal(cx: &mut CtxtHandle, data: &mut [u8]) -> Result<[u8; 16], SECURITY_STATUS> {
     let mut sig = [0u8; 16];
     let mut bufs = [
-        SecBuffer { cbBuffer: 16, BufferType: SECBUFFER_TOKEN, pvBuffer: sig.as_mut_ptr().cast() },
-        SecBuffer { cbBuffer: data.len() as u32, BufferType: SECBUFFER_DATA, pvBuffer: data.as_mut_ptr().cast() },
+        SecBuffer {
+            cbBuffer: 16,
+            BufferType: SECBUFFER_TOKEN,
+            pvBuffer: sig.as_mut_ptr().cast(),
+        },
+        SecBuffer {
+            cbBuffer: data.len() as u32,
+            BufferType: SECBUFFER_DATA,
+            pvBuffer: data.as_mut_ptr().cast(),
+        },
     ];
-    let mut d = SecBufferDesc { ulVersion: SECBUFFER_VERSION, cBuffers: 2, pBuffers: bufs.as_mut_ptr() };
+    let mut d = SecBufferDesc {
+        ulVersion: SECBUFFER_VERSION,
+        cBuffers: 2,
+        pBuffers: bufs.as_mut_ptr(),
+    };
     match unsafe { EncryptMessage(cx, 0, &mut d, 0) } {
         SEC_E_OK => Ok(sig),
         s => Err(s),
@@ -112,18 +219,33 @@ pub fn seal(cx: &mut CtxtHandle, data: &mut [u8]) -> Result<[u8; 16], SECURITY_S
 /// DecryptMessage of `data` in place.
 pub fn unseal(cx: &mut CtxtHandle, data: &mut [u8], sig: &mut [u8; 16]) -> SECURITY_STATUS {
     let mut bufs = [
-        SecBuffer { cbBuffer: 16, BufferType: SECBUFFER_TOKEN, pvBuffer: sig.as_mut_ptr().cast() },
-        SecBuffer { cbBuffer: data.len() as u32, BufferType: SECBUFFER_DATA, pvBuffer: data.as_mut_ptr().cast() },
+        SecBuffer {
+            cbBuffer: 16,
+            BufferType: SECBUFFER_TOKEN,
+            pvBuffer: sig.as_mut_ptr().cast(),
+        },
+        SecBuffer {
+            cbBuffer: data.len() as u32,
+            BufferType: SECBUFFER_DATA,
+            pvBuffer: data.as_mut_ptr().cast(),
+        },
     ];
-    let mut d = SecBufferDesc { ulVersion: SECBUFFER_VERSION, cBuffers: 2, pBuffers: bufs.as_mut_ptr() };
+    let mut d = SecBufferDesc {
+        ulVersion: SECBUFFER_VERSION,
+        cBuffers: 2,
+        pBuffers: bufs.as_mut_ptr(),
+    };
     let mut qop = 0;
     unsafe { DecryptMessage(cx, &mut d, 0, &mut qop) }
 }
 
 /// The "DOMAIN\user" a server context names.
 pub fn client_name(sx: &mut CtxtHandle) -> Result<String, SECURITY_STATUS> {
-    let mut names = SecPkgContext_NamesW { sUserName: null_mut() };
-    let s = unsafe { QueryContextAttributesW(sx, SECPKG_ATTR_NAMES, &mut names as *mut _ as *mut _) };
+    let mut names = SecPkgContext_NamesW {
+        sUserName: null_mut(),
+    };
+    let s =
+        unsafe { QueryContextAttributesW(sx, SECPKG_ATTR_NAMES, &mut names as *mut _ as *mut _) };
     if s != SEC_E_OK {
         return Err(s);
     }

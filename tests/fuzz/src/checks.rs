@@ -10,8 +10,8 @@ use ntlmssp::nlmp::session::{Segment, SessionSecurity};
 use ntlmssp::sspi::entry::*;
 use ntlmssp::sspi::types::*;
 use std::ptr::null_mut;
-use std::sync::Once;
 use std::sync::Arc;
+use std::sync::Once;
 
 use ntlmssp::nlmp::client::{Client, ClientOptions};
 use ntlmssp::nlmp::credentials::{ClientCredential, FileUserDatabase, ServerCredential};
@@ -19,24 +19,58 @@ use ntlmssp::nlmp::env::FixedEnvironment;
 use ntlmssp::nlmp::policy::Policy;
 use ntlmssp::nlmp::server::{Server, ServerNames};
 
-
 pub const USERS: &str = "DOMAIN:alice:Secret123\n:bob:hunter2\n";
 
 fn env() -> Arc<FixedEnvironment> {
-    Arc::new(FixedEnvironment { bytes: (1..=32).collect(), time: 133_000_000_000_000_000 })
+    Arc::new(FixedEnvironment {
+        bytes: (1..=32).collect(),
+        time: 133_000_000_000_000_000,
+    })
 }
 
 /// The server every target uses: fixed randomness and clock, a small user database, the
 /// given LmCompatibilityLevel.
 pub fn fixed_server(level: u8) -> Server {
-    let names = ServerNames { nb_computer: "SRV".into(), nb_domain: "DOMAIN".into(), dns_computer: "srv.example".into(), dns_domain: "example".into(), accepted_targets: vec![] };
-    Server::new(ServerCredential { users: Arc::new(FileUserDatabase::from_text(USERS)) }, Arc::new(names), Policy { lm_compat_level: level }, env())
+    let names = ServerNames {
+        nb_computer: "SRV".into(),
+        nb_domain: "DOMAIN".into(),
+        dns_computer: "srv.example".into(),
+        dns_domain: "example".into(),
+        accepted_targets: vec![],
+    };
+    Server::new(
+        ServerCredential {
+            users: Arc::new(FileUserDatabase::from_text(USERS)),
+        },
+        Arc::new(names),
+        Policy {
+            lm_compat_level: level,
+        },
+        env(),
+    )
 }
 
 /// A client for alice (NTLMv2 at level 3, NTLMv1 below), signing and sealing.
 pub fn fixed_client(level: u8) -> Client {
-    let options = ClientOptions { sign: true, seal: true, workstation: "WS".into(), target_name: Some("HTTP/srv.example".into()), ..Default::default() };
-    Client::new(Arc::new(ClientCredential::from_password("alice", "DOMAIN", "Secret123")), options, Policy { lm_compat_level: level }, env())
+    let options = ClientOptions {
+        sign: true,
+        seal: true,
+        workstation: "WS".into(),
+        target_name: Some("HTTP/srv.example".into()),
+        ..Default::default()
+    };
+    Client::new(
+        Arc::new(ClientCredential::from_password(
+            "alice",
+            "DOMAIN",
+            "Secret123",
+        )),
+        options,
+        Policy {
+            lm_compat_level: level,
+        },
+        env(),
+    )
 }
 
 /// Splits fuzz input into two tokens: a 2-byte little-endian length, the first token, the rest.
@@ -119,17 +153,37 @@ impl Message {
             .map(|&(ty, size, null, i)| SecBuffer {
                 cbBuffer: size as u32,
                 BufferType: ty,
-                pvBuffer: if null { null_mut() } else { storage[i].as_mut_ptr().cast() },
+                pvBuffer: if null {
+                    null_mut()
+                } else {
+                    storage[i].as_mut_ptr().cast()
+                },
             })
             .collect();
         // A count beyond the limit is refused before the array is read.
-        let count = if input.byte() % 32 == 0 { 1000 } else { buffers.len() as u32 };
+        let count = if input.byte() % 32 == 0 {
+            1000
+        } else {
+            buffers.len() as u32
+        };
         buffers.shrink_to_fit();
-        Message { storage, buffers, count }
+        Message {
+            storage,
+            buffers,
+            count,
+        }
     }
 
     fn desc(&mut self) -> SecBufferDesc {
-        SecBufferDesc { ulVersion: SECBUFFER_VERSION, cBuffers: self.count, pBuffers: if self.buffers.is_empty() { null_mut() } else { self.buffers.as_mut_ptr() } }
+        SecBufferDesc {
+            ulVersion: SECBUFFER_VERSION,
+            cBuffers: self.count,
+            pBuffers: if self.buffers.is_empty() {
+                null_mut()
+            } else {
+                self.buffers.as_mut_ptr()
+            },
+        }
     }
 }
 
@@ -144,36 +198,79 @@ fn users_file() {
 
 fn acquire(inbound: bool) -> CredHandle {
     let package: Vec<u16> = "NTLM\0".encode_utf16().collect();
-    let (user, domain, pass): (Vec<u16>, Vec<u16>, Vec<u16>) = ("alice".encode_utf16().collect(), "DOMAIN".encode_utf16().collect(), "Secret123".encode_utf16().collect());
-    let mut id = SEC_WINNT_AUTH_IDENTITY_W { User: user.as_ptr() as *mut u16, UserLength: 5, Domain: domain.as_ptr() as *mut u16, DomainLength: 6, Password: pass.as_ptr() as *mut u16, PasswordLength: 9, Flags: SEC_WINNT_AUTH_IDENTITY_UNICODE };
-    let mut h = SecHandle { dwLower: 0, dwUpper: 0 };
+    let (user, domain, pass): (Vec<u16>, Vec<u16>, Vec<u16>) = (
+        "alice".encode_utf16().collect(),
+        "DOMAIN".encode_utf16().collect(),
+        "Secret123".encode_utf16().collect(),
+    );
+    let mut id = SEC_WINNT_AUTH_IDENTITY_W {
+        User: user.as_ptr() as *mut u16,
+        UserLength: 5,
+        Domain: domain.as_ptr() as *mut u16,
+        DomainLength: 6,
+        Password: pass.as_ptr() as *mut u16,
+        PasswordLength: 9,
+        Flags: SEC_WINNT_AUTH_IDENTITY_UNICODE,
+    };
+    let mut h = SecHandle {
+        dwLower: 0,
+        dwUpper: 0,
+    };
     let mut ts = 0;
-    let use_ = if inbound { SECPKG_CRED_INBOUND } else { SECPKG_CRED_OUTBOUND };
-    let auth = if inbound { null_mut() } else { &mut id as *mut _ as *mut _ };
-    let s = unsafe { AcquireCredentialsHandleW(null_mut(), package.as_ptr() as *mut u16, use_, null_mut(), auth, None, null_mut(), &mut h, &mut ts) };
+    let use_ = if inbound {
+        SECPKG_CRED_INBOUND
+    } else {
+        SECPKG_CRED_OUTBOUND
+    };
+    let auth = if inbound {
+        null_mut()
+    } else {
+        &mut id as *mut _ as *mut _
+    };
+    let s = unsafe {
+        AcquireCredentialsHandleW(
+            null_mut(),
+            package.as_ptr() as *mut u16,
+            use_,
+            null_mut(),
+            auth,
+            None,
+            null_mut(),
+            &mut h,
+            &mut ts,
+        )
+    };
     assert_eq!(s, SEC_E_OK);
     h
 }
-
 
 /// Every decoder on arbitrary bytes; what decodes re-encodes to a canonical form that decodes
 /// to the same canonical form (decode -> encode is a fixed point after one round).
 pub fn messages(data: &[u8]) {
     if let Ok(m) = Negotiate::decode(data) {
         if let Ok(once) = m.encode() {
-            let again = Negotiate::decode(&once).expect("our NEGOTIATE decodes").encode().expect("re-encodes");
+            let again = Negotiate::decode(&once)
+                .expect("our NEGOTIATE decodes")
+                .encode()
+                .expect("re-encodes");
             assert_eq!(once, again);
         }
     }
     if let Ok(m) = Challenge::decode(data) {
         if let Ok(once) = m.encode() {
-            let again = Challenge::decode(&once).expect("our CHALLENGE decodes").encode().expect("re-encodes");
+            let again = Challenge::decode(&once)
+                .expect("our CHALLENGE decodes")
+                .encode()
+                .expect("re-encodes");
             assert_eq!(once, again);
         }
     }
     if let Ok(m) = Authenticate::decode(data) {
         if let Ok(once) = m.encode() {
-            let again = Authenticate::decode(&once).expect("our AUTHENTICATE decodes").encode().expect("re-encodes");
+            let again = Authenticate::decode(&once)
+                .expect("our AUTHENTICATE decodes")
+                .encode()
+                .expect("re-encodes");
             assert_eq!(once, again);
         }
     }
@@ -208,14 +305,19 @@ pub fn server(data: &[u8]) {
     let (negotiate, authenticate) = two_tokens(data);
     for level in [3u8, 2] {
         let mut s = fixed_server(level);
-        let Ok((challenge, next)) = s.challenge(negotiate) else { continue };
+        let Ok((challenge, next)) = s.challenge(negotiate) else {
+            continue;
+        };
         assert!(challenge.starts_with(b"NTLMSSP\0\x02\0\0\0"));
         s.advance(next);
         match s.authenticate(authenticate, None) {
             Ok(()) => {
                 let e = s.established_mut().expect("established after Ok");
                 let mut data = *b"sealed by the server";
-                let sig = e.session.seal(None, &mut [ntlmssp::nlmp::session::Segment::Seal(&mut data)]);
+                let sig = e.session.seal(
+                    None,
+                    &mut [ntlmssp::nlmp::session::Segment::Seal(&mut data)],
+                );
                 assert_eq!(sig.len(), 16);
             }
             // A malformed token leaves the server waiting for a good one; a refusal ends it.
@@ -235,7 +337,12 @@ pub fn session(data: &[u8]) {
     let key: [u8; 16] = data[4..20].try_into().unwrap();
     let signature = &data[20..36];
     let body = &data[36..];
-    let seq = (flags & 1 == 1).then_some(u32::from_le_bytes([body.first().copied().unwrap_or(0), 0, 0, 0]));
+    let seq = (flags & 1 == 1).then_some(u32::from_le_bytes([
+        body.first().copied().unwrap_or(0),
+        0,
+        0,
+        0,
+    ]));
     for mode in [Mode::Client, Mode::Server] {
         let mut s = SessionSecurity::new(flags, &key, mode);
         let (a, b) = body.split_at(body.len() / 2);
@@ -243,7 +350,13 @@ pub fn session(data: &[u8]) {
         let mut sealed = body.to_vec();
         let (x, y) = sealed.split_at_mut(body.len() / 3);
         let before = (x.to_vec(), y.to_vec());
-        if s.unseal(seq, &mut [Segment::Seal(x), Segment::SignOnly(y)], signature).is_err() {
+        if s.unseal(
+            seq,
+            &mut [Segment::Seal(x), Segment::SignOnly(y)],
+            signature,
+        )
+        .is_err()
+        {
             // A refused message changes nothing the caller can see.
             assert_eq!((x.to_vec(), y.to_vec()), before);
         }
@@ -259,7 +372,10 @@ pub fn exports(data: &[u8]) {
     users_file();
     let mut input = Input(data);
     let mut creds = [acquire(false), acquire(true)];
-    let mut contexts = [SecHandle { dwLower: 0, dwUpper: 0 }; 4];
+    let mut contexts = [SecHandle {
+        dwLower: 0,
+        dwUpper: 0,
+    }; 4];
     let mut steps = 0;
     while !input.done() && steps < 64 {
         steps += 1;
@@ -267,37 +383,93 @@ pub fn exports(data: &[u8]) {
         let slot = (input.byte() % 4) as usize;
         // Which handle the call gets: a context slot, NULL, zero, forged, or a credential.
         let pick = input.byte() % 8;
-        let mut forged = SecHandle { dwLower: input.u32() as usize, dwUpper: input.u32() as usize };
+        let mut forged = SecHandle {
+            dwLower: input.u32() as usize,
+            dwUpper: input.u32() as usize,
+        };
         let ctx: *mut SecHandle = match pick {
             0..=3 => &mut contexts[pick as usize],
             4 => null_mut(),
             5 => &mut forged,
             6 => {
-                forged = SecHandle { dwLower: 0, dwUpper: 0 };
+                forged = SecHandle {
+                    dwLower: 0,
+                    dwUpper: 0,
+                };
                 &mut forged
             }
             _ => &mut creds[(pick & 1) as usize],
         };
-        let cred: *mut SecHandle = if input.byte() % 8 == 0 { &mut forged } else { &mut creds[(op & 1) as usize] };
+        let cred: *mut SecHandle = if input.byte() % 8 == 0 {
+            &mut forged
+        } else {
+            &mut creds[(op & 1) as usize]
+        };
         let req = input.u32() & !ISC_REQ_ALLOCATE_MEMORY;
         unsafe {
             match op {
                 0 | 1 => {
                     let mut token = input.bytes(input.0.first().copied().unwrap_or(0) as usize * 4);
                     let mut out = vec![0u8; (input.byte() as usize) * 16];
-                    let mut ib = SecBuffer { cbBuffer: token.len() as u32, BufferType: SECBUFFER_TOKEN, pvBuffer: token.as_mut_ptr().cast() };
-                    let mut ob = SecBuffer { cbBuffer: out.len() as u32, BufferType: SECBUFFER_TOKEN, pvBuffer: out.as_mut_ptr().cast() };
-                    let mut id = SecBufferDesc { ulVersion: SECBUFFER_VERSION, cBuffers: 1, pBuffers: &mut ib };
-                    let mut od = SecBufferDesc { ulVersion: SECBUFFER_VERSION, cBuffers: 1, pBuffers: &mut ob };
+                    let mut ib = SecBuffer {
+                        cbBuffer: token.len() as u32,
+                        BufferType: SECBUFFER_TOKEN,
+                        pvBuffer: token.as_mut_ptr().cast(),
+                    };
+                    let mut ob = SecBuffer {
+                        cbBuffer: out.len() as u32,
+                        BufferType: SECBUFFER_TOKEN,
+                        pvBuffer: out.as_mut_ptr().cast(),
+                    };
+                    let mut id = SecBufferDesc {
+                        ulVersion: SECBUFFER_VERSION,
+                        cBuffers: 1,
+                        pBuffers: &mut ib,
+                    };
+                    let mut od = SecBufferDesc {
+                        ulVersion: SECBUFFER_VERSION,
+                        cBuffers: 1,
+                        pBuffers: &mut ob,
+                    };
                     let (mut attrs, mut ts) = (0, 0);
                     let first = input.byte() % 2 == 0;
                     let new_ctx: *mut SecHandle = &mut contexts[slot];
                     let s = if op == 0 {
-                        InitializeSecurityContextW(cred, if first { null_mut() } else { ctx }, null_mut(), req, 0, 0, if first && token.is_empty() { null_mut() } else { &mut id }, 0, new_ctx, &mut od, &mut attrs, &mut ts)
+                        InitializeSecurityContextW(
+                            cred,
+                            if first { null_mut() } else { ctx },
+                            null_mut(),
+                            req,
+                            0,
+                            0,
+                            if first && token.is_empty() {
+                                null_mut()
+                            } else {
+                                &mut id
+                            },
+                            0,
+                            new_ctx,
+                            &mut od,
+                            &mut attrs,
+                            &mut ts,
+                        )
                     } else {
-                        AcceptSecurityContext(cred, if first { null_mut() } else { ctx }, &mut id, req, 0, new_ctx, &mut od, &mut attrs, &mut ts)
+                        AcceptSecurityContext(
+                            cred,
+                            if first { null_mut() } else { ctx },
+                            &mut id,
+                            req,
+                            0,
+                            new_ctx,
+                            &mut od,
+                            &mut attrs,
+                            &mut ts,
+                        )
                     };
-                    assert!(ob.cbBuffer as usize <= out.len(), "wrote past the output buffer ({s:#x})");
+                    assert!(
+                        ob.cbBuffer as usize <= out.len(),
+                        "wrote past the output buffer ({s:#x})"
+                    );
                 }
                 2..=5 => {
                     let mut m = Message::from(&mut input);
@@ -307,7 +479,16 @@ pub fn exports(data: &[u8]) {
                     let s = match op {
                         2 => MakeSignature(ctx, 0, &mut d, seq),
                         3 => VerifySignature(ctx, &mut d, seq, &mut qop),
-                        4 => EncryptMessage(ctx, if input.byte() % 8 == 0 { SECQOP_WRAP_NO_ENCRYPT } else { 0 }, &mut d, seq),
+                        4 => EncryptMessage(
+                            ctx,
+                            if input.byte() % 8 == 0 {
+                                SECQOP_WRAP_NO_ENCRYPT
+                            } else {
+                                0
+                            },
+                            &mut d,
+                            seq,
+                        ),
                         _ => DecryptMessage(ctx, &mut d, seq, &mut qop),
                     };
                     assert_eq!(qop, 0x5a5a_5a5a, "pfQOP written ({s:#x})");
@@ -317,8 +498,15 @@ pub fn exports(data: &[u8]) {
                 }
                 6 => {
                     let mut out = [0u64; 16];
-                    let attr = [SECPKG_ATTR_SIZES, SECPKG_ATTR_FLAGS, SECPKG_ATTR_LIFESPAN, SECPKG_ATTR_NAMES][slot];
-                    if QueryContextAttributesW(ctx, attr, out.as_mut_ptr().cast()) == SEC_E_OK && attr == SECPKG_ATTR_NAMES {
+                    let attr = [
+                        SECPKG_ATTR_SIZES,
+                        SECPKG_ATTR_FLAGS,
+                        SECPKG_ATTR_LIFESPAN,
+                        SECPKG_ATTR_NAMES,
+                    ][slot];
+                    if QueryContextAttributesW(ctx, attr, out.as_mut_ptr().cast()) == SEC_E_OK
+                        && attr == SECPKG_ATTR_NAMES
+                    {
                         assert_eq!(FreeContextBuffer(out[0] as usize as *mut _), SEC_E_OK);
                     }
                 }
@@ -361,9 +549,13 @@ pub fn spnego(data: &[u8]) {
     let _ = i.step(Some(data), None);
     // The acceptor's AUTHENTICATE leg and the initiator's final leg on the input.
     let mut a = Acceptor::new(fixed_server(3));
-    let (challenge, next) = a.step(&init).expect("the initiator's NegTokenInit is accepted");
+    let (challenge, next) = a
+        .step(&init)
+        .expect("the initiator's NegTokenInit is accepted");
     a.advance(next);
-    let (_, next) = i.step(Some(&challenge), None).expect("the CHALLENGE is answered");
+    let (_, next) = i
+        .step(Some(&challenge), None)
+        .expect("the CHALLENGE is answered");
     i.advance(next);
     let _ = a.authenticate(data, None);
     let _ = i.step(Some(data), None);
