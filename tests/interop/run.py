@@ -278,7 +278,7 @@ class Matrix:
         e.pop("NTLM_USER", None)
         return e
 
-    def start(self, impl, role, v1, user=None, password=None):
+    def start(self, impl, role, v1, user=None, password=None, extra=None):
         if impl == "samba":
             if role == "server":
                 return SambaServer(self.env(v1), user, v1, self.smbconf)
@@ -287,7 +287,7 @@ class Matrix:
             return SambaSpnegoClient(self.env(v1), user, password, v1, self.smbconf)
         if role == "server":
             user = password = None
-        return LinePeer(IMPLS[impl]["argv"](role), self.env(v1, user, password, IMPLS[impl].get("env")))
+        return LinePeer(IMPLS[impl]["argv"](role), self.env(v1, user, password, {**IMPLS[impl].get("env", {}), **(extra or {})}))
 
     def record(self, pair, case, ok, detail=""):
         self.results.setdefault(pair, {})[case] = ok
@@ -369,6 +369,24 @@ class Matrix:
                         p.close()
                     except Exception:
                         pass
+
+    def nothing_requested(self, pair):
+        """ntlmssp's Negotiate client asking for nothing (fContextReq 0, as curl does for HTTP):
+        no SIGN or SEAL, so the mechListMIC is NTLM's signature without them; the server must
+        still accept it."""
+        case = "nothing requested (HTTP)"
+        self.current = (pair[0], pair[1], case)
+        client = self.start(pair[0], "client", False, "alice", USERS["alice"], {"PEER_REQ": "none"})
+        server = self.start(pair[1], "server", False)
+        try:
+            res = self.handshake(client, server)
+            self.record(pair, case, res is None, "" if res is None else f"{res[0]} refused: {res[1]}")
+            if res is None:
+                self.check_framing(pair, case)
+                self.check_name(pair, case, server, "alice")
+        finally:
+            client.close()
+            server.close()
 
     def second_session(self, pair, case):
         client = self.start(pair[0], "client", False, "alice", USERS["alice"])
@@ -490,6 +508,8 @@ def main():
                 print(f"# skipped {c} -> {s}: {', '.join(absent)} not installed")
                 continue
             mx.run_pair(c, s)
+            if c == "ntlmssp Negotiate":
+                mx.nothing_requested((c, s))
         print("\n| client -> server | " + " | ".join(
             ["NTLMv2", "non-ASCII", "wrong pw", "unknown user", "NTLMv1", "sign/seal/tamper"]) + " |")
         print("|---|---|---|---|---|---|---|")

@@ -104,6 +104,8 @@ static void step(const char *arg) {
         const char *t = getenv("PEER_TARGET");
         ULONG req = ISC_REQ_CONFIDENTIALITY | ISC_REQ_INTEGRITY | ISC_REQ_REPLAY_DETECT |
                     ISC_REQ_SEQUENCE_DETECT | ISC_REQ_CONNECTION;
+        /* PEER_REQ=none: nothing requested, as HTTP callers such as curl ask. */
+        if (getenv("PEER_REQ") && strcmp(getenv("PEER_REQ"), "none") == 0) req = 0;
         if (t) utf16(t, target, 256);
         s = InitializeSecurityContextW(&cred, have_ctx ? &ctx : NULL, t ? target : NULL, req, 0,
                                        SECURITY_NATIVE_DREP, have_ctx ? &id : NULL, 0, &ctx, &od,
