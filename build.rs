@@ -34,10 +34,49 @@ fn main() {
     println!("cargo:rerun-if-changed=src/sspi/types.rs");
     println!("cargo:rerun-if-changed=src/sspi/entry.rs");
     println!("cargo:rerun-if-changed=build.rs");
+    link_as_system_library();
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
     let header = generate();
     std::fs::write(out.join("sspi.h"), header).expect("write sspi.h");
 }
+
+/// Linux: the shared library is installed as a system library (scripts/install.sh), so it gets
+/// the SONAME programs record (`libntlmssp.so.0`, bumped only when the ABI breaks), and binds
+/// references to its own exports to its own definitions (`-Bsymbolic`): in a process that also
+/// loads another SSPI library exporting the same names (WinPR in FreeRDP), the function tables
+/// of InitSecurityInterfaceA/W and our internal calls still reach ntlmssp. Rust's own version
+/// script already keeps every symbol but the `#[no_mangle]` exports local.
+fn link_as_system_library() {
+    if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
+        println!(
+            "cargo:rustc-cdylib-link-arg=-Wl,-soname,libntlmssp.so.{}",
+            SONAME_MAJOR
+        );
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-Bsymbolic");
+        soname_link_in_target_dir();
+    }
+}
+
+/// Programs linked against `target/<profile>/libntlmssp.so` record its SONAME and look for
+/// `libntlmssp.so.0` at run time, so the profile directory gets that name too (a link to the
+/// library cargo writes there), as an installed library has it.
+fn soname_link_in_target_dir() {
+    let Some(out) = std::env::var_os("OUT_DIR") else {
+        return;
+    };
+    // OUT_DIR is <target>/<profile>/build/<package>-<hash>/out.
+    let Some(profile_dir) = PathBuf::from(out).ancestors().nth(3).map(PathBuf::from) else {
+        return;
+    };
+    let link = profile_dir.join(format!("libntlmssp.so.{SONAME_MAJOR}"));
+    if std::fs::symlink_metadata(&link).is_err() {
+        #[cfg(unix)]
+        let _ = std::os::unix::fs::symlink("libntlmssp.so", &link);
+    }
+}
+
+/// The SONAME's version: the ABI is Windows' SSPI, which does not change.
+const SONAME_MAJOR: u32 = 0;
 
 fn generate() -> String {
     let types_rs = std::fs::read_to_string("src/sspi/types.rs").expect("types.rs");

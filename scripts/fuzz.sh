@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export RUSTC_BOOTSTRAP=1
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
-targets=(messages client server session exports spnego)
+targets=(messages client server session exports spnego decode)
 
 if [ "${1:-}" = seed ]; then
   corpus=tests/fuzz/corpus
@@ -50,6 +50,20 @@ for name in sorted(os.listdir(cap)):
             open(os.path.join(corpus, "server", "peer-" + name), "wb").write(seed)
 PY
   rm -rf "$cap"
+  # ntlmssp-decode: every message seed, and the same tokens as the text a user pastes.
+  mkdir -p "$corpus/decode"
+  cp "$corpus"/messages/ms-nlmp-* "$corpus"/messages/peer-* "$corpus/decode/"
+  python3 - "$corpus" <<'PY'
+import base64, os, sys
+corpus = sys.argv[1]
+for name in sorted(os.listdir(os.path.join(corpus, "messages"))):
+    if not name.startswith(("ms-nlmp-", "peer-ntlmssp-gss-ntlmssp-NTLMv2")):
+        continue
+    data = open(os.path.join(corpus, "messages", name), "rb").read()
+    b64 = base64.b64encode(data).decode()
+    text = f"Authorization: NTLM {b64}\nWWW-Authenticate: Negotiate {b64}\n{data.hex()}\n"
+    open(os.path.join(corpus, "decode", "text-" + name), "w").write(text)
+PY
   for t in "${targets[@]}"; do echo "$t: $(ls "$corpus/$t" 2>/dev/null | wc -l) seeds"; done
   exit 0
 fi

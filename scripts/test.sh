@@ -12,7 +12,14 @@ cargo clippy --release --all-targets -- -D warnings
 cargo build --release
 cargo test --release
 bash tests/c/run.sh target/release
-bash tests/interop/run.sh target/release
+# Installed like a system library: scripts/install.sh into a temporary prefix, then the example
+# and the C harness built through pkg-config against the installed copy only.
+bash tests/install/run.sh
+# The interop matrix keeps the tokens it exchanged; ntlmssp-decode must decode every one.
+capture=$(mktemp -d)
+trap 'rm -rf "$capture"' EXIT
+NTLMSSP_CAPTURE_DIR="$capture" bash tests/interop/run.sh target/release
+bash tests/decode/captured.sh "$capture"
 if [ -x /usr/bin/cargo ] && [ -d /usr/lib/rustlib/src/rust/library ] && command -v x86_64-w64-mingw32-gcc >/dev/null \
    && command -v wine >/dev/null; then
   bash tests/windows/run.sh "$(bash scripts/build-windows.sh)"

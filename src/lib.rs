@@ -9,6 +9,7 @@
 pub mod nlmp;
 pub mod spnego;
 pub mod sspi;
+pub mod trace;
 
 /// The header `build.rs` generates, for the test that keeps `include/sspi.h` current.
 #[doc(hidden)]

@@ -66,3 +66,8 @@ fn exports() {
 fn spnego() {
     run("spnego", checks::spnego);
 }
+
+#[test]
+fn decode() {
+    run("decode", checks::decode);
+}

@@ -6,7 +6,7 @@ use ntlmssp::nlmp::client::{Client, ClientOptions};
 use ntlmssp::nlmp::credentials::{ClientCredential, FileUserDatabase, ServerCredential};
 use ntlmssp::nlmp::crypto;
 use ntlmssp::nlmp::env::SystemEnvironment;
-use ntlmssp::nlmp::error::Error;
+use ntlmssp::nlmp::error::{Denial, Error};
 use ntlmssp::nlmp::flags;
 use ntlmssp::nlmp::messages::{self, av_flags, av_id, Authenticate};
 use ntlmssp::nlmp::policy::Policy;
@@ -149,17 +149,20 @@ fn legacy_session_security_without_ess() {
 fn wrong_password_and_unknown_user() {
     let (mut c, mut s) = (client("alice", "DOMAIN", "wrong", 3, false), server(3));
     assert_eq!(handshake(&mut c, &mut s), Err(Error::LogonDenied));
+    assert_eq!(s.denial(), Some(Denial::WrongPassword));
     let (mut c, mut s) = (
         client("mallory", "DOMAIN", "Secret123", 3, false),
         server(3),
     );
     assert_eq!(handshake(&mut c, &mut s), Err(Error::LogonDenied));
+    assert_eq!(s.denial(), Some(Denial::UnknownUser));
 }
 
 #[test]
 fn ntlmv1_refused_by_default_policy() {
     let (mut c, mut s) = (client("alice", "DOMAIN", "Secret123", 2, false), server(3));
     assert_eq!(handshake(&mut c, &mut s), Err(Error::LogonDenied));
+    assert_eq!(s.denial(), Some(Denial::NtlmV1RefusedByPolicy));
 }
 
 #[test]
@@ -177,6 +180,7 @@ fn stripped_mic_is_refused() {
     .encode()
     .unwrap();
     assert_eq!(s.authenticate(&stripped, None), Err(Error::LogonDenied));
+    assert_eq!(s.denial(), Some(Denial::MicMissing));
 }
 
 #[test]
@@ -187,6 +191,7 @@ fn altered_flags_break_the_mic() {
     // Drop SEAL from the AUTHENTICATE flags (offset 60).
     auth[60] &= !(flags::NEGOTIATE_SEAL as u8);
     assert_eq!(s.authenticate(&auth, None), Err(Error::LogonDenied));
+    assert_eq!(s.denial(), Some(Denial::MicMismatch));
 }
 
 #[test]
@@ -203,6 +208,7 @@ fn target_info_removed_from_the_challenge_is_detected() {
     .unwrap();
     let (auth, _) = c.authenticate(&tampered, None).unwrap();
     assert_eq!(s.authenticate(&auth, None), Err(Error::LogonDenied));
+    assert_eq!(s.denial(), Some(Denial::TargetInfoAltered));
 }
 
 #[test]
@@ -230,6 +236,7 @@ fn channel_bindings_must_match() {
         s.authenticate(&auth, Some([2; 16])),
         Err(Error::BadBindings)
     );
+    assert_eq!(s.denial(), Some(Denial::ChannelBindingsMismatch));
     let mut c = client("alice", "DOMAIN", "Secret123", 3, false);
     let mut s = server(3);
     let chal = first_leg(&mut c, &mut s);
@@ -468,6 +475,7 @@ fn reflection_through_another_target_is_refused() {
         assert_eq!(result.is_ok(), ok, "{target}: {result:?}");
         if !ok {
             assert_eq!(result, Err(Error::LogonDenied));
+            assert_eq!(s.denial(), Some(Denial::TargetNameMismatch));
         }
     }
 }

@@ -143,6 +143,11 @@ impl Client {
         &self.credential
     }
 
+    /// The policy this client applies.
+    pub fn policy(&self) -> Policy {
+        self.policy
+    }
+
     /// The NEGOTIATE_MESSAGE flags this client sends (3.1.5.1.1), shaped like Windows' own:
     /// Unicode and OEM, NTLM, ALWAYS_SIGN, extended session security, 128/56-bit, VERSION;
     /// LM_KEY only at levels where LM is used; SIGN/SEAL/DATAGRAM/IDENTIFY on request; key

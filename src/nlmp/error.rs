@@ -30,3 +30,86 @@ pub enum Error {
 }
 
 pub type Result<T> = core::result::Result<T, Error>;
+
+/// Why a server refused a logon, finer than the one status SSPI returns for all of them
+/// (`SEC_E_LOGON_DENIED`, or `SEC_E_BAD_BINDINGS`): for the `NTLMSSP_DEBUG` trace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Denial {
+    /// The user database has no such user (3.2.5.1.2).
+    UnknownUser,
+    /// The NTLMv2 NTProofStr or the NTLMv1 response does not match the stored password.
+    WrongPassword,
+    /// An NTLMv1 response while `LM_COMPAT_LEVEL` is 3 or more.
+    NtlmV1RefusedByPolicy,
+    /// The NtChallengeResponse is neither NTLMv1 (24 bytes) nor NTLMv2 (more than 24).
+    UnknownResponse,
+    /// MsvAvFlags announces a MIC and the MIC does not verify (a message was altered).
+    MicMismatch,
+    /// MsvAvFlags announces a MIC and the message has no room for one (it was stripped).
+    MicMissing,
+    /// The client's AV pairs lack the CHALLENGE's MsvAvTimestamp: TargetInfo was changed on the way.
+    TargetInfoAltered,
+    /// MsvAvTargetName names none of the SPNs this server accepts (`NTLM_TARGET_NAMES`).
+    TargetNameMismatch,
+    /// MsvAvChannelBindings differs from the server's channel bindings.
+    ChannelBindingsMismatch,
+}
+
+impl Denial {
+    /// The error (and so the SSPI status) the refusal is reported as.
+    pub fn error(self) -> Error {
+        match self {
+            Denial::ChannelBindingsMismatch => Error::BadBindings,
+            _ => Error::LogonDenied,
+        }
+    }
+}
+
+impl core::fmt::Display for Denial {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Denial::UnknownUser => "unknown user (not in the user database)",
+            Denial::WrongPassword => {
+                "wrong password (the response does not match the stored password)"
+            }
+            Denial::NtlmV1RefusedByPolicy => {
+                "NTLMv1 refused by policy (LM_COMPAT_LEVEL 3 or more accepts NTLMv2 only)"
+            }
+            Denial::UnknownResponse => "NtChallengeResponse is neither NTLMv1 nor NTLMv2",
+            Denial::MicMismatch => "MIC mismatch (a message of the exchange was altered)",
+            Denial::MicMissing => "MIC announced by MsvAvFlags but missing (stripped)",
+            Denial::TargetInfoAltered => {
+                "the client's AV pairs lack the CHALLENGE's MsvAvTimestamp (TargetInfo altered)"
+            }
+            Denial::TargetNameMismatch => {
+                "target name mismatch (MsvAvTargetName is not in NTLM_TARGET_NAMES)"
+            }
+            Denial::ChannelBindingsMismatch => "channel bindings mismatch",
+        })
+    }
+}
+
+/// A failed verification: the error returned, and the refusal's reason when it is one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Failure {
+    pub error: Error,
+    pub denial: Option<Denial>,
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Failure {
+            error,
+            denial: None,
+        }
+    }
+}
+
+impl From<Denial> for Failure {
+    fn from(d: Denial) -> Self {
+        Failure {
+            error: d.error(),
+            denial: Some(d),
+        }
+    }
+}

@@ -11,12 +11,14 @@
 //! | [`credentials`] | 3.1.1/3.2.1 credentials, precomputed OWFs, the user database |
 //! | [`client`] | 3.1 client state machine |
 //! | [`server`] | 3.2 server state machine |
+//! | [`describe`] | a readable account of a message (`ntlmssp-decode`, the `NTLMSSP_DEBUG` trace) |
 #![forbid(unsafe_code)]
 
 pub mod client;
 pub mod codec;
 pub mod credentials;
 pub mod crypto;
+pub mod describe;
 pub mod digest;
 pub mod env;
 pub mod error;

@@ -9,7 +9,7 @@ use super::codec::{decode_string, encode_string, utf16le};
 use super::credentials::{eq_ignore_case, Secret16, ServerCredential};
 use super::crypto::{self, Mode};
 use super::env::Environment;
-use super::error::{Error, Result};
+use super::error::{Denial, Error, Failure, Result};
 use super::flags::{self, has};
 use super::messages::{
     self, av_flags, av_id, Authenticate, AvPairsBuilder, Challenge, Negotiate,
@@ -134,6 +134,8 @@ pub struct Server {
     config: Arc<ServerConfig>,
     version: Version,
     state: State,
+    /// Why the last AUTHENTICATE was refused, for the trace.
+    denial: Option<Denial>,
 }
 
 impl core::fmt::Debug for Server {
@@ -164,6 +166,7 @@ impl Server {
             config,
             version: Version::OURS,
             state: State::Initial,
+            denial: None,
         }
     }
 
@@ -182,6 +185,16 @@ impl Server {
             State::Complete(e) => Some(e.flags),
             _ => None,
         }
+    }
+
+    /// Why the last AUTHENTICATE_MESSAGE was refused, when it was a refusal.
+    pub fn denial(&self) -> Option<Denial> {
+        self.denial
+    }
+
+    /// The policy this server applies.
+    pub fn policy(&self) -> Policy {
+        self.config.policy
     }
 
     pub fn established(&self) -> Option<&Established> {
@@ -305,10 +318,14 @@ impl Server {
                 self.state = State::Complete(Box::new(established));
                 Ok(())
             }
-            Err(Error::InvalidToken) => Err(Error::InvalidToken),
-            Err(e) => {
+            Err(Failure {
+                error: Error::InvalidToken,
+                ..
+            }) => Err(Error::InvalidToken),
+            Err(f) => {
                 self.state = State::Failed;
-                Err(e)
+                self.denial = f.denial;
+                Err(f.error)
             }
         }
     }
@@ -324,7 +341,7 @@ impl Server {
         challenge_flags: u32,
         our_timestamp: u64,
         channel_bindings_hash: Option<[u8; 16]>,
-    ) -> Result<Established> {
+    ) -> core::result::Result<Established, Failure> {
         // The client may drop flags, never add ones the server did not offer (beyond the
         // informational ones a client states about itself).
         let informational = flags::NEGOTIATE_ANONYMOUS
@@ -361,7 +378,7 @@ impl Server {
         let mut mic_expected = false;
         if ntlmv2 {
             if nt.len() < 16 + messages::NTLMV2_CLIENT_CHALLENGE_HEADER {
-                return Err(Error::InvalidToken);
+                return Err(Error::InvalidToken.into());
             }
             let (proof, blob) = nt.split_at(16);
             let parsed = Ntlmv2ClientChallenge::decode(blob)?;
@@ -371,17 +388,17 @@ impl Server {
                 .credential
                 .users
                 .response_key_nt(&user, &domain)
-                .ok_or(Error::LogonDenied)?;
+                .ok_or(Denial::UnknownUser)?;
             let expected = crypto::ntlmv2_nt_proof_str(&response_key, sc, blob);
             if !crypto::ct_eq(&expected, proof) {
-                return Err(Error::LogonDenied);
+                return Err(Denial::WrongPassword.into());
             }
             let pairs = parsed.av_pairs;
             // Our CHALLENGE always carries MsvAvTimestamp, and an honest client returns our
             // pairs: a response without our timestamp means the TargetInfo was taken out of the
             // CHALLENGE on the way (which would also have suppressed the MIC).
             if pairs.timestamp() != Some(our_timestamp) {
-                return Err(Error::LogonDenied);
+                return Err(Denial::TargetInfoAltered.into());
             }
             mic_expected = has(pairs.flags(), av_flags::MIC_PRESENT);
             if let Some(ours) = channel_bindings_hash {
@@ -391,7 +408,7 @@ impl Server {
                     None => {}
                     Some(v) if v.iter().all(|b| *b == 0) => {}
                     Some(v) if crypto::ct_eq(v, &ours) => {}
-                    Some(_) => return Err(Error::BadBindings),
+                    Some(_) => return Err(Denial::ChannelBindingsMismatch.into()),
                 }
             }
             if !self.config.names.accepted_targets.is_empty() {
@@ -404,21 +421,21 @@ impl Server {
                         .iter()
                         .any(|a| eq_ignore_case(a, &t))
                     {
-                        return Err(Error::LogonDenied);
+                        return Err(Denial::TargetNameMismatch.into());
                     }
                 }
             }
             session_base_key = Secret16(crypto::session_base_key_v2(&response_key, &expected));
         } else if nt.len() == 24 {
             if !self.config.policy.server_accepts_v1() {
-                return Err(Error::LogonDenied);
+                return Err(Denial::NtlmV1RefusedByPolicy.into());
             }
             let nt_hash = self
                 .config
                 .credential
                 .users
                 .nt_hash(&user, &domain)
-                .ok_or(Error::LogonDenied)?;
+                .ok_or(Denial::UnknownUser)?;
             let sc_arr = *sc;
             let expected = if has(flags, flags::NEGOTIATE_EXTENDED_SESSIONSECURITY) {
                 let cc: [u8; 8] = msg
@@ -432,11 +449,11 @@ impl Server {
                 crypto::ntlmv1_response(&nt_hash.0, &sc_arr)
             };
             if !crypto::ct_eq(&expected, nt) {
-                return Err(Error::LogonDenied);
+                return Err(Denial::WrongPassword.into());
             }
             session_base_key = Secret16(crypto::session_base_key_v1(&nt_hash.0));
         } else {
-            return Err(Error::LogonDenied);
+            return Err(Denial::UnknownResponse.into());
         }
 
         // The database holds NT hashes only, so the LM_KEY and NON_NT_SESSION_KEY variants of
@@ -455,7 +472,7 @@ impl Server {
             // 3.2.5.1.2: the MIC covers the three messages with the MIC field zeroed. A message
             // announcing a MIC without room for it had the MIC stripped. Both are logon
             // failures: AcceptSecurityContext documents no other status for them.
-            let received = msg.mic.ok_or(Error::LogonDenied)?;
+            let received = msg.mic.ok_or(Denial::MicMissing)?;
             let mut zeroed = token.to_vec();
             messages::set_mic(&mut zeroed, &[0; 16])?;
             let keyed = |key: &Secret16| {
@@ -467,7 +484,7 @@ impl Server {
             let exported_session_key = exported_session_key
                 .into_iter()
                 .find(keyed)
-                .ok_or(Error::LogonDenied)?;
+                .ok_or(Denial::MicMismatch)?;
             let session = SessionSecurity::new(flags, &exported_session_key.0, Mode::Server);
             return Ok(Established {
                 flags,

@@ -16,6 +16,7 @@ use smallvec::SmallVec;
 
 use super::alloc;
 use super::buffers::{self, base_type, Ansi, Charset, Wide};
+use super::debug;
 use super::handles::{HandleTable, Kind};
 use super::status::status;
 use super::types::*;
@@ -30,6 +31,7 @@ use crate::nlmp::policy::Policy;
 use crate::nlmp::server::{host_name, Server, ServerConfig, ServerNames};
 use crate::nlmp::session::Segment;
 use crate::spnego::context::{Acceptor, Initiator, Progress};
+use crate::trace;
 
 // ---------------------------------------------------------------------------------------------
 // The package
@@ -662,9 +664,10 @@ pub unsafe fn initialize_security_context<C: Charset>(
                 Some(challenge) => client.authenticate(challenge, bindings),
                 None => client.negotiate(),
             }
-            .map_err(status)?;
+            .map_err(|e| debug::failed(None, "InitializeSecurityContext", e, input, None))?;
             write_token(pOutput, allocate, &token)?;
             client.advance(next);
+            let note = trace::enabled().then(|| debug::client_step(true, input, &token, &client));
             let (result, attrs) = match client.established() {
                 Some(e) => (SEC_E_OK, isc_attrs_final(fContextReq, e.flags)),
                 None => (SEC_I_CONTINUE_NEEDED, isc_attrs_first(fContextReq)),
@@ -680,12 +683,11 @@ pub unsafe fn initialize_security_context<C: Charset>(
                 context_req: fContextReq,
                 attrs,
             };
-            buffers::put(
-                phNewContext,
-                CONTEXTS
-                    .insert(Arc::new(Mutex::new(ctx)))
-                    .ok_or(SEC_E_INSUFFICIENT_MEMORY)?,
-            );
+            let handle = CONTEXTS
+                .insert(Arc::new(Mutex::new(ctx)))
+                .ok_or(SEC_E_INSUFFICIENT_MEMORY)?;
+            debug::emit(&handle, note);
+            buffers::put(phNewContext, handle);
             buffers::put(pfContextAttr, attrs);
             buffers::put(ptsExpiry, NEVER);
             return Ok(result);
@@ -730,9 +732,13 @@ pub unsafe fn initialize_security_context<C: Charset>(
             (None, true) => client.negotiate(),
             (None, false) => return Err(SEC_E_INVALID_TOKEN),
         }
-        .map_err(status)?;
+        .map_err(|e| debug::failed(Some(&existing), "InitializeSecurityContext", e, input, None))?;
         write_token(pOutput, allocate, &token)?;
         client.advance(next);
+        debug::emit(
+            &existing,
+            trace::enabled().then(|| debug::client_step(restart, input, &token, client)),
+        );
         *context_req = fContextReq;
         let (result, new_attrs) = match client.established() {
             Some(e) => (SEC_E_OK, isc_attrs_final(fContextReq, e.flags)),
@@ -958,21 +964,24 @@ unsafe fn accept(
                 )?;
                 return Ok(result);
             }
-            let (token, next) = server.challenge(input).map_err(status)?;
+            let (token, next) = server
+                .challenge(input)
+                .map_err(|e| debug::failed(None, "AcceptSecurityContext", e, Some(input), None))?;
             write_token(pOutput, allocate, &token)?;
             server.advance(next);
+            let note =
+                trace::enabled().then(|| debug::server_step(true, input, Some(&token), &server));
             let attrs = asc_attrs(fContextReq, server.challenge_flags().unwrap_or(0), false);
             let ctx = Context::Server {
                 server,
                 context_req: fContextReq,
                 attrs,
             };
-            buffers::put(
-                phNewContext,
-                CONTEXTS
-                    .insert(Arc::new(Mutex::new(ctx)))
-                    .ok_or(SEC_E_INSUFFICIENT_MEMORY)?,
-            );
+            let handle = CONTEXTS
+                .insert(Arc::new(Mutex::new(ctx)))
+                .ok_or(SEC_E_INSUFFICIENT_MEMORY)?;
+            debug::emit(&handle, note);
+            buffers::put(phNewContext, handle);
             buffers::put(pfContextAttr, attrs);
             buffers::put(ptsExpiry, NEVER);
             return Ok(SEC_I_CONTINUE_NEEDED);
@@ -1004,7 +1013,19 @@ unsafe fn accept(
         else {
             return Err(SEC_E_INVALID_HANDLE);
         };
-        server.authenticate(input, bindings).map_err(status)?;
+        server.authenticate(input, bindings).map_err(|e| {
+            debug::failed(
+                Some(&existing),
+                "AcceptSecurityContext",
+                e,
+                Some(input),
+                server.denial(),
+            )
+        })?;
+        debug::emit(
+            &existing,
+            trace::enabled().then(|| debug::server_step(false, input, None, server)),
+        );
         *context_req = fContextReq;
         let flags = server.established().map(|e| e.flags).unwrap_or(0);
         let mut a = asc_attrs(fContextReq, flags, true);

@@ -4,6 +4,7 @@
 pub mod alloc;
 pub mod api;
 pub mod buffers;
+pub mod debug;
 pub mod entry;
 pub mod handles;
 pub mod panic;

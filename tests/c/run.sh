@@ -24,6 +24,17 @@ echo "== misuse"
 "$out/misuse-gcc" > /dev/null
 echo "== example client"
 "$out/client-gcc" alice EXAMPLE 'Pa55word!'
+# Another library exporting the SSPI names ahead of ntlmssp in the process (WinPR in FreeRDP):
+# ntlmssp's tables and exports must still be its own (-Bsymbolic, build.rs).
+if [ "$(uname -s)" = Linux ]; then
+  echo "== interposition by another SSPI library"
+  gcc -std=c99 -Wall -Wextra -Wno-unused-parameter -Werror -D_GNU_SOURCE -fPIC -shared -I"$root/include" \
+    "$root/tests/c/interpose_stub.c" -o "$out/libsspistub.so"
+  gcc -std=c99 -Wall -Wextra -Werror -D_GNU_SOURCE -I"$root/include" "$root/tests/c/interpose.c" \
+    -o "$out/interpose" -L"$out" -lsspistub -ldl -Wl,-rpath,"$out"
+  "$out/interpose" "$libdir/libntlmssp.so" | tail -n 1
+  "$out/interpose" "$libdir/libntlmssp.so" > /dev/null
+fi
 if command -v valgrind >/dev/null; then
   echo "== C harness under valgrind"
   valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible \

@@ -241,4 +241,32 @@ fn main() {
     println!();
     println!("## Crypto primitives: ntlmssp's own (src/nlmp/digest.rs, crypto::Rc4) and the stock crates");
     floor::primitives(&cfg);
+    println!();
+    debug_trace_cost(&cfg);
+}
+
+/// The NTLMSSP_DEBUG trace: handshakes with it off (the default: one atomic load per step) and
+/// on, writing every decoded message to /dev/null, in alternating rounds.
+fn debug_trace_cost(cfg: &Config) {
+    let null = std::fs::OpenOptions::new().write(true).open("/dev/null").expect("/dev/null");
+    let mut rounds = Vec::new();
+    for _ in 0..cfg.runs.max(3) {
+        ntlmssp::trace::force(None);
+        let off = rate(1, cfg.window, 1, abi::handshake_once);
+        ntlmssp::trace::force(Some(Box::new(null.try_clone().expect("dup /dev/null"))));
+        let on = rate(1, cfg.window, 1, abi::handshake_once);
+        rounds.push((off, on));
+    }
+    ntlmssp::trace::force(None);
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        v[v.len() / 2]
+    };
+    let off = median(rounds.iter().map(|r| r.0).collect());
+    let on = median(rounds.iter().map(|r| r.1).collect());
+    println!("## NTLMSSP_DEBUG trace (full handshake through the C ABI, one thread)");
+    println!("| trace | handshakes/s | µs each |");
+    println!("|---|---:|---:|");
+    println!("| off (default) | {} | {:.2} |", human(off), 1e6 / off);
+    println!("| on, to /dev/null (every message decoded and written) | {} | {:.2} |", human(on), 1e6 / on);
 }

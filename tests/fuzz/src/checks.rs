@@ -560,3 +560,39 @@ pub fn spnego(data: &[u8]) {
     let _ = a.authenticate(data, None);
     let _ = i.step(Some(data), None);
 }
+
+/// ntlmssp-decode's description (src/nlmp/describe.rs) on arbitrary bytes, as a raw message and
+/// as lines of text input: never a panic; a description renders as text and as JSON that
+/// parses back; a refusal names a field; and the description agrees with the core decoders
+/// (what they refuse is never described as a message).
+pub fn decode(data: &[u8]) {
+    use ntlmssp::nlmp::describe::{describe, parse_input, Description};
+    use ntlmssp::nlmp::messages;
+    let check = |token: &[u8]| match describe(token) {
+        Ok(d) => {
+            assert!(!d.to_text().is_empty());
+            let json = d.to_json().to_string();
+            let parsed: serde_json::Value = serde_json::from_str(&json).expect("JSON parses");
+            assert_eq!(parsed, d.to_json());
+            if let Description::Ntlm(_) = d {
+                let decoded = match messages::message_type(token) {
+                    Ok(messages::NEGOTIATE_MESSAGE_TYPE) => Negotiate::decode(token).is_ok(),
+                    Ok(messages::CHALLENGE_MESSAGE_TYPE) => Challenge::decode(token).is_ok(),
+                    Ok(messages::AUTHENTICATE_MESSAGE_TYPE) => Authenticate::decode(token).is_ok(),
+                    _ => false,
+                };
+                assert!(decoded, "described a message the decoders refuse");
+            }
+        }
+        Err(e) => {
+            assert!(!e.field.is_empty());
+            let _ = e.to_string();
+        }
+    };
+    check(data);
+    for line in String::from_utf8_lossy(data).lines() {
+        if let Ok(token) = parse_input(line) {
+            check(&token);
+        }
+    }
+}
