@@ -242,10 +242,22 @@ def signs(pair):
 
 
 def ntlm_message(token):
-    """The NTLM message in a token: the token itself, or the one inside a SPNEGO token."""
+    """The NTLM message in a token: the token itself, or the OCTET STRING holding it inside a
+    SPNEGO token (empty when there is none, as in the acceptor's final token)."""
     b = bytes.fromhex(token)
     i = b.find(b"NTLMSSP\0")
-    return b[i:] if i >= 0 else b
+    if i <= 0:
+        return b if i == 0 else b""
+    # The OCTET STRING header before it: 04 len, 04 81 len or 04 82 len len.
+    if i >= 2 and b[i - 2] == 0x04 and b[i - 1] < 0x80:
+        n = b[i - 1]
+    elif i >= 3 and b[i - 3] == 0x04 and b[i - 2] == 0x81:
+        n = b[i - 1]
+    elif i >= 4 and b[i - 4] == 0x04 and b[i - 3] == 0x82:
+        n = (b[i - 2] << 8) | b[i - 1]
+    else:
+        return b[i:]
+    return b[i:i + n]
 
 
 class Matrix:
@@ -406,14 +418,15 @@ class Matrix:
         where = os.environ.get("NTLMSSP_CAPTURE_DIR")
         if where and token:
             os.makedirs(where, exist_ok=True)
+            # SPNEGO tokens are kept as the NTLM message they carry (ntlmssp-decode reads those).
             m = ntlm_message(token)
-            kind = {1: "negotiate", 2: "challenge", 3: "authenticate"}.get(m[8] if len(m) > 8 else 0, "other")
-            if m != bytes.fromhex(token):
-                kind = "spnego-" + kind
+            if len(m) <= 8:
+                return
+            kind = {1: "negotiate", 2: "challenge", 3: "authenticate"}.get(m[8], "other")
             name = f"{self.current[0]}-{self.current[1]}-{self.current[2]}-{kind}".replace(" ", "_")
             name = "".join(ch for ch in name if ch.isalnum() or ch in "-_.")
             with open(os.path.join(where, name), "wb") as f:
-                f.write(bytes.fromhex(token))
+                f.write(m)
 
     def check_version(self, pair, case, v1):
         """The NtChallengeResponse length (AUTHENTICATE offset 20) tells NTLMv1 (24 bytes) from
