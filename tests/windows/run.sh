@@ -6,6 +6,7 @@
 #  2. as Wine's NTLM provider: the DLL registered in a fresh prefix (scripts/wine-install.sh) and
 #     an ordinary -lsecur32 program, with Samba's ntlm_auth off PATH so Wine's own NTLM is absent;
 #     our trace (NTLMSSP_TRACE) shows the calls reached ntlmssp;
+#     the same with "Negotiate": Wine's own Negotiate must reach ntlmssp for its client side;
 #  3. the same program with ntlm_auth on PATH: which NTLM Wine picks is reported, not required.
 # usage: tests/windows/run.sh [ntlmssp.dll]
 set -euo pipefail
@@ -67,6 +68,23 @@ traced=$(grep -c '^ntlmssp: ' "$out/secur32-1.err" || true)
 echo "ntlmssp trace lines: $traced (e.g. $(grep -m1 '^ntlmssp: AcceptSecurityContext' "$out/secur32-1.err" || echo none))"
 grep -q '^0 failed' "$out/secur32-1.txt" || fails=$((fails + 1))
 grep -q '^ntlmssp: AcceptSecurityContext = 0x00000000' "$out/secur32-1.err" || { echo "not ok - secur32 did not reach ntlmssp"; fails=$((fails + 1)); }
+
+echo "== 2b. \"Negotiate\" through secur32, ntlm_auth unreachable"
+# Wine 8's own Negotiate is listed first and serves the request; its client side reaches
+# ntlmssp's NTLM (required), its server side goes to msv1_0, which needs ntlm_auth (reported).
+wineserver -k || true
+env PATH="$out/bin" NTLM_USER_FILE="$users_win" NTLMSSP_TRACE=1 "$wine" "$out/secur32_sspi.exe" Negotiate \
+  > "$out/secur32-n.txt" 2> "$out/secur32-n.err" || true
+if grep -q '^ntlmssp: InitializeSecurityContextW = 0x00000000' "$out/secur32-n.err"; then
+  echo "ok - secur32's Negotiate client reached ntlmssp: $(grep -m1 '^ntlmssp: InitializeSecurityContextW = 0x00000000' "$out/secur32-n.err")"
+else
+  echo "not ok - secur32's Negotiate client did not reach ntlmssp"; fails=$((fails + 1))
+fi
+if grep -q '^ok - handshake through secur32' "$out/secur32-n.txt"; then
+  echo "its handshake completed"
+else
+  echo "its handshake did not complete: the server side answered $(tr -d '\r' < "$out/secur32-n.txt" | grep -m1 'AcceptSecurityContext: 0x8' | sed 's/.*: //') without reaching ntlmssp"
+fi
 
 echo "== 3. Wine's NTLM provider, ntlm_auth on PATH ($(command -v ntlm_auth || echo 'not installed'))"
 wineserver -k || true

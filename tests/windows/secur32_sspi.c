@@ -1,7 +1,8 @@
 /* An ordinary Windows SSPI program, built against mingw-w64's own <sspi.h> and linked with
- * -lsecur32: it asks secur32 for the "NTLM" package and runs a client and a server context, then
- * sealed messages each way. Run in a Wine prefix where ntlmssp.dll is registered under
- * SecurityProviders, it shows which provider served it (the package's Comment). */
+ * -lsecur32: it asks secur32 for the "NTLM" package (or the one named by its argument, e.g.
+ * "Negotiate") and runs a client and a server context, then sealed messages each way. Run in a
+ * Wine prefix where ntlmssp.dll is registered under SecurityProviders, it shows which provider
+ * served it (the package's Comment). */
 #define SECURITY_WIN32
 #include <windows.h>
 #include <security.h>
@@ -22,7 +23,8 @@ static void check_status(const char *name, SECURITY_STATUS got, SECURITY_STATUS 
     if (got != want) failed++;
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+    SEC_WCHAR *package = (SEC_WCHAR *)(argc > 1 && strcmp(argv[1], "Negotiate") == 0 ? L"Negotiate" : L"NTLM");
     PSecPkgInfoW info = NULL;
     SECURITY_STATUS s;
     CredHandle cc, sc;
@@ -36,11 +38,11 @@ int main(void) {
     int legs = 0, cdone = 0, sdone = 0;
     PSecPkgInfoW list = NULL;
 
-    s = QuerySecurityPackageInfoW((SEC_WCHAR *)L"NTLM", &info);
-    check_status("QuerySecurityPackageInfoW(NTLM)", s, SEC_E_OK);
+    s = QuerySecurityPackageInfoW(package, &info);
+    check_status("QuerySecurityPackageInfoW", s, SEC_E_OK);
     if (s != SEC_E_OK) return 1;
-    printf("# NTLM package comment: %ls\n", info->Comment);
-    printf("# NTLM package capabilities 0x%08lx, max token %lu\n", info->fCapabilities, info->cbMaxToken);
+    printf("# %ls package comment: %ls\n", package, info->Comment);
+    printf("# %ls package capabilities 0x%08lx, max token %lu\n", package, info->fCapabilities, info->cbMaxToken);
     FreeContextBuffer(info);
     if (EnumerateSecurityPackagesW(&n, &list) == SEC_E_OK) {
         printf("# packages:");
@@ -55,10 +57,10 @@ int main(void) {
     id.Password = (unsigned short *)L"Secret123"; id.PasswordLength = 9;
     id.Flags = SEC_WINNT_AUTH_IDENTITY_UNICODE;
     check_status("AcquireCredentialsHandleW outbound",
-                 AcquireCredentialsHandleW(NULL, (SEC_WCHAR *)L"NTLM", SECPKG_CRED_OUTBOUND, NULL, &id, NULL, NULL, &cc, &ts),
+                 AcquireCredentialsHandleW(NULL, package, SECPKG_CRED_OUTBOUND, NULL, &id, NULL, NULL, &cc, &ts),
                  SEC_E_OK);
     check_status("AcquireCredentialsHandleW inbound",
-                 AcquireCredentialsHandleW(NULL, (SEC_WCHAR *)L"NTLM", SECPKG_CRED_INBOUND, NULL, NULL, NULL, NULL, &sc, &ts),
+                 AcquireCredentialsHandleW(NULL, package, SECPKG_CRED_INBOUND, NULL, NULL, NULL, NULL, &sc, &ts),
                  SEC_E_OK);
 
     while (!(cdone && sdone) && legs < 4) {
