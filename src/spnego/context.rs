@@ -135,11 +135,10 @@ enum InitiatorState {
         mech_types: Vec<u8>,
     },
     /// Established. The acceptor's final token may still be passed in (HTTP callers never
-    /// do): `mic_sent` says whether it must then carry a mechListMIC, which is checked against
-    /// `before_final`, the session as it was before that token counted as received.
+    /// do); its mechListMIC is checked against `before_final`, the session as it was before
+    /// that token counted as received.
     Complete {
         mech_types: Vec<u8>,
-        mic_sent: bool,
         final_seen: bool,
         before_final: Option<Box<SessionSecurity>>,
     },
@@ -223,12 +222,11 @@ impl Initiator {
             (
                 InitiatorState::Complete {
                     mech_types,
-                    mic_sent,
                     final_seen: false,
                     before_final,
                 },
                 Some(t),
-            ) => self.finish(mech_types.clone(), *mic_sent, before_final.as_deref(), t),
+            ) => self.finish(mech_types.clone(), false, before_final.as_deref(), t),
             _ => Err(Error::OutOfOrder),
         }
     }
@@ -308,7 +306,6 @@ impl Initiator {
             }
             InitiatorState::Complete {
                 mech_types,
-                mic_sent: send_mic,
                 final_seen: false,
                 before_final,
             }
@@ -328,7 +325,7 @@ impl Initiator {
     fn finish(
         &self,
         mech_types: Vec<u8>,
-        mic_required: bool,
+        asked: bool,
         before_final: Option<&SessionSecurity>,
         input: &[u8],
     ) -> Result<(Vec<u8>, InitiatorPending)> {
@@ -339,17 +336,23 @@ impl Initiator {
             return Err(Error::InvalidToken);
         }
         let live = &self.ntlm.established().ok_or(Error::OutOfOrder)?.session;
-        let mut session = before_final.unwrap_or(live).clone();
-        match peer_mic(&resp) {
-            Some(mic) => verify_mech_list(&mut session, &mech_types, mic)?,
-            None if mic_required => return Err(Error::MessageAltered),
-            None => {}
-        }
-        // With `before_final` the live session already is in the state this check leads to.
-        let session = before_final.is_none().then_some(session);
+        let session = match peer_mic(&resp) {
+            Some(mic) => {
+                let mut session = before_final.unwrap_or(live).clone();
+                verify_mech_list(&mut session, &mech_types, mic)?;
+                // With `before_final` the live session already is where this check leads.
+                before_final.is_none().then_some(session)
+            }
+            // An acceptor that asked for MICs (request-mic) must send its own.
+            None if asked => return Err(Error::MessageAltered),
+            // One that did not answer ours: MIT's SPNEGO does so when no integrity was
+            // requested. We offered NTLMSSP alone, so there was no other mechanism to be
+            // downgraded from ([RFC 4178] 5): accepted, and the receive side goes back to before
+            // the MIC it never sent was counted.
+            None => before_final.cloned(),
+        };
         let state = InitiatorState::Complete {
             mech_types,
-            mic_sent: mic_required,
             final_seen: true,
             before_final: None,
         };
