@@ -2,8 +2,9 @@
 # Runs every test: formatting and clippy, Rust unit and integration tests (spec vectors, loopback, the header and
 # export checks), then the C harness through the real exports, also under valgrind, then the
 # interoperability matrix against gss-ntlmssp, pyspnego and Samba (peers not installed are skipped),
-# then the Windows DLL under Wine (skipped without Debian's rustc-web, mingw-w64 and Wine, unless
-# NTLMSSP_WINDOWS_REQUIRE=1).
+# then the Windows DLL under Wine, x86_64 on the host's Wine 8, i686 on 32-bit Wine 8 and x86_64
+# on Wine 10 in Debian chroots (skipped without Debian's rustc-web, mingw-w64 and Wine, or for
+# the chroots without root and debootstrap, unless NTLMSSP_WINDOWS_REQUIRE=1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,7 +26,29 @@ bash tests/decode/captured.sh "$capture"
 bash tests/freerdp/run.sh target/release
 if [ -x /usr/bin/cargo ] && [ -d /usr/lib/rustlib/src/rust/library ] && command -v x86_64-w64-mingw32-gcc >/dev/null \
    && command -v wine >/dev/null; then
+  # The other hosts: 32-bit (the i686 DLL under Debian 12's 32-bit Wine 8) and current Wine
+  # (Debian 13's Wine 10), each in a Debian chroot cached outside the clone
+  # (scripts/wine-chroot.sh; making one needs root and debootstrap). On a fresh machine both
+  # are made in the background (mostly download) while the DLLs build.
+  chroots=
+  if [ "$(id -u)" = 0 ] && command -v debootstrap >/dev/null && command -v i686-w64-mingw32-gcc >/dev/null; then
+    chroots_log=$(mktemp)
+    (bash scripts/wine-chroot.sh bookworm-i386 & one=$!; bash scripts/wine-chroot.sh trixie-amd64 && wait "$one") \
+      > "$chroots_log" 2>&1 &
+    chroots=$!
+  fi
   bash tests/windows/run.sh "$(bash scripts/build-windows.sh)"
+  if [ -n "$chroots" ]; then
+    i686_dll=$(bash scripts/build-windows.sh --target i686-pc-windows-gnu --panic-test)
+    wait "$chroots" || { cat "$chroots_log" >&2; echo "making the Wine chroots failed" >&2; exit 1; }
+    bash tests/windows/run.sh --target i686-pc-windows-gnu --chroot bookworm-i386 "$i686_dll"
+    bash tests/windows/run.sh --chroot trixie-amd64 target/windows/x86_64-pc-windows-gnu/release/ntlmssp.dll
+  elif [ "${NTLMSSP_WINDOWS_REQUIRE:-}" = 1 ]; then
+    echo "Windows checks on i686 and Wine 10 required but root, debootstrap or gcc-mingw-w64-i686 is missing" >&2
+    exit 1
+  else
+    echo "Windows checks on i686 and Wine 10 skipped: they need root, debootstrap and gcc-mingw-w64-i686"
+  fi
 elif [ "${NTLMSSP_WINDOWS_REQUIRE:-}" = 1 ]; then
   echo "Windows checks required but rustc-web/cargo-web/rust-web-src, mingw-w64 or wine is missing" >&2
   exit 1

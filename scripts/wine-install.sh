@@ -1,27 +1,143 @@
 #!/usr/bin/env bash
-# Installs ntlmssp.dll into a Wine prefix as a security provider: copies it to system32 and adds
-# it to HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders (value SecurityProviders), where
-# secur32 looks for provider DLLs to load through InitSecurityInterfaceW/A.
-#   usage: scripts/wine-install.sh [path/to/ntlmssp.dll]   (WINEPREFIX selects the prefix)
+# Installs ntlmssp.dll into a Wine prefix (WINEPREFIX, default ~/.wine) so that secur32 uses it.
+#   usage: scripts/wine-install.sh [--route lsa|providers] [DLL...]
+#          scripts/wine-install.sh --uninstall
+# DLL defaults to the x86_64 build; give the i686 build as well (either order) to serve 32-bit
+# programs in a 64-bit prefix. Each DLL goes where Windows keeps system DLLs of its bitness
+# (system32, or syswow64 for 32-bit DLLs in a 64-bit prefix).
+# Routes:
+#   lsa (default)  an LSA package: a subkey of HKLM\System\CurrentControlSet\Control\Lsa named
+#                  C:/windows/system32/ntlmssp.dll. secur32 LoadLibraryW's each subkey's NAME in
+#                  alphabetical order, so this one loads before MSV1_0 (Wine's own NTLM) and its
+#                  "NTLM" (SpLsaModeInitialize) is the one secur32 and its Negotiate use, whether
+#                  or not Samba's ntlm_auth is installed.
+#   providers      a security provider: appended to the SecurityProviders value of
+#                  HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders (InitSecurityInterfaceW).
+#                  Serves "NTLM" only while Wine's own NTLM is unavailable (no ntlm_auth on PATH),
+#                  and then Wine 8's Negotiate, not Wine 10's (an LSA package, it looks for NTLM
+#                  among LSA packages only); for hosts that load providers first (ReactOS).
+# Rust's standard library imports ProcessPrng from bcryptprimitives.dll, which Wine 8.0 lacks:
+# where the prefix has none for a DLL's bitness, the shim built from windows/bcryptprimitives.c
+# (mingw-w64) is installed beside it; a real one is never replaced.
+# What was installed is recorded in the prefix (drive_c/windows/ntlmssp-install.txt), and
+# --uninstall removes exactly that, restoring the prefix.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-dll=${1:-target/windows/x86_64-pc-windows-gnu/release/ntlmssp.dll}
+root=$(cd "$(dirname "$0")/.." && pwd)
+route=lsa
+uninstall=
+dlls=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --route) route=${2:?--route needs lsa or providers}; shift 2 ;;
+    --route=*) route=${1#--route=}; shift ;;
+    --uninstall) uninstall=1; shift ;;
+    -h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "unknown option $1" >&2; exit 2 ;;
+    *) dlls+=("$1"); shift ;;
+  esac
+done
+case $route in lsa|providers) ;; *) echo "unknown route $route (lsa or providers)" >&2; exit 2 ;; esac
+[ ${#dlls[@]} -gt 0 ] || dlls=("$root/target/windows/x86_64-pc-windows-gnu/release/ntlmssp.dll")
 prefix=${WINEPREFIX:-$HOME/.wine}
-[ -f "$dll" ] || { echo "no $dll: run scripts/build-windows.sh first" >&2; exit 1; }
 export WINEPREFIX="$prefix" WINEDEBUG=${WINEDEBUG:--all}
-wineboot -i >/dev/null 2>&1 || true   # creates the prefix when it does not exist yet
-sys32="$prefix/drive_c/windows/system32"
-cp "$dll" "$sys32/ntlmssp.dll"
-key='HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders'
-current=$(wine reg query "$key" /v SecurityProviders 2>/dev/null | tr -d '\r' | awk '/SecurityProviders/ {print $3}' || true)
-case ",${current// /}," in
-  *,ntlmssp.dll,*) value=$current ;;
-  ,,) value=ntlmssp.dll ;;
-  *) value="$current, ntlmssp.dll" ;;
-esac
-wine reg add "$key" /v SecurityProviders /t REG_SZ /d "$value" /f >/dev/null
-wineserver -w
-echo "ntlmssp.dll installed in $prefix (SecurityProviders = $value)"
-if [ ! -e "$sys32/bcryptprimitives.dll" ]; then
-  echo "note: this Wine has no bcryptprimitives.dll (Wine 8), which Rust's std needs; newer Wine and Windows 10+ have it" >&2
+record="$prefix/drive_c/windows/ntlmssp-install.txt"
+lsa_key='HKLM\System\CurrentControlSet\Control\Lsa'
+lsa_subkey='C:/windows/system32/ntlmssp.dll'
+providers_key='HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders'
+
+providers_value() {
+  wine reg query "$providers_key" /v SecurityProviders 2>/dev/null | tr -d '\r' \
+    | sed -n 's/^ *SecurityProviders *REG_SZ *//p' || true
+}
+set_providers() {
+  if [ -n "$1" ]; then
+    wine reg add "$providers_key" /v SecurityProviders /t REG_SZ /d "$1" /f >/dev/null
+  else
+    wine reg delete "$providers_key" /v SecurityProviders /f >/dev/null 2>&1 || true
+  fi
+}
+
+if [ -n "$uninstall" ]; then
+  [ -f "$record" ] || { echo "nothing recorded in $record: ntlmssp is not installed in $prefix"; exit 0; }
+  # The record is read on its own descriptor: wine reads standard input.
+  while read -r kind what <&3; do
+    case $kind in
+      file) rm -f "$what" && echo "removed $what" ;;
+      lsa) wine reg delete "$lsa_key\\$what" /f >/dev/null 2>&1 && echo "removed LSA package $lsa_key\\$what" ;;
+      providers)
+        old=$(providers_value)
+        new=$(echo "$old" | tr ',' '\n' | sed 's/^ *//; s/ *$//' | { grep -vix 'ntlmssp.dll' || true; } | paste -sd, | sed 's/,/, /g')
+        set_providers "$new"
+        echo "SecurityProviders: '$old' -> '$new'" ;;
+    esac
+  done 3< "$record"
+  rm -f "$record"
+  wineserver -w
+  echo "ntlmssp uninstalled from $prefix"
+  exit 0
 fi
+
+wineboot -i >/dev/null 2>&1 || true   # creates the prefix when it does not exist yet
+[ ! -f "$record" ] || { echo "ntlmssp is already installed in $prefix ($record): run --uninstall first" >&2; exit 1; }
+win=$prefix/drive_c/windows
+
+# The machine a PE file is built for: i386 or x86_64.
+pe_machine() {
+  local pe
+  pe=$(od -An -tu4 -j60 -N4 "$1" | tr -d ' ')
+  case $(od -An -tx2 -j$((pe + 4)) -N2 "$1" | tr -d ' ') in
+    014c) echo i386 ;;
+    8664) echo x86_64 ;;
+    *) echo unknown ;;
+  esac
+}
+
+: > "$record.new"
+for dll in "${dlls[@]}"; do
+  [ -f "$dll" ] || { echo "no $dll: run scripts/build-windows.sh first" >&2; rm -f "$record.new"; exit 1; }
+  machine=$(pe_machine "$dll")
+  case $machine in
+    x86_64) [ -d "$win/syswow64" ] || { echo "$dll is 64-bit but $prefix is a 32-bit prefix" >&2; exit 1; }
+            dir=$win/system32 triple=x86_64-w64-mingw32 ;;
+    i386) if [ -d "$win/syswow64" ]; then dir=$win/syswow64; else dir=$win/system32; fi
+          triple=i686-w64-mingw32 ;;
+    *) echo "$dll is not an x86 or x86_64 DLL" >&2; exit 1 ;;
+  esac
+  cp "$dll" "$dir/ntlmssp.dll"
+  echo "file $dir/ntlmssp.dll" >> "$record.new"
+  echo "installed $dll ($machine) as $dir/ntlmssp.dll"
+  if [ -e "$dir/bcryptprimitives.dll" ]; then
+    echo "this prefix has its own $machine bcryptprimitives.dll: no shim needed"
+  else
+    # The shim scripts/build-windows.sh leaves beside the DLL, else one built now.
+    shim=$(dirname "$dll")/bcryptprimitives.dll
+    if [ ! -f "$shim" ] || [ "$(pe_machine "$shim")" != "$machine" ]; then
+      command -v "$triple-gcc" >/dev/null || { echo "$dir has no bcryptprimitives.dll and building the shim needs $triple-gcc (mingw-w64)" >&2; exit 1; }
+      shim=$(mktemp -d)/bcryptprimitives.dll
+      "$triple-gcc" -shared -o "$shim" "$root/windows/bcryptprimitives.c" "$root/windows/bcryptprimitives.def" -ladvapi32 -Wl,--enable-stdcall-fixup
+    fi
+    cp "$shim" "$dir/bcryptprimitives.dll"
+    echo "file $dir/bcryptprimitives.dll" >> "$record.new"
+    echo "this prefix lacks bcryptprimitives.dll (Wine 8 or older): installed the ProcessPrng shim as $dir/bcryptprimitives.dll"
+  fi
+done
+
+case $route in
+  lsa)
+    wine reg add "$lsa_key\\$lsa_subkey" /f >/dev/null
+    echo "lsa $lsa_subkey" >> "$record.new"
+    echo "route lsa: added $lsa_key\\$lsa_subkey (loads before MSV1_0): ntlmssp serves \"NTLM\" and, through Wine's Negotiate, \"Negotiate\", with or without ntlm_auth" ;;
+  providers)
+    current=$(providers_value)
+    case ",${current// /}," in
+      *,ntlmssp.dll,*) value=$current ;;
+      ,,) value=ntlmssp.dll ;;
+      *) value="$current, ntlmssp.dll" ;;
+    esac
+    set_providers "$value"
+    echo "providers" >> "$record.new"
+    echo "route providers: SecurityProviders = $value: ntlmssp serves \"NTLM\" while Wine's own NTLM (msv1_0 + ntlm_auth) is unavailable (and Wine 8's Negotiate with it; Wine 10's Negotiate uses LSA packages only: prefer --route lsa)" ;;
+esac
+mv "$record.new" "$record"
+wineserver -w
+echo "ntlmssp installed in $prefix (undo: WINEPREFIX=$prefix $0 --uninstall)"

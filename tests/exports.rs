@@ -89,3 +89,29 @@ fn library_exports_exactly_the_list() {
         library().display()
     );
 }
+
+/// The Windows-only exports (the LSA-mode entry points of `src/sspi/lsa.rs`, marked `@no_mangle`
+/// there) are exactly `def/ntlmssp-windows.def`, and none of them is in the common list.
+#[test]
+fn windows_only_exports_agree() {
+    let src = std::fs::read_to_string(root().join("src/sspi/lsa.rs")).unwrap();
+    let lsa: Vec<String> = src
+        .split("@no_mangle fn ")
+        .skip(1)
+        .map(|rest| rest.split('(').next().unwrap().trim().to_owned())
+        .collect();
+    let def = std::fs::read_to_string(root().join("def/ntlmssp-windows.def")).unwrap();
+    let listed: Vec<String> = def
+        .lines()
+        .skip_while(|l| l.trim() != "EXPORTS")
+        .skip(1)
+        .map(|l| l.trim().to_owned())
+        .filter(|l| !l.is_empty() && !l.starts_with(';'))
+        .collect();
+    assert_eq!(lsa, ["SpLsaModeInitialize", "SpUserModeInitialize"]);
+    assert_eq!(listed, lsa, "def/ntlmssp-windows.def");
+    assert!(
+        lsa.iter().all(|n| !def_names().contains(n)),
+        "Windows-only exports are not in def/ntlmssp.def"
+    );
+}

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use smallvec::SmallVec;
 
 use super::client::Established;
-use super::codec::{decode_string, encode_string, utf16le};
+use super::codec::{decode_string, encode_wire};
 use super::credentials::{eq_ignore_case, Secret16, ServerCredential};
 use super::crypto::{self, Mode};
 use super::env::Environment;
@@ -107,9 +107,11 @@ pub struct Pending(State);
 #[derive(Debug)]
 enum State {
     Initial,
+    /// `messages` is the NEGOTIATE_MESSAGE followed by the CHALLENGE_MESSAGE (the MIC covers
+    /// both), in one buffer; the CHALLENGE starts at `challenge_at`.
     ChallengeSent {
-        negotiate: Vec<u8>,
-        challenge: Vec<u8>,
+        messages: Vec<u8>,
+        challenge_at: usize,
         server_challenge: [u8; 8],
         flags: u32,
         timestamp: u64,
@@ -251,15 +253,17 @@ impl Server {
         self.config.env.random(&mut server_challenge);
         let timestamp = self.config.env.filetime();
         let n = &self.config.names;
-        let mut pairs = AvPairsBuilder::with_capacity(160);
+        let names = 2
+            * (n.nb_domain.len() + n.nb_computer.len() + n.dns_domain.len() + n.dns_computer.len());
+        let mut pairs = AvPairsBuilder::with_capacity(names + 36);
         pairs
-            .push(av_id::NB_DOMAIN_NAME, &utf16le(&n.nb_domain))?
-            .push(av_id::NB_COMPUTER_NAME, &utf16le(&n.nb_computer))?
-            .push(av_id::DNS_DOMAIN_NAME, &utf16le(&n.dns_domain))?
-            .push(av_id::DNS_COMPUTER_NAME, &utf16le(&n.dns_computer))?
+            .push_utf16(av_id::NB_DOMAIN_NAME, &n.nb_domain)?
+            .push_utf16(av_id::NB_COMPUTER_NAME, &n.nb_computer)?
+            .push_utf16(av_id::DNS_DOMAIN_NAME, &n.dns_domain)?
+            .push_utf16(av_id::DNS_COMPUTER_NAME, &n.dns_computer)?
             .push(av_id::TIMESTAMP, &timestamp.to_le_bytes())?;
         let target_info = pairs.finish();
-        let target_name = encode_string(&n.nb_computer, unicode);
+        let target_name = encode_wire(&n.nb_computer, unicode);
         let challenge = Challenge {
             flags,
             target_name: &target_name,
@@ -268,9 +272,12 @@ impl Server {
             version: has(flags, flags::NEGOTIATE_VERSION).then_some(self.version),
         }
         .encode()?;
+        let mut messages = Vec::with_capacity(negotiate_token.len() + challenge.len());
+        messages.extend_from_slice(negotiate_token);
+        messages.extend_from_slice(&challenge);
         let next = State::ChallengeSent {
-            negotiate: negotiate_token.to_vec(),
-            challenge: challenge.clone(),
+            messages,
+            challenge_at: negotiate_token.len(),
             server_challenge,
             flags,
             timestamp,
@@ -294,8 +301,8 @@ impl Server {
         channel_bindings_hash: Option<[u8; 16]>,
     ) -> Result<()> {
         let State::ChallengeSent {
-            negotiate,
-            challenge,
+            messages,
+            challenge_at,
             server_challenge,
             flags: challenge_flags,
             timestamp,
@@ -303,6 +310,7 @@ impl Server {
         else {
             return Err(Error::OutOfOrder);
         };
+        let (negotiate, challenge) = messages.split_at(*challenge_at);
         let msg = Authenticate::decode(token)?;
         match self.verify(
             &msg,
@@ -473,13 +481,18 @@ impl Server {
             // announcing a MIC without room for it had the MIC stripped. Both are logon
             // failures: AcceptSecurityContext documents no other status for them.
             let received = msg.mic.ok_or(Denial::MicMissing)?;
-            let mut zeroed = token.to_vec();
-            messages::set_mic(&mut zeroed, &[0; 16])?;
+            // The MIC field zeroed, without copying the message.
+            let (before, after) = (
+                token.get(..messages::MIC_OFFSET),
+                token.get(messages::MIC_OFFSET + 16..),
+            );
+            let (Some(before), Some(after)) = (before, after) else {
+                return Err(Error::InvalidToken.into());
+            };
             let keyed = |key: &Secret16| {
-                crypto::ct_eq(
-                    &crypto::MIC(&key.0, negotiate, challenge, &zeroed),
-                    &received,
-                )
+                let mic =
+                    crypto::hmac_md5(&key.0, &[negotiate, challenge, before, &[0; 16], after]);
+                crypto::ct_eq(&mic, &received)
             };
             let exported_session_key = exported_session_key
                 .into_iter()

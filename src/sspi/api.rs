@@ -22,7 +22,7 @@ use super::status::status;
 use super::types::*;
 use crate::nlmp::client::{channel_bindings_hash, Client, ClientOptions};
 use crate::nlmp::credentials::{
-    self, ClientCredential, FileUserDatabase, ServerCredential, UserDatabase,
+    self, ClientCredential, FileUserDatabase, ServerCredential, UserDatabase, UserFile,
 };
 use crate::nlmp::env::SystemEnvironment;
 use crate::nlmp::flags::{self as nf, has};
@@ -339,7 +339,7 @@ pub unsafe fn acquire_credentials_handle<C: Charset>(
         };
         let users: Arc<dyn UserDatabase> =
             if inbound && std::env::var_os(credentials::NTLM_USER_FILE_VAR).is_some() {
-                Arc::new(FileUserDatabase::from_env().map_err(status)?)
+                Arc::new(UserFile::from_env().map_err(status)?)
             } else {
                 Arc::new(FileUserDatabase::default())
             };

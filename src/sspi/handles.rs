@@ -108,9 +108,17 @@ impl<T: Clone> HandleTable<T> {
         }
     }
 
-    /// Stores `value` and returns its new handle; None when the table is full.
+    /// Stores `value` and returns its new handle; None when the table is full. This thread's
+    /// shard is tried first and, when it is full, the others in turn, so every thread can use
+    /// the whole table: SHARDS × (SHARD_SLOTS − 1) live entries (65,528 on 32-bit Windows).
     pub fn insert(&self, value: T) -> Option<SecHandle> {
-        let shard = my_shard();
+        let first = my_shard();
+        let mut value = Some(value);
+        (0..SHARDS).find_map(|i| self.insert_in((first + i) % SHARDS, &mut value))
+    }
+
+    /// Stores the value (taking it out of `value`) in `shard`, if that shard has room.
+    fn insert_in(&self, shard: usize, value: &mut Option<T>) -> Option<SecHandle> {
         let mut inner = self.shards[shard].0.lock();
         let local = match inner.free.pop() {
             Some(i) => i,
@@ -129,7 +137,7 @@ impl<T: Clone> HandleTable<T> {
             None => return None,
         };
         let slot = &mut inner.slots[local];
-        slot.value = Some(value);
+        slot.value = value.take();
         Some(self.encode(local * SHARDS + shard, slot.generation))
     }
 
@@ -267,5 +275,26 @@ mod tests {
         assert!(creds.get(&h).is_none(), "but the old handle stays dead");
         assert_eq!(*creds.get(&h2).unwrap(), 8);
         assert!(h2.dwLower != 0 && h2.dwLower != usize::MAX);
+    }
+
+    /// A thread whose own shard is full gets slots from the other shards: the whole table, not
+    /// one eighth of it, is every thread's (65,528 handles on 32-bit Windows, where the full
+    /// table is measured by tests/windows/handles.c).
+    #[test]
+    fn a_full_shard_falls_over_to_the_others() {
+        let table: HandleTable<u8> = HandleTable::new(Kind::Credential);
+        let shard_of = |h: &SecHandle| ((h.dwLower >> KIND_BITS) & INDEX_MASK) % SHARDS;
+        let first = table.insert(0).unwrap();
+        let own = shard_of(&first);
+        for _ in 1..SHARD_SLOTS - 1 {
+            assert_eq!(shard_of(&table.insert(1).unwrap()), own);
+        }
+        let next = table.insert(2).expect("room in another shard");
+        assert_ne!(shard_of(&next), own);
+        assert_eq!(table.get(&next), Some(2));
+        assert_eq!(table.len(), SHARD_SLOTS);
+        // A slot freed in the thread's own shard is used again first.
+        assert_eq!(table.remove(&first), Some(0));
+        assert_eq!(shard_of(&table.insert(3).unwrap()), own);
     }
 }

@@ -7,6 +7,7 @@ pub mod buffers;
 pub mod debug;
 pub mod entry;
 pub mod handles;
+pub mod lsa;
 pub mod panic;
 pub mod status;
 pub mod tables;

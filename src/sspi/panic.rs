@@ -36,7 +36,16 @@ impl<T> PanicValue for *mut T {
 /// With `NTLMSSP_TRACE` set, each call's export name and result go to stderr (never arguments,
 /// so never a secret).
 pub fn boundary<R: PanicValue>(name: &str, f: impl FnOnce() -> R) -> R {
-    let r = catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| R::on_panic());
+    let r = catch_unwind(AssertUnwindSafe(|| {
+        // Test builds only (feature `panic-test`): the export named by NTLMSSP_PANIC_TEST
+        // panics, so tests can prove the boundary holds in a given process (tests/windows/panic.c).
+        #[cfg(feature = "panic-test")]
+        if std::env::var_os("NTLMSSP_PANIC_TEST").is_some_and(|v| v == name) {
+            panic!("NTLMSSP_PANIC_TEST={name}");
+        }
+        f()
+    }))
+    .unwrap_or_else(|_| R::on_panic());
     if tracing() {
         match PACKAGE.take() {
             Some(package) => eprintln!("ntlmssp: {name} = {} ({package})", r.trace()),

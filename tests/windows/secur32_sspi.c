@@ -1,8 +1,8 @@
 /* An ordinary Windows SSPI program, built against mingw-w64's own <sspi.h> and linked with
- * -lsecur32: it asks secur32 for the "NTLM" package (or the one named by its argument, e.g.
+ * -lsecur32: it asks secur32 for a package ("NTLM", or the one named by its argument, such as
  * "Negotiate") and runs a client and a server context, then sealed messages each way. Run in a
- * Wine prefix where ntlmssp.dll is registered under SecurityProviders, it shows which provider
- * served it (the package's Comment). */
+ * Wine prefix where ntlmssp.dll is installed (scripts/wine-install.sh), it shows which provider
+ * served it (the package's Comment); ntlmssp's trace (NTLMSSP_TRACE) shows the calls it got. */
 #define SECURITY_WIN32
 #include <windows.h>
 #include <security.h>
@@ -24,7 +24,7 @@ static void check_status(const char *name, SECURITY_STATUS got, SECURITY_STATUS 
 }
 
 int main(int argc, char **argv) {
-    SEC_WCHAR *package = (SEC_WCHAR *)(argc > 1 && strcmp(argv[1], "Negotiate") == 0 ? L"Negotiate" : L"NTLM");
+    WCHAR package[64];
     PSecPkgInfoW info = NULL;
     SECURITY_STATUS s;
     CredHandle cc, sc;
@@ -38,11 +38,13 @@ int main(int argc, char **argv) {
     int legs = 0, cdone = 0, sdone = 0;
     PSecPkgInfoW list = NULL;
 
+    if (!MultiByteToWideChar(CP_ACP, 0, argc > 1 ? argv[1] : "NTLM", -1, package, 64)) return 2;
+    printf("# package %ls\n", package);
     s = QuerySecurityPackageInfoW(package, &info);
     check_status("QuerySecurityPackageInfoW", s, SEC_E_OK);
     if (s != SEC_E_OK) return 1;
-    printf("# %ls package comment: %ls\n", package, info->Comment);
-    printf("# %ls package capabilities 0x%08lx, max token %lu\n", package, info->fCapabilities, info->cbMaxToken);
+    printf("# package comment: %ls\n", info->Comment);
+    printf("# package capabilities 0x%08lx, max token %lu\n", info->fCapabilities, info->cbMaxToken);
     FreeContextBuffer(info);
     if (EnumerateSecurityPackagesW(&n, &list) == SEC_E_OK) {
         printf("# packages:");
