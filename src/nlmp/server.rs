@@ -247,7 +247,38 @@ impl Server {
             return Err(Error::OutOfOrder);
         }
         let negotiate = Negotiate::decode(negotiate_token)?;
-        let flags = Self::challenge_flags_for(negotiate.flags);
+        self.challenge_with(negotiate_token, Self::challenge_flags_for(negotiate.flags))
+    }
+
+    /// The CHALLENGE flags of connectionless NTLM (3.2.5.2.1, 1.3.1.3), where no NEGOTIATE
+    /// comes first: everything this server supports, for the client to choose from in its
+    /// AUTHENTICATE. DATAGRAM and KEY_EXCH are what make it connectionless (gss-ntlmssp's
+    /// client refuses a CHALLENGE without them).
+    pub const CONNECTIONLESS_FLAGS: u32 = flags::NEGOTIATE_UNICODE
+        | flags::REQUEST_TARGET
+        | flags::NEGOTIATE_SIGN
+        | flags::NEGOTIATE_SEAL
+        | flags::NEGOTIATE_DATAGRAM
+        | flags::NEGOTIATE_NTLM
+        | flags::NEGOTIATE_ALWAYS_SIGN
+        | flags::TARGET_TYPE_SERVER
+        | flags::NEGOTIATE_EXTENDED_SESSIONSECURITY
+        | flags::NEGOTIATE_TARGET_INFO
+        | flags::NEGOTIATE_VERSION
+        | flags::NEGOTIATE_128
+        | flags::NEGOTIATE_KEY_EXCH
+        | flags::NEGOTIATE_56;
+
+    /// First leg of connectionless NTLM: no NEGOTIATE, a CHALLENGE out. The MIC then covers
+    /// the CHALLENGE and the AUTHENTICATE only.
+    pub fn challenge_connectionless(&self) -> Result<(Vec<u8>, Pending)> {
+        if !self.is_initial() {
+            return Err(Error::OutOfOrder);
+        }
+        self.challenge_with(&[], Self::CONNECTIONLESS_FLAGS)
+    }
+
+    fn challenge_with(&self, negotiate_token: &[u8], flags: u32) -> Result<(Vec<u8>, Pending)> {
         let unicode = has(flags, flags::NEGOTIATE_UNICODE);
         let mut server_challenge = [0u8; 8];
         self.config.env.random(&mut server_challenge);

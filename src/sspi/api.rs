@@ -935,7 +935,16 @@ unsafe fn accept(
 ) -> Result<SECURITY_STATUS, SECURITY_STATUS> {
     {
         let (input, bindings) = read_input(pInput)?;
-        let input = input.ok_or(SEC_E_INVALID_TOKEN)?;
+        // Connectionless NTLM (ASC_REQ_DATAGRAM) starts with no token at all: the server
+        // speaks first, with a CHALLENGE.
+        let connectionless = input.is_none()
+            && fContextReq & ASC_REQ_DATAGRAM != 0
+            && buffers::handle(phContext).is_none();
+        let input = if connectionless {
+            &[][..]
+        } else {
+            input.ok_or(SEC_E_INVALID_TOKEN)?
+        };
         let allocate = fContextReq & ASC_REQ_ALLOCATE_MEMORY != 0;
 
         let Some(existing) = buffers::handle(phContext) else {
@@ -964,9 +973,12 @@ unsafe fn accept(
                 )?;
                 return Ok(result);
             }
-            let (token, next) = server
-                .challenge(input)
-                .map_err(|e| debug::failed(None, "AcceptSecurityContext", e, Some(input), None))?;
+            let (token, next) = if connectionless {
+                server.challenge_connectionless()
+            } else {
+                server.challenge(input)
+            }
+            .map_err(|e| debug::failed(None, "AcceptSecurityContext", e, Some(input), None))?;
             write_token(pOutput, allocate, &token)?;
             server.advance(next);
             let note =

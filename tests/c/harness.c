@@ -551,6 +551,31 @@ static void test_real_callers(void) {
     DeleteSecurityContext(&r.client);
     DeleteSecurityContext(&r.server);
 
+    /* Connectionless NTLM: the server speaks first (no input token, ASC_REQ_DATAGRAM). */
+    {
+        unsigned char t1[4096], t2[4096];
+        SecBuffer o1 = {sizeof t1, SECBUFFER_TOKEN, t1}, o2 = {sizeof t2, SECBUFFER_TOKEN, t2};
+        SecBufferDesc d1 = {SECBUFFER_VERSION, 1, &o1}, d2 = {SECBUFFER_VERSION, 1, &o2};
+        CtxtHandle cx, sx;
+        ULONG flags;
+        CHECK_STATUS("connectionless: no first token without ASC_REQ_DATAGRAM",
+                     AcceptSecurityContext(&sc, NULL, NULL, 0, 0, &sx, &d1, &attrs, &ts), SEC_E_INVALID_TOKEN);
+        o1.cbBuffer = sizeof t1;
+        CHECK_STATUS("connectionless: the server's CHALLENGE first",
+                     AcceptSecurityContext(&sc, NULL, NULL, ASC_REQ_DATAGRAM, 0, &sx, &d1, &attrs, &ts), SEC_I_CONTINUE_NEEDED);
+        memcpy(&flags, t1 + 20, 4);
+        CHECK("connectionless: CHALLENGE offers DATAGRAM and KEY_EXCH", o1.cbBuffer > 48 && (flags & 0x40) && (flags & 0x40000000));
+        CHECK_STATUS("connectionless: the client answers it",
+                     InitializeSecurityContextA(&cc, NULL, NULL, ISC_REQ_DATAGRAM | ISC_REQ_CONFIDENTIALITY | ISC_REQ_INTEGRITY, 0, 0, &d1, 0,
+                                                &cx, &d2, &attrs, &ts),
+                     SEC_E_OK);
+        CHECK_STATUS("connectionless: the server accepts",
+                     AcceptSecurityContext(&sc, &sx, &d2, ASC_REQ_DATAGRAM, 0, &sx, NULL, &attrs, &ts), SEC_E_OK);
+        CHECK("connectionless: ASC_RET_DATAGRAM", (attrs & ASC_RET_DATAGRAM) != 0);
+        DeleteSecurityContext(&cx);
+        DeleteSecurityContext(&sx);
+    }
+
     /* A failed AcceptSecurityContext says it produced nothing. */
     client_cred_a("alice", "DOMAIN", "wrong", &bad);
     {
