@@ -56,6 +56,17 @@ pub struct Established {
 #[derive(Debug)]
 pub struct Pending(State);
 
+impl Pending {
+    /// The context this leg completes, if it does: the SPNEGO layer signs its mechListMIC with
+    /// it before the state is committed.
+    pub fn established_mut(&mut self) -> Option<&mut Established> {
+        match &mut self.0 {
+            State::Complete(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug)]
 enum State {
     Initial,

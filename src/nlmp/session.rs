@@ -201,6 +201,31 @@ impl SessionSecurity {
         }
     }
 
+    /// Restarts the RC4 stream of one direction from its sealing key, keeping its sequence
+    /// number. [MS-SPNG] 3.3.5.1 (and the SPNEGO note of [MS-NLMP] 3.1.5.1 / 3.2.5.1): once the
+    /// mechListMIC has been signed (`send`) or verified, NTLM's cipher state is reset, so that
+    /// the application's first message is sealed with the stream from its start, as the peer
+    /// expects. Without extended session security both directions share the one stream.
+    pub fn reset_rc4(&mut self, send: bool) {
+        if let Some(keys) = self.dir(send).keys.as_mut() {
+            keys.rc4 = None;
+        }
+    }
+
+    /// Counts one message as received without seeing it: the acceptor's final SPNEGO token
+    /// (its mechListMIC, signed with sequence number 0 before it reset its stream) that HTTP
+    /// initiators never pass back. The receive stream stays at its start, as after verifying
+    /// that mechListMIC and [`SessionSecurity::reset_rc4`]. Extended session security only:
+    /// without it the one counter is shared with sending.
+    pub fn skip_received(&mut self) {
+        if self.ess() {
+            self.inbound.seq = self.inbound.seq.wrapping_add(1);
+            if let Some(keys) = self.inbound.keys.as_mut() {
+                keys.rc4 = None;
+            }
+        }
+    }
+
     /// MakeSignature.
     pub fn sign(&mut self, seq_no: Option<u32>, segments: &[&[u8]]) -> [u8; 16] {
         if self.dummy() {

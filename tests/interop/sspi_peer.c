@@ -8,7 +8,8 @@
  *   UNSEAL <sig> <cipher>   -> OK <plain> | FAIL <status>    (DecryptMessage)
  *   NAME                    -> OK <DOMAIN\user>              (QueryContextAttributes NAMES)
  *
- * usage: sspi_peer client|server. The client's identity comes from PEER_USER, PEER_DOMAIN and
+ * usage: sspi_peer client|server, for the package PEER_PACKAGE (NTLM unless set: Negotiate).
+ * The client's identity comes from PEER_USER, PEER_DOMAIN and
  * PEER_PASSWORD (UTF-8), its target from PEER_TARGET; the server reads NTLM_USER_FILE. */
 #define SECURITY_WIN32
 #include <security.h>
@@ -70,9 +71,10 @@ static void put_utf8(const WCHAR *w) {
 static void fail(SECURITY_STATUS s) { printf("FAIL 0x%08x\n", (unsigned)s); }
 
 static SECURITY_STATUS acquire(void) {
-    static WCHAR package[8];
+    static WCHAR package[16];
+    const char *pk = getenv("PEER_PACKAGE");
     TimeStamp ts;
-    utf16("NTLM", package, 8);
+    utf16(pk && *pk ? pk : "NTLM", package, 16);
     if (is_client) {
         static WCHAR user[256], domain[256], password[256];
         SEC_WINNT_AUTH_IDENTITY_W id;
@@ -102,6 +104,8 @@ static void step(const char *arg) {
         const char *t = getenv("PEER_TARGET");
         ULONG req = ISC_REQ_CONFIDENTIALITY | ISC_REQ_INTEGRITY | ISC_REQ_REPLAY_DETECT |
                     ISC_REQ_SEQUENCE_DETECT | ISC_REQ_CONNECTION;
+        /* PEER_REQ=none: nothing requested, as HTTP callers such as curl ask. */
+        if (getenv("PEER_REQ") && strcmp(getenv("PEER_REQ"), "none") == 0) req = 0;
         if (t) utf16(t, target, 256);
         s = InitializeSecurityContextW(&cred, have_ctx ? &ctx : NULL, t ? target : NULL, req, 0,
                                        SECURITY_NATIVE_DREP, have_ctx ? &id : NULL, 0, &ctx, &od,
