@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export RUSTC_BOOTSTRAP=1
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
-targets=(messages client server session exports decode)
+targets=(messages client server session exports spnego decode)
 
 if [ "${1:-}" = seed ]; then
   corpus=tests/fuzz/corpus

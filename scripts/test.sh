@@ -22,6 +22,9 @@ capture=$(mktemp -d)
 trap 'rm -rf "$capture"' EXIT
 NTLMSSP_CAPTURE_DIR="$capture" bash tests/interop/run.sh target/release
 bash tests/decode/captured.sh "$capture"
+# FreeRDP's shadow server with NLA on ntlmssp's Negotiate decides RDP logins (skipped without
+# FreeRDP, Xvfb or root, unless NTLMSSP_INTEROP_REQUIRE=1).
+bash tests/freerdp/run.sh target/release
 if [ -x /usr/bin/cargo ] && [ -d /usr/lib/rustlib/src/rust/library ] && command -v x86_64-w64-mingw32-gcc >/dev/null \
    && command -v wine >/dev/null; then
   # The other hosts: 32-bit (the i686 DLL under Debian 12's 32-bit Wine 8) and current Wine

@@ -7,6 +7,7 @@
 //!   the allocator paired with `FreeContextBuffer` live there and nowhere else.
 
 pub mod nlmp;
+pub mod spnego;
 pub mod sspi;
 pub mod trace;
 

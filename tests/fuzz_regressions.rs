@@ -63,6 +63,11 @@ fn exports() {
 }
 
 #[test]
+fn spnego() {
+    run("spnego", checks::spnego);
+}
+
+#[test]
 fn decode() {
     run("decode", checks::decode);
 }

@@ -533,3 +533,61 @@ fn no_key_exchange_without_sign_or_seal() {
         16
     );
 }
+
+/// Connectionless NTLM (1.3.1.3): the server speaks first, with a CHALLENGE offering DATAGRAM
+/// and KEY_EXCH; the client answers with an AUTHENTICATE whose MIC covers the two messages;
+/// messages carry their own sequence numbers.
+#[test]
+fn connectionless_server_speaks_first() {
+    for (sign, seal) in [(false, false), (true, false), (true, true)] {
+        let options = ClientOptions {
+            sign,
+            seal,
+            datagram: true,
+            workstation: "WS".into(),
+            ..Default::default()
+        };
+        let cred = Arc::new(ClientCredential::from_password(
+            "alice",
+            "DOMAIN",
+            "Secret123",
+        ));
+        let mut c = Client::new(
+            cred,
+            options,
+            Policy { lm_compat_level: 3 },
+            Arc::new(SystemEnvironment),
+        );
+        let mut s = server(3);
+        let (chal, next) = s.challenge_connectionless().unwrap();
+        s.advance(next);
+        let offered = messages::Challenge::decode(&chal).unwrap().flags;
+        assert!(
+            offered & flags::NEGOTIATE_DATAGRAM != 0 && offered & flags::NEGOTIATE_KEY_EXCH != 0
+        );
+        let (auth, next) = c.authenticate(&chal, None).unwrap();
+        c.advance(next);
+        let a = Authenticate::decode(&auth).unwrap();
+        assert!(a.flags & flags::NEGOTIATE_DATAGRAM != 0 && a.mic.is_some());
+        s.authenticate(&auth, None).unwrap();
+        let (ce, se) = (c.established_mut().unwrap(), s.established_mut().unwrap());
+        assert_eq!(ce.exported_session_key, se.exported_session_key);
+        // Out of order, as datagrams arrive.
+        let mut m1 = *b"first datagram";
+        let mut m2 = *b"second datagram";
+        let s1 = ce.session.seal(Some(1), &mut [Segment::Seal(&mut m1)]);
+        let s2 = ce.session.seal(Some(2), &mut [Segment::Seal(&mut m2)]);
+        se.session
+            .unseal(Some(2), &mut [Segment::Seal(&mut m2)], &s2)
+            .unwrap();
+        se.session
+            .unseal(Some(1), &mut [Segment::Seal(&mut m1)], &s1)
+            .unwrap();
+        assert_eq!((&m1, &m2), (b"first datagram", b"second datagram"));
+    }
+    // Only once, and only first.
+    let mut s = server(3);
+    let (_, next) = s.challenge_connectionless().unwrap();
+    s.advance(next);
+    assert_eq!(s.challenge_connectionless().unwrap_err(), Error::OutOfOrder);
+}

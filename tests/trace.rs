@@ -253,6 +253,25 @@ fn decoded_trace_with_reasons_and_no_secrets() {
     assert!(t.contains("AcceptSecurityContext failed: SEC_E_INVALID_TOKEN (0x80090308): malformed token: NtChallengeResponseFields at offset 20"), "{t}");
     finish(cx, sx);
 
+    // A user file damaged under a running server: reported, and the version in force stays.
+    std::env::set_var("NTLM_USER_FILE_CHECK_MS", "0");
+    let mut live = server_credential().unwrap();
+    std::env::remove_var("NTLM_USER_FILE_CHECK_MS");
+    std::fs::write(&users, "EXAMPLE:alice:no final newline").unwrap();
+    let (_, s, cx, sx) = handshake_with(&mut cc, &mut live, |_| {});
+    assert_eq!(s, SEC_E_OK, "the last good version stays in force");
+    let t = read_new(&trace_file, &mut seen);
+    assert!(
+        t.contains("ntlmssp: user file ") && t.contains("the version in force stays"),
+        "{t}"
+    );
+    assert!(
+        !t.contains("no final newline"),
+        "the trace never shows a line of the file: {t}"
+    );
+    finish(cx, sx);
+    free_credential(&mut live);
+
     for mut h in [cc, sc, wrong, unknown, v1, strict] {
         free_credential(&mut h);
     }

@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use zeroize::Zeroizing;
 
-use super::codec::encode_string;
+use smallvec::SmallVec;
+
+use super::codec::encode_wire;
 use super::credentials::{ClientCredential, Secret16};
 use super::crypto::{self, Mode};
 use super::env::{Environment, SystemEnvironment};
@@ -54,11 +56,22 @@ pub struct Established {
 #[derive(Debug)]
 pub struct Pending(State);
 
+impl Pending {
+    /// The context this leg completes, if it does: the SPNEGO layer signs its mechListMIC with
+    /// it before the state is committed.
+    pub fn established_mut(&mut self) -> Option<&mut Established> {
+        match &mut self.0 {
+            State::Complete(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug)]
 enum State {
     Initial,
     /// The NEGOTIATE_MESSAGE we sent, kept for the MIC.
-    NegotiateSent(Vec<u8>),
+    NegotiateSent(SmallVec<[u8; 64]>),
     Complete(Box<Established>),
 }
 
@@ -195,7 +208,9 @@ impl Client {
             version: Some(self.options.version),
         }
         .encode()?;
-        Ok((msg.clone(), Pending(State::NegotiateSent(msg))))
+        // Ours is 40 bytes: kept inline in the state, not in a second allocation.
+        let kept = SmallVec::from_slice(&msg);
+        Ok((msg, Pending(State::NegotiateSent(kept))))
     }
 
     /// Commits the state a leg computed.
@@ -324,7 +339,8 @@ impl Client {
         })?;
         let server_time = server_pairs.timestamp();
 
-        let lm_response: Vec<u8>;
+        // The LM response is at most 24 bytes: on the stack.
+        let lm_response: SmallVec<[u8; 24]>;
         let nt_response: Vec<u8>;
         let session_base_key: Secret16;
         let mut with_mic = false;
@@ -332,28 +348,40 @@ impl Client {
 
         if cred.anonymous {
             // 3.1.5.1.2: anonymous sends an empty NT response and Z(1) as LM response.
-            lm_response = vec![0];
+            lm_response = SmallVec::from_slice(&[0]);
             nt_response = Vec::new();
             session_base_key = Secret16([0; 16]);
         } else if ntlmv2 {
-            let pairs = self.client_av_pairs(&server_pairs, channel_bindings_hash)?;
             with_mic = server_time.is_some();
             let time = server_time.unwrap_or_else(|| self.env().filetime());
-            let temp = messages::ntlmv2_client_challenge(time, client_challenge, &pairs);
-            let proof = crypto::ntlmv2_nt_proof_str(&cred.ntowfv2, sc, &temp);
+            // NTProofStr || temp in one buffer: temp (its header, our AV pairs, 4 zero bytes) is
+            // written after room for the proof.
+            let mut nt = Vec::with_capacity(
+                16 + messages::NTLMV2_CLIENT_CHALLENGE_HEADER
+                    + server_pairs.as_bytes().len()
+                    + 64
+                    + 4,
+            );
+            nt.extend_from_slice(&[0; 16]);
+            messages::ntlmv2_client_challenge_header(&mut nt, time, client_challenge);
+            let mut nt = self.client_av_pairs(
+                AvPairsBuilder::appending_to(nt),
+                &server_pairs,
+                channel_bindings_hash,
+            )?;
+            nt.extend_from_slice(&[0; 4]);
+            let proof = crypto::ntlmv2_nt_proof_str(&cred.ntowfv2, sc, &nt[16..]);
+            nt[..16].copy_from_slice(&proof);
             // 3.1.5.1.2: with a server timestamp the LMv2 response is Z(24).
             lm_response = if with_mic {
-                vec![0; 24]
+                SmallVec::from_slice(&[0; 24])
             } else {
-                crypto::lmv2_response(&cred.ntowfv2, sc, client_challenge).to_vec()
+                SmallVec::from_slice(&crypto::lmv2_response(&cred.ntowfv2, sc, client_challenge))
             };
-            let mut nt = Vec::with_capacity(16 + temp.len());
-            nt.extend_from_slice(&proof);
-            nt.extend_from_slice(&temp);
             nt_response = nt;
             session_base_key = Secret16(crypto::session_base_key_v2(&cred.ntowfv2, &proof));
         } else if has(flags, flags::NEGOTIATE_EXTENDED_SESSIONSECURITY) {
-            let mut lm = vec![0u8; 24];
+            let mut lm = SmallVec::from_slice(&[0u8; 24]);
             lm[..8].copy_from_slice(client_challenge);
             lm_response = lm;
             nt_response =
@@ -363,9 +391,9 @@ impl Client {
             let nt = crypto::ntlmv1_response(&cred.nt_hash.0, sc);
             // Level 2, or no LM hash known: the NT response in both fields (NoLMResponseNTLMv1).
             lm_response = if self.policy.client_sends_lm() && cred.lm_hash.0 != [0; 16] {
-                crypto::lmv1_response(&cred.lm_hash.0, sc).to_vec()
+                SmallVec::from_slice(&crypto::lmv1_response(&cred.lm_hash.0, sc))
             } else {
-                nt.to_vec()
+                SmallVec::from_slice(&nt)
             };
             nt_response = nt.to_vec();
             session_base_key = Secret16(crypto::session_base_key_v1(&cred.nt_hash.0));
@@ -385,15 +413,18 @@ impl Client {
         let (exported_session_key, encrypted_random_session_key) = if key_exchange {
             (
                 Secret16(*random_session_key),
-                crypto::rc4k(&key_exchange_key.0, random_session_key).to_vec(),
+                SmallVec::<[u8; 16]>::from_slice(&crypto::rc4k(
+                    &key_exchange_key.0,
+                    random_session_key,
+                )),
             )
         } else {
-            (key_exchange_key.clone(), Vec::new())
+            (key_exchange_key.clone(), SmallVec::new())
         };
 
-        let domain = encode_string(&cred.domain, unicode);
-        let user = encode_string(&cred.user, unicode);
-        let workstation = encode_string(&self.options.workstation, unicode);
+        let domain = encode_wire(&cred.domain, unicode);
+        let user = encode_wire(&cred.user, unicode);
+        let workstation = encode_wire(&self.options.workstation, unicode);
         let msg = Authenticate {
             lm_challenge_response: &lm_response,
             nt_challenge_response: &nt_response,
@@ -428,13 +459,13 @@ impl Client {
     /// The AV pairs the client returns inside its NTLMv2 response (3.1.5.1.2): the server's
     /// pairs, then — when the server sent a timestamp, i.e. it knows about MICs — MsvAvFlags
     /// with the MIC bit; MsvAvChannelBindings and MsvAvTargetName when the application supplied
-    /// them; a single MsvAvEOL.
+    /// them; a single MsvAvEOL. Appended to what `b` already holds, which it returns.
     fn client_av_pairs(
         &self,
+        mut b: AvPairsBuilder,
         server: &AvPairs<'_>,
         channel_bindings_hash: Option<[u8; 16]>,
     ) -> Result<Vec<u8>> {
-        let mut b = AvPairsBuilder::with_capacity(server.as_bytes().len() + 64);
         let mut server_flags = 0;
         for (id, value) in server.iter() {
             match id {
@@ -459,7 +490,7 @@ impl Client {
             b.push(av_id::CHANNEL_BINDINGS, &[0; 16])?;
         }
         if let Some(t) = &self.options.target_name {
-            b.push(av_id::TARGET_NAME, &super::codec::utf16le(t))?;
+            b.push_utf16(av_id::TARGET_NAME, t)?;
         }
         Ok(b.finish())
     }

@@ -5,6 +5,8 @@
 //! they exist, and [`PayloadField::resolve`] only returns ranges inside the message. Every
 //! failure is [`Error::InvalidToken`].
 
+use smallvec::SmallVec;
+
 use super::error::{Error, Result};
 
 /// A cursor over untrusted bytes.
@@ -118,15 +120,16 @@ impl PayloadField {
 #[derive(Debug)]
 pub struct Writer {
     buf: Vec<u8>,
-    /// Reserved descriptors: (position in `buf`, index of the value it describes).
-    pending: Vec<(usize, usize)>,
+    /// Reserved descriptors: (position in `buf`, index of the value it describes). Messages
+    /// have at most six, so they stay on the stack.
+    pending: SmallVec<[(usize, usize); 8]>,
 }
 
 impl Writer {
     pub fn with_capacity(capacity: usize) -> Self {
         Writer {
             buf: Vec::with_capacity(capacity),
-            pending: Vec::new(),
+            pending: SmallVec::new(),
         }
     }
 
@@ -164,7 +167,7 @@ impl Writer {
 
     /// Appends `values` as the payload, in order, and fills every reserved descriptor.
     pub fn finish(mut self, values: &[&[u8]]) -> Result<Vec<u8>> {
-        let mut offsets = Vec::with_capacity(values.len());
+        let mut offsets: SmallVec<[u32; 8]> = SmallVec::new();
         for v in values {
             if v.len() > usize::from(u16::MAX) {
                 return Err(Error::InvalidParameter);
@@ -193,15 +196,42 @@ pub fn utf16le(s: &str) -> Vec<u8> {
     out
 }
 
+/// The length of `s` in UTF-16LE, in bytes.
+pub fn utf16le_len(s: &str) -> usize {
+    if s.is_ascii() {
+        2 * s.len()
+    } else {
+        2 * s.encode_utf16().count()
+    }
+}
+
+/// Writes `s` in UTF-16LE into `out`, which is [`utf16le_len`] bytes long: written in place, as
+/// a name is encoded several times a handshake; ASCII (most names) a byte and a zero at a time.
+pub fn write_utf16le(out: &mut [u8], s: &str) {
+    if s.is_ascii() {
+        for (pair, b) in out.chunks_exact_mut(2).zip(s.bytes()) {
+            pair[0] = b;
+            pair[1] = 0;
+        }
+    } else {
+        for (pair, u) in out.chunks_exact_mut(2).zip(s.encode_utf16()) {
+            pair.copy_from_slice(&u.to_le_bytes());
+        }
+    }
+}
+
 /// Decodes UTF-16LE; an odd length or an unpaired surrogate is a malformed token.
 pub fn from_utf16le(b: &[u8]) -> Result<String> {
     if b.len() % 2 != 0 {
         return Err(Error::InvalidToken);
     }
     let units = b.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]]));
-    char::decode_utf16(units)
-        .collect::<core::result::Result<String, _>>()
-        .map_err(|_| Error::InvalidToken)
+    // Sized for the usual case (ASCII: one byte per unit), so collecting rarely grows it.
+    let mut out = String::with_capacity(b.len() / 2);
+    for c in char::decode_utf16(units) {
+        out.push(c.map_err(|_| Error::InvalidToken)?);
+    }
+    Ok(out)
 }
 
 /// The OEM character set. The OEM code page is a property of a Windows installation; this
@@ -209,19 +239,34 @@ pub fn from_utf16le(b: &[u8]) -> Result<String> {
 /// and maps every byte to a character, so decoding never fails. Characters beyond it become '?',
 /// as Windows' best-fit conversion does for unmappable ones.
 pub fn oem(s: &str) -> Vec<u8> {
-    s.chars()
-        .map(|c| {
-            if (c as u32) < 0x100 {
-                c as u32 as u8
-            } else {
-                b'?'
-            }
-        })
-        .collect()
+    s.chars().map(oem_byte).collect()
+}
+
+fn oem_byte(c: char) -> u8 {
+    if (c as u32) < 0x100 {
+        c as u32 as u8
+    } else {
+        b'?'
+    }
 }
 
 pub fn from_oem(b: &[u8]) -> String {
     b.iter().map(|&c| char::from(c)).collect()
+}
+
+/// A name as a message carries it, on the stack: names are short, and a handshake encodes
+/// several.
+pub type WireString = SmallVec<[u8; 64]>;
+
+/// [`encode_string`] into a [`WireString`].
+pub fn encode_wire(s: &str, unicode: bool) -> WireString {
+    if unicode {
+        let mut out = WireString::from_elem(0, utf16le_len(s));
+        write_utf16le(&mut out, s);
+        out
+    } else {
+        s.chars().map(oem_byte).collect()
+    }
 }
 
 /// A string in the character set the negotiated flags chose (2.2.2.5 flags A and B).
@@ -301,6 +346,11 @@ mod tests {
     #[test]
     fn strings() {
         assert_eq!(utf16le("Us"), vec![0x55, 0, 0x73, 0]);
+        for name in ["Us", "", "Ünïcødé ☃ 𝄞"] {
+            assert_eq!(&encode_wire(name, true)[..], &utf16le(name)[..]);
+            assert_eq!(&encode_wire(name, false)[..], &oem(name)[..]);
+            assert_eq!(utf16le_len(name), utf16le(name).len());
+        }
         assert_eq!(from_utf16le(&utf16le("Ünïcødé ☃")).unwrap(), "Ünïcødé ☃");
         assert_eq!(from_utf16le(&[0x41]), Err(Error::InvalidToken));
         assert_eq!(from_utf16le(&[0x00, 0xd8]), Err(Error::InvalidToken));

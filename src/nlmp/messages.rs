@@ -442,12 +442,29 @@ impl AvPairsBuilder {
         }
     }
 
+    /// A builder appending its pairs to `buf` ([`AvPairsBuilder::finish`] returns it).
+    pub fn appending_to(buf: Vec<u8>) -> Self {
+        AvPairsBuilder { buf }
+    }
+
     /// Appends a pair. Values longer than 65535 bytes cannot be expressed and are refused.
     pub fn push(&mut self, id: u16, value: &[u8]) -> Result<&mut Self> {
         let len = u16::try_from(value.len()).map_err(|_| Error::InvalidParameter)?;
         self.buf.extend_from_slice(&id.to_le_bytes());
         self.buf.extend_from_slice(&len.to_le_bytes());
         self.buf.extend_from_slice(value);
+        Ok(self)
+    }
+
+    /// Appends a pair whose value is `value` in UTF-16LE, encoded in place.
+    pub fn push_utf16(&mut self, id: u16, value: &str) -> Result<&mut Self> {
+        let n = super::codec::utf16le_len(value);
+        let len = u16::try_from(n).map_err(|_| Error::InvalidParameter)?;
+        self.buf.extend_from_slice(&id.to_le_bytes());
+        self.buf.extend_from_slice(&len.to_le_bytes());
+        let start = self.buf.len();
+        self.buf.resize(start + n, 0);
+        super::codec::write_utf16le(&mut self.buf[start..], value);
         Ok(self)
     }
 
@@ -467,13 +484,30 @@ pub const NTLMV2_CLIENT_CHALLENGE_HEADER: usize = 28;
 /// ChallengeFromClient, AvPairs) followed by the 4 zero bytes Windows appends.
 pub fn ntlmv2_client_challenge(time: u64, client_challenge: &[u8; 8], av_pairs: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(NTLMV2_CLIENT_CHALLENGE_HEADER + av_pairs.len() + 4);
+    ntlmv2_client_challenge_into(&mut out, time, client_challenge, av_pairs);
+    out
+}
+
+/// [`ntlmv2_client_challenge`] appended to `out` (the NtChallengeResponse is the NTProofStr
+/// followed by it: one buffer for both).
+pub fn ntlmv2_client_challenge_into(
+    out: &mut Vec<u8>,
+    time: u64,
+    client_challenge: &[u8; 8],
+    av_pairs: &[u8],
+) {
+    ntlmv2_client_challenge_header(out, time, client_challenge);
+    out.extend_from_slice(av_pairs);
+    out.extend_from_slice(&[0, 0, 0, 0]);
+}
+
+/// The fixed part of NTLMv2_CLIENT_CHALLENGE before the AV pairs, appended to `out` (the pairs
+/// and 4 zero bytes follow: a client may build its pairs straight after it).
+pub fn ntlmv2_client_challenge_header(out: &mut Vec<u8>, time: u64, client_challenge: &[u8; 8]) {
     out.extend_from_slice(&[1, 1, 0, 0, 0, 0, 0, 0]);
     out.extend_from_slice(&time.to_le_bytes());
     out.extend_from_slice(client_challenge);
     out.extend_from_slice(&[0, 0, 0, 0]);
-    out.extend_from_slice(av_pairs);
-    out.extend_from_slice(&[0, 0, 0, 0]);
-    out
 }
 
 /// A received NTLMv2_CLIENT_CHALLENGE (the NTLMv2 response after the 16-byte NTProofStr).
@@ -578,6 +612,28 @@ mod tests {
         let av = AvPairs::parse(&raw).unwrap();
         assert_eq!(av.flags(), 2);
         assert_eq!(av.get(0x7777).unwrap(), b"unknown");
+    }
+
+    #[test]
+    fn utf16_pairs_are_encoded_in_place() {
+        let mut b = AvPairsBuilder::default();
+        b.push_utf16(av_id::NB_DOMAIN_NAME, "Dömäin 𝄞")
+            .unwrap()
+            .push_utf16(av_id::NB_COMPUTER_NAME, "srv")
+            .unwrap();
+        let raw = b.finish();
+        let av = AvPairs::parse(&raw).unwrap();
+        assert_eq!(
+            av.get(av_id::NB_DOMAIN_NAME).unwrap(),
+            &crate::nlmp::codec::utf16le("Dömäin 𝄞")[..]
+        );
+        assert_eq!(
+            av.get(av_id::NB_COMPUTER_NAME).unwrap(),
+            &crate::nlmp::codec::utf16le("srv")[..]
+        );
+        assert!(AvPairsBuilder::default()
+            .push_utf16(1, &"x".repeat(40000))
+            .is_err());
     }
 
     #[test]

@@ -12,6 +12,7 @@
 //! | [`client`] | 3.1 client state machine |
 //! | [`server`] | 3.2 server state machine |
 //! | [`describe`] | a readable account of a message (`ntlmssp-decode`, the `NTLMSSP_DEBUG` trace) |
+//! | [`userfile`] | 3.2.1 the server's user file: line forms, index, lazy hashes, live reload |
 #![forbid(unsafe_code)]
 
 pub mod client;
@@ -27,5 +28,6 @@ pub mod messages;
 pub mod policy;
 pub mod server;
 pub mod session;
+pub mod userfile;
 
 pub use error::{Error, Result};

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use smallvec::SmallVec;
 
 use super::client::Established;
-use super::codec::{decode_string, encode_string, utf16le};
+use super::codec::{decode_string, encode_wire};
 use super::credentials::{eq_ignore_case, Secret16, ServerCredential};
 use super::crypto::{self, Mode};
 use super::env::Environment;
@@ -107,9 +107,11 @@ pub struct Pending(State);
 #[derive(Debug)]
 enum State {
     Initial,
+    /// `messages` is the NEGOTIATE_MESSAGE followed by the CHALLENGE_MESSAGE (the MIC covers
+    /// both), in one buffer; the CHALLENGE starts at `challenge_at`.
     ChallengeSent {
-        negotiate: Vec<u8>,
-        challenge: Vec<u8>,
+        messages: Vec<u8>,
+        challenge_at: usize,
         server_challenge: [u8; 8],
         flags: u32,
         timestamp: u64,
@@ -245,21 +247,54 @@ impl Server {
             return Err(Error::OutOfOrder);
         }
         let negotiate = Negotiate::decode(negotiate_token)?;
-        let flags = Self::challenge_flags_for(negotiate.flags);
+        self.challenge_with(negotiate_token, Self::challenge_flags_for(negotiate.flags))
+    }
+
+    /// The CHALLENGE flags of connectionless NTLM (3.2.5.2.1, 1.3.1.3), where no NEGOTIATE
+    /// comes first: everything this server supports, for the client to choose from in its
+    /// AUTHENTICATE. DATAGRAM and KEY_EXCH are what make it connectionless (gss-ntlmssp's
+    /// client refuses a CHALLENGE without them).
+    pub const CONNECTIONLESS_FLAGS: u32 = flags::NEGOTIATE_UNICODE
+        | flags::REQUEST_TARGET
+        | flags::NEGOTIATE_SIGN
+        | flags::NEGOTIATE_SEAL
+        | flags::NEGOTIATE_DATAGRAM
+        | flags::NEGOTIATE_NTLM
+        | flags::NEGOTIATE_ALWAYS_SIGN
+        | flags::TARGET_TYPE_SERVER
+        | flags::NEGOTIATE_EXTENDED_SESSIONSECURITY
+        | flags::NEGOTIATE_TARGET_INFO
+        | flags::NEGOTIATE_VERSION
+        | flags::NEGOTIATE_128
+        | flags::NEGOTIATE_KEY_EXCH
+        | flags::NEGOTIATE_56;
+
+    /// First leg of connectionless NTLM: no NEGOTIATE, a CHALLENGE out. The MIC then covers
+    /// the CHALLENGE and the AUTHENTICATE only.
+    pub fn challenge_connectionless(&self) -> Result<(Vec<u8>, Pending)> {
+        if !self.is_initial() {
+            return Err(Error::OutOfOrder);
+        }
+        self.challenge_with(&[], Self::CONNECTIONLESS_FLAGS)
+    }
+
+    fn challenge_with(&self, negotiate_token: &[u8], flags: u32) -> Result<(Vec<u8>, Pending)> {
         let unicode = has(flags, flags::NEGOTIATE_UNICODE);
         let mut server_challenge = [0u8; 8];
         self.config.env.random(&mut server_challenge);
         let timestamp = self.config.env.filetime();
         let n = &self.config.names;
-        let mut pairs = AvPairsBuilder::with_capacity(160);
+        let names = 2
+            * (n.nb_domain.len() + n.nb_computer.len() + n.dns_domain.len() + n.dns_computer.len());
+        let mut pairs = AvPairsBuilder::with_capacity(names + 36);
         pairs
-            .push(av_id::NB_DOMAIN_NAME, &utf16le(&n.nb_domain))?
-            .push(av_id::NB_COMPUTER_NAME, &utf16le(&n.nb_computer))?
-            .push(av_id::DNS_DOMAIN_NAME, &utf16le(&n.dns_domain))?
-            .push(av_id::DNS_COMPUTER_NAME, &utf16le(&n.dns_computer))?
+            .push_utf16(av_id::NB_DOMAIN_NAME, &n.nb_domain)?
+            .push_utf16(av_id::NB_COMPUTER_NAME, &n.nb_computer)?
+            .push_utf16(av_id::DNS_DOMAIN_NAME, &n.dns_domain)?
+            .push_utf16(av_id::DNS_COMPUTER_NAME, &n.dns_computer)?
             .push(av_id::TIMESTAMP, &timestamp.to_le_bytes())?;
         let target_info = pairs.finish();
-        let target_name = encode_string(&n.nb_computer, unicode);
+        let target_name = encode_wire(&n.nb_computer, unicode);
         let challenge = Challenge {
             flags,
             target_name: &target_name,
@@ -268,9 +303,12 @@ impl Server {
             version: has(flags, flags::NEGOTIATE_VERSION).then_some(self.version),
         }
         .encode()?;
+        let mut messages = Vec::with_capacity(negotiate_token.len() + challenge.len());
+        messages.extend_from_slice(negotiate_token);
+        messages.extend_from_slice(&challenge);
         let next = State::ChallengeSent {
-            negotiate: negotiate_token.to_vec(),
-            challenge: challenge.clone(),
+            messages,
+            challenge_at: negotiate_token.len(),
             server_challenge,
             flags,
             timestamp,
@@ -294,8 +332,8 @@ impl Server {
         channel_bindings_hash: Option<[u8; 16]>,
     ) -> Result<()> {
         let State::ChallengeSent {
-            negotiate,
-            challenge,
+            messages,
+            challenge_at,
             server_challenge,
             flags: challenge_flags,
             timestamp,
@@ -303,6 +341,7 @@ impl Server {
         else {
             return Err(Error::OutOfOrder);
         };
+        let (negotiate, challenge) = messages.split_at(*challenge_at);
         let msg = Authenticate::decode(token)?;
         match self.verify(
             &msg,
@@ -473,13 +512,18 @@ impl Server {
             // announcing a MIC without room for it had the MIC stripped. Both are logon
             // failures: AcceptSecurityContext documents no other status for them.
             let received = msg.mic.ok_or(Denial::MicMissing)?;
-            let mut zeroed = token.to_vec();
-            messages::set_mic(&mut zeroed, &[0; 16])?;
+            // The MIC field zeroed, without copying the message.
+            let (before, after) = (
+                token.get(..messages::MIC_OFFSET),
+                token.get(messages::MIC_OFFSET + 16..),
+            );
+            let (Some(before), Some(after)) = (before, after) else {
+                return Err(Error::InvalidToken.into());
+            };
             let keyed = |key: &Secret16| {
-                crypto::ct_eq(
-                    &crypto::MIC(&key.0, negotiate, challenge, &zeroed),
-                    &received,
-                )
+                let mic =
+                    crypto::hmac_md5(&key.0, &[negotiate, challenge, before, &[0; 16], after]);
+                crypto::ct_eq(&mic, &received)
             };
             let exported_session_key = exported_session_key
                 .into_iter()

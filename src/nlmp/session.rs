@@ -16,8 +16,9 @@
 //!   CHALLENGE with neither flag), and it means a caller that forgot to ask for
 //!   confidentiality is never told its data was sealed when it went out in clear text.
 //!
-//! Nothing here allocates. A verification that fails leaves the state as it was, so a
-//! tampered or replayed message does not desynchronise the context.
+//! Nothing here allocates but a direction's first message, which boxes the keys it derives.
+//! A verification that fails leaves the state as it was, so a tampered or replayed message does
+//! not desynchronise the context.
 
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
@@ -37,22 +38,29 @@ pub enum Segment<'a> {
 pub const SIGNATURE_SIZE: usize = 16;
 const SIGNATURE_VERSION: [u8; 4] = [1, 0, 0, 0];
 
+/// The keys of one direction, derived on its first message and boxed: a context that never
+/// signs or seals (many, as in HTTP authentication) carries 8 bytes for them, and creating,
+/// moving and wiping an established context stays cheap.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+struct Keys {
+    /// SIGNKEY as a ready HMAC key (extended session security only); wipes itself on drop.
+    #[zeroize(skip)]
+    signing: Option<HmacMd5Key>,
+    sealing_key: SealKey,
+    rc4: Option<Rc4>,
+}
+
 /// One direction's keys and state. The keys are derived on first use (SIGNKEY, SEALKEY, the
-/// HMAC pads and RC4Init cost about a third of a handshake), since many contexts, as in HTTP
-/// authentication, never sign or seal.
+/// HMAC pads and RC4Init cost about a third of a handshake).
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
 struct Direction {
     /// The exported session key, kept until the keys are derived.
     exported: [u8; 16],
     flags: u32,
     mode: Mode,
-    derived: bool,
-    /// SIGNKEY as a ready HMAC key (extended session security only). Wiped as an `Option`:
-    /// all of its bytes, since a `None` moved in from the stack may carry stack residue (the
-    /// session key, once) in the unused payload.
-    signing: Option<HmacMd5Key>,
-    sealing_key: SealKey,
-    rc4: Option<Rc4>,
+    /// Wipes itself on drop.
+    #[zeroize(skip)]
+    keys: Option<Box<Keys>>,
     seq: u32,
 }
 
@@ -62,50 +70,48 @@ impl Direction {
             exported: *esk,
             flags,
             mode,
-            derived: false,
-            signing: None,
-            sealing_key: SealKey {
-                bytes: [0; 16],
-                len: 16,
-            },
-            rc4: None,
+            keys: None,
             seq: 0,
         }
     }
 
-    fn derive(&mut self) {
-        if self.derived {
-            return;
-        }
-        self.signing = crypto::SIGNKEY(self.flags, &self.exported, self.mode).map(|mut k| {
-            let key = HmacMd5Key::new(&k);
-            k.zeroize();
-            key
-        });
-        self.sealing_key = crypto::SEALKEY(self.flags, &self.exported, self.mode);
-        self.exported.zeroize();
-        self.derived = true;
+    fn keys(&mut self) -> &mut Keys {
+        let (flags, mode, exported) = (self.flags, self.mode, &mut self.exported);
+        self.keys.get_or_insert_with(|| {
+            let signing = crypto::SIGNKEY(flags, exported, mode).map(|mut k| {
+                let key = HmacMd5Key::new(&k);
+                k.zeroize();
+                key
+            });
+            let sealing_key = crypto::SEALKEY(flags, exported, mode);
+            exported.zeroize();
+            Box::new(Keys {
+                signing,
+                sealing_key,
+                rc4: None,
+            })
+        })
     }
 
     fn signing(&mut self) -> Option<&HmacMd5Key> {
-        self.derive();
-        self.signing.as_ref()
+        self.keys().signing.as_ref()
     }
 
     fn sealing_key(&mut self) -> &SealKey {
-        self.derive();
-        &self.sealing_key
+        &self.keys().sealing_key
     }
 
     fn rc4(&mut self) -> &mut Rc4 {
-        self.derive();
-        let key = &self.sealing_key;
-        self.rc4.get_or_insert_with(|| Rc4::new(key.as_slice()))
+        let Keys {
+            sealing_key, rc4, ..
+        } = self.keys();
+        rc4.get_or_insert_with(|| Rc4::new(sealing_key.as_slice()))
     }
 }
 
-/// The session security state of an established context.
-#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+/// The session security state of an established context. Not wiped again as a whole when
+/// dropped: its two directions, which hold every key, wipe themselves.
+#[derive(Clone, Zeroize)]
 pub struct SessionSecurity {
     flags: u32,
     mode: Mode,
@@ -181,7 +187,7 @@ impl SessionSecurity {
                 } else {
                     Rc4::new(d.sealing_key().as_slice())
                 };
-                d.rc4 = Some(rc4);
+                d.keys().rc4 = Some(rc4);
                 n
             }
             None => d.seq,
@@ -192,6 +198,31 @@ impl SessionSecurity {
         if seq_no.is_none() {
             let d = self.dir(true);
             d.seq = d.seq.wrapping_add(1);
+        }
+    }
+
+    /// Restarts the RC4 stream of one direction from its sealing key, keeping its sequence
+    /// number. [MS-SPNG] 3.3.5.1 (and the SPNEGO note of [MS-NLMP] 3.1.5.1 / 3.2.5.1): once the
+    /// mechListMIC has been signed (`send`) or verified, NTLM's cipher state is reset, so that
+    /// the application's first message is sealed with the stream from its start, as the peer
+    /// expects. Without extended session security both directions share the one stream.
+    pub fn reset_rc4(&mut self, send: bool) {
+        if let Some(keys) = self.dir(send).keys.as_mut() {
+            keys.rc4 = None;
+        }
+    }
+
+    /// Counts one message as received without seeing it: the acceptor's final SPNEGO token
+    /// (its mechListMIC, signed with sequence number 0 before it reset its stream) that HTTP
+    /// initiators never pass back. The receive stream stays at its start, as after verifying
+    /// that mechListMIC and [`SessionSecurity::reset_rc4`]. Extended session security only:
+    /// without it the one counter is shared with sending.
+    pub fn skip_received(&mut self) {
+        if self.ess() {
+            self.inbound.seq = self.inbound.seq.wrapping_add(1);
+            if let Some(keys) = self.inbound.keys.as_mut() {
+                keys.rc4 = None;
+            }
         }
     }
 
@@ -263,12 +294,14 @@ impl SessionSecurity {
     /// What receiving a message changes: the receive stream and counter.
     fn save(&mut self) -> (Option<Rc4>, u32) {
         let d = self.dir(false);
-        (d.rc4.clone(), d.seq)
+        (d.keys.as_ref().and_then(|k| k.rc4.clone()), d.seq)
     }
 
     fn restore(&mut self, (rc4, seq): (Option<Rc4>, u32)) {
         let d = self.dir(false);
-        d.rc4 = rc4;
+        if let Some(k) = d.keys.as_mut() {
+            k.rc4 = rc4;
+        }
         d.seq = seq;
     }
 

@@ -22,7 +22,7 @@ use super::status::status;
 use super::types::*;
 use crate::nlmp::client::{channel_bindings_hash, Client, ClientOptions};
 use crate::nlmp::credentials::{
-    self, ClientCredential, FileUserDatabase, ServerCredential, UserDatabase,
+    self, ClientCredential, FileUserDatabase, ServerCredential, UserDatabase, UserFile,
 };
 use crate::nlmp::env::SystemEnvironment;
 use crate::nlmp::flags::{self as nf, has};
@@ -30,6 +30,7 @@ use crate::nlmp::messages::Version;
 use crate::nlmp::policy::Policy;
 use crate::nlmp::server::{host_name, Server, ServerConfig, ServerNames};
 use crate::nlmp::session::Segment;
+use crate::spnego::context::{Acceptor, Initiator, Progress};
 use crate::trace;
 
 // ---------------------------------------------------------------------------------------------
@@ -43,6 +44,52 @@ pub const PACKAGE_VERSION: USHORT = 1;
 pub const PACKAGE_RPCID: USHORT = 10;
 pub const MAX_TOKEN: ULONG = 2888;
 pub const MAX_SIGNATURE: ULONG = 16;
+/// The Negotiate package ([MS-SPNG] around NTLM): what Windows reports for it.
+pub const NEGOTIATE_NAME: &str = "Negotiate";
+pub const NEGOTIATE_COMMENT: &str = "Microsoft Package Negotiator";
+/// INTEGRITY, PRIVACY, CONNECTION, MULTI_REQUIRED, EXTENDED_ERROR, IMPERSONATION,
+/// ACCEPT_WIN32_NAME, NEGOTIABLE, GSS_COMPATIBLE, LOGON, RESTRICTED_TOKENS.
+pub const NEGOTIATE_CAPABILITIES: ULONG = 0x0008_3BB3;
+/// RPC_C_AUTHN_GSS_NEGOTIATE.
+pub const NEGOTIATE_RPCID: USHORT = 9;
+/// Wine's value; an NTLM token wrapped in SPNEGO is at most MAX_TOKEN plus about 60 bytes.
+pub const NEGOTIATE_MAX_TOKEN: ULONG = 12000;
+
+/// The packages this library offers, in EnumerateSecurityPackages order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Package {
+    Ntlm,
+    Negotiate,
+}
+
+impl Package {
+    pub const ALL: [Package; 2] = [Package::Ntlm, Package::Negotiate];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Package::Ntlm => PACKAGE_NAME,
+            Package::Negotiate => NEGOTIATE_NAME,
+        }
+    }
+
+    fn info(self) -> (&'static str, ULONG, USHORT, ULONG) {
+        match self {
+            Package::Ntlm => (
+                PACKAGE_COMMENT,
+                PACKAGE_CAPABILITIES,
+                PACKAGE_RPCID,
+                MAX_TOKEN,
+            ),
+            Package::Negotiate => (
+                NEGOTIATE_COMMENT,
+                NEGOTIATE_CAPABILITIES,
+                NEGOTIATE_RPCID,
+                NEGOTIATE_MAX_TOKEN,
+            ),
+        }
+    }
+}
+
 /// What Windows' NTLM reports for credential and context expiry: never.
 pub const NEVER: TimeStamp = i64::MAX;
 
@@ -51,6 +98,7 @@ pub const NEVER: TimeStamp = i64::MAX;
 
 /// A credential handle's object.
 pub struct Credential {
+    package: Package,
     use_flags: ULONG,
     client: Option<Arc<ClientCredential>>,
     /// Replaced by [`set_nt_hash_callback`]; contexts take a copy when they start.
@@ -71,6 +119,51 @@ enum Context {
         context_req: ULONG,
         attrs: ULONG,
     },
+    /// Negotiate: the SPNEGO state machines of the core, which own the NTLM context.
+    NegotiateClient {
+        nego: Initiator,
+        attrs: ULONG,
+    },
+    NegotiateServer {
+        nego: Acceptor,
+        attrs: ULONG,
+    },
+}
+
+impl Context {
+    fn established(&self) -> Option<&crate::nlmp::client::Established> {
+        match self {
+            Context::Client { client, .. } => client.established(),
+            Context::Server { server, .. } => server.established(),
+            Context::NegotiateClient { nego, .. } => nego.established(),
+            Context::NegotiateServer { nego, .. } => nego.established(),
+        }
+    }
+
+    fn established_mut(&mut self) -> Option<&mut crate::nlmp::client::Established> {
+        match self {
+            Context::Client { client, .. } => client.established_mut(),
+            Context::Server { server, .. } => server.established_mut(),
+            Context::NegotiateClient { nego, .. } => nego.established_mut(),
+            Context::NegotiateServer { nego, .. } => nego.established_mut(),
+        }
+    }
+
+    fn attrs(&self) -> ULONG {
+        match self {
+            Context::Client { attrs, .. } | Context::Server { attrs, .. } => *attrs,
+            Context::NegotiateClient { attrs, .. } | Context::NegotiateServer { attrs, .. } => {
+                *attrs
+            }
+        }
+    }
+
+    fn package(&self) -> Package {
+        match self {
+            Context::Client { .. } | Context::Server { .. } => Package::Ntlm,
+            Context::NegotiateClient { .. } | Context::NegotiateServer { .. } => Package::Negotiate,
+        }
+    }
 }
 
 static CREDENTIALS: HandleTable<Arc<Credential>> = HandleTable::new(Kind::Credential);
@@ -108,10 +201,17 @@ fn run(f: impl FnOnce() -> Result<SECURITY_STATUS, SECURITY_STATUS>) -> SECURITY
     f().unwrap_or_else(|e| e)
 }
 
-fn package_name_matches<C: Charset>(p: *const C::Char) -> Result<(), SECURITY_STATUS> {
+fn package_named<C: Charset>(p: *const C::Char) -> Result<Package, SECURITY_STATUS> {
     // SAFETY: the caller passes a NUL-terminated package name or NULL.
     match unsafe { buffers::string_z::<C>(p) } {
-        Ok(Some(name)) if name.eq_ignore_ascii_case(PACKAGE_NAME) => Ok(()),
+        Ok(Some(name)) => {
+            let package = Package::ALL
+                .into_iter()
+                .find(|k| name.eq_ignore_ascii_case(k.name()))
+                .ok_or(SEC_E_SECPKG_NOT_FOUND)?;
+            super::panic::note_package(package.name());
+            Ok(package)
+        }
         _ => Err(SEC_E_SECPKG_NOT_FOUND),
     }
 }
@@ -121,10 +221,14 @@ fn package_name_matches<C: Charset>(p: *const C::Char) -> Result<(), SECURITY_ST
 
 /// Reads `pAuthData`: SEC_WINNT_AUTH_IDENTITY_A/W (either form through either export, chosen
 /// by `Flags`) or SEC_WINNT_AUTH_IDENTITY_EXA/EXW (`Version` 0x200; `Length` honoured).
-unsafe fn identity(p: *const c_void) -> Result<ClientCredential, SECURITY_STATUS> {
+unsafe fn identity(
+    p: *const c_void,
+) -> Result<(ClientCredential, Option<String>), SECURITY_STATUS> {
     let bad = SEC_E_UNKNOWN_CREDENTIALS;
     let version: ULONG = buffers::read_struct(p);
     let (user, user_len, domain, domain_len, password, password_len, flags);
+    // The EX form's PackageList (Negotiate's choice of mechanisms), in the identity's charset.
+    let mut package_list = (core::ptr::null(), 0);
     if version == SEC_WINNT_AUTH_IDENTITY_VERSION {
         let head: [ULONG; 2] = buffers::read_struct(p);
         if (head[1] as usize) < core::mem::size_of::<SEC_WINNT_AUTH_IDENTITY_EXW>() {
@@ -148,6 +252,7 @@ unsafe fn identity(p: *const c_void) -> Result<ClientCredential, SECURITY_STATUS
             ex.PasswordLength,
             ex.Flags,
         );
+        package_list = (ex.PackageList as *const c_void, ex.PackageListLength);
     } else {
         let id: SEC_WINNT_AUTH_IDENTITY_W = buffers::read_struct(p);
         (
@@ -180,7 +285,15 @@ unsafe fn identity(p: *const c_void) -> Result<ClientCredential, SECURITY_STATUS
     let user = read(user, user_len)?;
     let domain = read(domain, domain_len)?;
     let password = read(password, password_len)?;
-    Ok(ClientCredential::from_password(&user, &domain, &password))
+    let package_list = if package_list.0.is_null() {
+        None
+    } else {
+        Some(read(package_list.0, package_list.1)?.to_string())
+    };
+    Ok((
+        ClientCredential::from_password(&user, &domain, &password),
+        package_list,
+    ))
 }
 
 pub unsafe fn acquire_credentials_handle<C: Charset>(
@@ -191,7 +304,7 @@ pub unsafe fn acquire_credentials_handle<C: Charset>(
     ptsExpiry: PTimeStamp,
 ) -> SECURITY_STATUS {
     run(|| {
-        package_name_matches::<C>(pszPackage)?;
+        let package = package_named::<C>(pszPackage)?;
         if phCredential.is_null() {
             return Err(SEC_E_INVALID_HANDLE);
         }
@@ -206,7 +319,14 @@ pub unsafe fn acquire_credentials_handle<C: Charset>(
         let outbound = use_flags & SECPKG_CRED_OUTBOUND != 0;
         let inbound = use_flags & SECPKG_CRED_INBOUND != 0;
         let client = if !pAuthData.is_null() {
-            Some(Arc::new(identity(pAuthData)?))
+            let (identity, package_list) = identity(pAuthData)?;
+            // Negotiate honours the PackageList; with NTLM excluded no mechanism is left.
+            if package == Package::Negotiate
+                && package_list.is_some_and(|l| !crate::spnego::package_list_allows_ntlm(&l))
+            {
+                return Err(SEC_E_NO_CREDENTIALS);
+            }
+            Some(Arc::new(identity))
         } else if outbound {
             match credentials::default_client_credential() {
                 Ok(c) => Some(Arc::new(c)),
@@ -219,11 +339,12 @@ pub unsafe fn acquire_credentials_handle<C: Charset>(
         };
         let users: Arc<dyn UserDatabase> =
             if inbound && std::env::var_os(credentials::NTLM_USER_FILE_VAR).is_some() {
-                Arc::new(FileUserDatabase::from_env().map_err(status)?)
+                Arc::new(UserFile::from_env().map_err(status)?)
             } else {
                 Arc::new(FileUserDatabase::default())
             };
         let cred = Credential {
+            package,
             use_flags,
             client,
             server: Mutex::new(Arc::new(ServerConfig {
@@ -508,7 +629,7 @@ pub unsafe fn initialize_security_context<C: Charset>(
 
         let Some(existing) = buffers::handle(phContext) else {
             // First call: a new context.
-            let (client_cred, options, policy) = with_credential(phCredential, |cred| {
+            let (client_cred, options, policy, package) = with_credential(phCredential, |cred| {
                 if phNewContext.is_null() {
                     return Err(SEC_E_INVALID_HANDLE);
                 }
@@ -520,9 +641,24 @@ pub unsafe fn initialize_security_context<C: Charset>(
                     client_cred,
                     client_options(fContextReq, target, &cred.workstation),
                     cred.policy,
+                    cred.package,
                 ))
             })?;
             let mut client = Client::with_system_env(client_cred, options, policy);
+            super::panic::note_package(package.name());
+            if package == Package::Negotiate {
+                let mut nego = Initiator::new(client);
+                let (result, attrs) =
+                    negotiate_initiator_leg(&mut nego, input, bindings, pOutput, fContextReq)?;
+                put_new(
+                    Context::NegotiateClient { nego, attrs },
+                    phNewContext,
+                    pfContextAttr,
+                    attrs,
+                    ptsExpiry,
+                )?;
+                return Ok(result);
+            }
             let (token, next) = match input {
                 // Server-initiated: the first input is already a CHALLENGE.
                 Some(challenge) => client.authenticate(challenge, bindings),
@@ -559,6 +695,22 @@ pub unsafe fn initialize_security_context<C: Charset>(
 
         let shared = CONTEXTS.get(&existing).ok_or(SEC_E_INVALID_HANDLE)?;
         let mut guard = shared.lock();
+        super::panic::note_package(guard.package().name());
+        if let Context::NegotiateClient { nego, attrs } = &mut *guard {
+            let (result, new_attrs) =
+                negotiate_initiator_leg(nego, input, bindings, pOutput, fContextReq)?;
+            *attrs = new_attrs;
+            drop(guard);
+            put_continued(
+                phContext,
+                phNewContext,
+                existing,
+                pfContextAttr,
+                new_attrs,
+                ptsExpiry,
+            );
+            return Ok(result);
+        }
         let Context::Client {
             client,
             context_req,
@@ -607,6 +759,115 @@ pub unsafe fn initialize_security_context<C: Charset>(
         buffers::put(ptsExpiry, NEVER);
         Ok(result)
     })
+}
+
+/// The outputs of a new context: its handle, attributes and expiry.
+unsafe fn put_new(
+    ctx: Context,
+    phNewContext: PCtxtHandle,
+    pfContextAttr: PULONG,
+    attrs: ULONG,
+    ptsExpiry: PTimeStamp,
+) -> Result<(), SECURITY_STATUS> {
+    buffers::put(
+        phNewContext,
+        CONTEXTS
+            .insert(Arc::new(Mutex::new(ctx)))
+            .ok_or(SEC_E_INSUFFICIENT_MEMORY)?,
+    );
+    buffers::put(pfContextAttr, attrs);
+    buffers::put(ptsExpiry, NEVER);
+    Ok(())
+}
+
+/// The outputs of a leg on an existing context: the handle, when the caller asked for it in
+/// another place, the attributes and the expiry.
+unsafe fn put_continued(
+    phContext: PCtxtHandle,
+    phNewContext: PCtxtHandle,
+    existing: SecHandle,
+    pfContextAttr: PULONG,
+    attrs: ULONG,
+    ptsExpiry: PTimeStamp,
+) {
+    if !phNewContext.is_null() && phNewContext != phContext {
+        buffers::put(phNewContext, existing);
+    }
+    buffers::put(pfContextAttr, attrs);
+    buffers::put(ptsExpiry, NEVER);
+}
+
+/// One Negotiate initiator leg: the core computes it, the token goes to the caller, then the
+/// state is committed. Returns the status and the ISC_RET attributes.
+unsafe fn negotiate_initiator_leg(
+    nego: &mut Initiator,
+    input: Option<&[u8]>,
+    bindings: Option<[u8; 16]>,
+    pOutput: PSecBufferDesc,
+    req: ULONG,
+) -> Result<(SECURITY_STATUS, ULONG), SECURITY_STATUS> {
+    let (token, next) = nego.step(input, bindings).map_err(status)?;
+    if token.is_empty() {
+        clear_token(pOutput);
+    } else {
+        write_token(pOutput, req & ISC_REQ_ALLOCATE_MEMORY != 0, &token)?;
+    }
+    nego.advance(next);
+    let (result, attrs) = match nego.established() {
+        Some(e) => (SEC_E_OK, isc_attrs_final(req, e.flags)),
+        None => (SEC_I_CONTINUE_NEEDED, isc_attrs_first(req)),
+    };
+    Ok((
+        result,
+        with_alloc(
+            attrs,
+            req,
+            ISC_REQ_ALLOCATE_MEMORY,
+            ISC_RET_ALLOCATED_MEMORY,
+        ),
+    ))
+}
+
+/// One Negotiate acceptor leg. The AUTHENTICATE leg commits in the core before its final
+/// token is written (the logon was decided); the others only after.
+unsafe fn negotiate_acceptor_leg(
+    nego: &mut Acceptor,
+    input: &[u8],
+    bindings: Option<[u8; 16]>,
+    pOutput: PSecBufferDesc,
+    req: ULONG,
+) -> Result<(SECURITY_STATUS, ULONG), SECURITY_STATUS> {
+    let allocate = req & ASC_REQ_ALLOCATE_MEMORY != 0;
+    if nego.expects_authenticate() {
+        let token = nego.authenticate(input, bindings).map_err(status)?;
+        if token.is_empty() {
+            clear_token(pOutput);
+        } else {
+            write_token(pOutput, allocate, &token)?;
+        }
+    } else {
+        let (token, next) = nego.step(input).map_err(status)?;
+        write_token(pOutput, allocate, &token)?;
+        nego.advance(next);
+    }
+    let complete = nego.progress() == Progress::Complete;
+    let flags = nego
+        .established()
+        .map(|e| e.flags)
+        .or(nego.challenge_flags())
+        .unwrap_or(0);
+    let mut attrs = asc_attrs(req, flags, complete);
+    if nego.established().is_some_and(|e| e.anonymous) {
+        attrs |= ASC_RET_NULL_SESSION;
+    }
+    Ok((
+        if complete {
+            SEC_E_OK
+        } else {
+            SEC_I_CONTINUE_NEEDED
+        },
+        attrs,
+    ))
 }
 
 /// ASC_RET attributes: replay and sequence detection when the client asked to sign,
@@ -674,7 +935,16 @@ unsafe fn accept(
 ) -> Result<SECURITY_STATUS, SECURITY_STATUS> {
     {
         let (input, bindings) = read_input(pInput)?;
-        let input = input.ok_or(SEC_E_INVALID_TOKEN)?;
+        // Connectionless NTLM (ASC_REQ_DATAGRAM) starts with no token at all: the server
+        // speaks first, with a CHALLENGE.
+        let connectionless = input.is_none()
+            && fContextReq & ASC_REQ_DATAGRAM != 0
+            && buffers::handle(phContext).is_none();
+        let input = if connectionless {
+            &[][..]
+        } else {
+            input.ok_or(SEC_E_INVALID_TOKEN)?
+        };
         let allocate = fContextReq & ASC_REQ_ALLOCATE_MEMORY != 0;
 
         let Some(existing) = buffers::handle(phContext) else {
@@ -685,12 +955,30 @@ unsafe fn accept(
                 if cred.use_flags & SECPKG_CRED_INBOUND == 0 {
                     return Err(SEC_E_NO_CREDENTIALS);
                 }
-                Ok(cred.server.lock().clone())
+                Ok((cred.server.lock().clone(), cred.package))
             })?;
+            let (config, package) = config;
             let mut server = Server::with_config(config);
-            let (token, next) = server
-                .challenge(input)
-                .map_err(|e| debug::failed(None, "AcceptSecurityContext", e, Some(input), None))?;
+            super::panic::note_package(package.name());
+            if package == Package::Negotiate {
+                let mut nego = Acceptor::new(server);
+                let (result, attrs) =
+                    negotiate_acceptor_leg(&mut nego, input, bindings, pOutput, fContextReq)?;
+                put_new(
+                    Context::NegotiateServer { nego, attrs },
+                    phNewContext,
+                    pfContextAttr,
+                    attrs,
+                    ptsExpiry,
+                )?;
+                return Ok(result);
+            }
+            let (token, next) = if connectionless {
+                server.challenge_connectionless()
+            } else {
+                server.challenge(input)
+            }
+            .map_err(|e| debug::failed(None, "AcceptSecurityContext", e, Some(input), None))?;
             write_token(pOutput, allocate, &token)?;
             server.advance(next);
             let note =
@@ -713,6 +1001,22 @@ unsafe fn accept(
 
         let shared = CONTEXTS.get(&existing).ok_or(SEC_E_INVALID_HANDLE)?;
         let mut guard = shared.lock();
+        super::panic::note_package(guard.package().name());
+        if let Context::NegotiateServer { nego, attrs } = &mut *guard {
+            let (result, new_attrs) =
+                negotiate_acceptor_leg(nego, input, bindings, pOutput, fContextReq)?;
+            *attrs = new_attrs;
+            drop(guard);
+            put_continued(
+                phContext,
+                phNewContext,
+                existing,
+                pfContextAttr,
+                new_attrs,
+                ptsExpiry,
+            );
+            return Ok(result);
+        }
         let Context::Server {
             server,
             context_req,
@@ -807,36 +1111,51 @@ pub unsafe fn on_credential(phCredential: PCredHandle, valid: SECURITY_STATUS) -
 // ---------------------------------------------------------------------------------------------
 // Package information
 
-/// One block holding a SecPkgInfo and its two strings, freed by one FreeContextBuffer.
-fn alloc_package_info<C: Charset>() -> Result<*mut c_void, SECURITY_STATUS> {
-    let name = C::encode_z(PACKAGE_NAME);
-    let comment = C::encode_z(PACKAGE_COMMENT);
-    let head = core::mem::size_of::<SecPkgInfoW>();
+/// One block holding an array of SecPkgInfo and their strings, freed by one FreeContextBuffer.
+fn alloc_package_infos<C: Charset>(packages: &[Package]) -> Result<*mut c_void, SECURITY_STATUS> {
+    let strings: Vec<[Vec<C::Char>; 2]> = packages
+        .iter()
+        .map(|p| [C::encode_z(p.name()), C::encode_z(p.info().0)])
+        .collect();
+    let head = core::mem::size_of::<SecPkgInfoW>() * packages.len();
     let ch = core::mem::size_of::<C::Char>();
-    let total = head + (name.len() + comment.len()) * ch;
+    let total = head
+        + strings
+            .iter()
+            .map(|[n, c]| (n.len() + c.len()) * ch)
+            .sum::<usize>();
     let block = alloc::allocate(total).ok_or(SEC_E_INSUFFICIENT_MEMORY)?;
-    // SAFETY: `block` holds `total` bytes: the struct, then both strings; the struct's
+    // SAFETY: `block` holds `total` bytes: the structs, then every string; the structs'
     // alignment is that of malloc's result, and SecPkgInfoA and SecPkgInfoW share one layout
     // (asserted in types.rs).
     unsafe {
-        let name_p = block.add(head);
-        let comment_p = name_p.add(name.len() * ch);
-        core::ptr::copy_nonoverlapping(name.as_ptr() as *const u8, name_p, name.len() * ch);
-        core::ptr::copy_nonoverlapping(
-            comment.as_ptr() as *const u8,
-            comment_p,
-            comment.len() * ch,
-        );
-        (block as *mut SecPkgInfoW).write(SecPkgInfoW {
-            fCapabilities: PACKAGE_CAPABILITIES,
-            wVersion: PACKAGE_VERSION,
-            wRPCID: PACKAGE_RPCID,
-            cbMaxToken: MAX_TOKEN,
-            Name: name_p.cast(),
-            Comment: comment_p.cast(),
-        });
+        let mut text = block.add(head);
+        for (i, (package, [name, comment])) in packages.iter().zip(&strings).enumerate() {
+            let name_p = text;
+            let comment_p = name_p.add(name.len() * ch);
+            text = comment_p.add(comment.len() * ch);
+            core::ptr::copy_nonoverlapping(name.as_ptr() as *const u8, name_p, name.len() * ch);
+            core::ptr::copy_nonoverlapping(
+                comment.as_ptr() as *const u8,
+                comment_p,
+                comment.len() * ch,
+            );
+            let (_, capabilities, rpcid, max_token) = package.info();
+            (block as *mut SecPkgInfoW).add(i).write(SecPkgInfoW {
+                fCapabilities: capabilities,
+                wVersion: PACKAGE_VERSION,
+                wRPCID: rpcid,
+                cbMaxToken: max_token,
+                Name: name_p.cast(),
+                Comment: comment_p.cast(),
+            });
+        }
     }
     Ok(block.cast())
+}
+
+fn alloc_package_info<C: Charset>(package: Package) -> Result<*mut c_void, SECURITY_STATUS> {
+    alloc_package_infos::<C>(&[package])
 }
 
 /// A NUL-terminated string in a new block.
@@ -859,11 +1178,11 @@ pub unsafe fn query_security_package_info<C: Charset>(
     ppPackageInfo: *mut *mut c_void,
 ) -> SECURITY_STATUS {
     run(|| {
-        package_name_matches::<C>(pszPackageName)?;
+        let package = package_named::<C>(pszPackageName)?;
         if ppPackageInfo.is_null() {
             return Err(SEC_E_INVALID_PARAMETER);
         }
-        buffers::put(ppPackageInfo, alloc_package_info::<C>()?);
+        buffers::put(ppPackageInfo, alloc_package_info::<C>(package)?);
         Ok(SEC_E_OK)
     })
 }
@@ -876,8 +1195,8 @@ pub unsafe fn enumerate_security_packages<C: Charset>(
         if pcPackages.is_null() || ppPackageInfo.is_null() {
             return Err(SEC_E_INVALID_PARAMETER);
         }
-        let info = alloc_package_info::<C>()?;
-        buffers::put(pcPackages, 1);
+        let info = alloc_package_infos::<C>(&Package::ALL)?;
+        buffers::put(pcPackages, Package::ALL.len() as ULONG);
         buffers::put(ppPackageInfo, info);
         Ok(SEC_E_OK)
     })
@@ -909,10 +1228,8 @@ pub unsafe fn query_context_attributes<C: Charset>(
             return Err(SEC_E_INVALID_PARAMETER);
         }
         let ctx = shared.lock();
-        let (attrs, established) = match &*ctx {
-            Context::Client { client, attrs, .. } => (*attrs, client.established()),
-            Context::Server { server, attrs, .. } => (*attrs, server.established()),
-        };
+        super::panic::note_package(ctx.package().name());
+        let (attrs, established) = (ctx.attrs(), ctx.established());
         match ulAttribute {
             SECPKG_ATTR_SIZES => buffers::put(
                 pBuffer as *mut SecPkgContext_Sizes,
@@ -938,7 +1255,12 @@ pub unsafe fn query_context_attributes<C: Charset>(
                 let name = match (&*ctx, established) {
                     (_, Some(e)) => credentials::qualified_name(&e.domain, &e.user),
                     (Context::Client { client, .. }, None) => client.credential().display_name(),
-                    (Context::Server { .. }, None) => return Err(SEC_E_INVALID_HANDLE),
+                    (Context::NegotiateClient { nego, .. }, None) => {
+                        nego.ntlm().credential().display_name()
+                    }
+                    (Context::Server { .. } | Context::NegotiateServer { .. }, None) => {
+                        return Err(SEC_E_INVALID_HANDLE)
+                    }
                 };
                 buffers::put(pBuffer as *mut *mut c_void, alloc_string::<C>(&name)?);
             }
@@ -992,11 +1314,13 @@ pub unsafe fn query_context_attributes<C: Charset>(
                 buffers::put(
                     pBuffer as *mut SecPkgContext_PackageInfoW,
                     SecPkgContext_PackageInfoW {
-                        PackageInfo: alloc_package_info::<C>()?.cast(),
+                        PackageInfo: alloc_package_info::<C>(ctx.package())?.cast(),
                     },
                 );
             }
             SECPKG_ATTR_NEGOTIATION_INFO => {
+                // The package negotiated, which is always NTLM (what Windows reports for a
+                // Negotiate context that chose NTLM, and for an NTLM one).
                 let state = if established.is_some() {
                     SECPKG_NEGOTIATION_COMPLETE
                 } else {
@@ -1005,7 +1329,7 @@ pub unsafe fn query_context_attributes<C: Charset>(
                 buffers::put(
                     pBuffer as *mut SecPkgContext_NegotiationInfoW,
                     SecPkgContext_NegotiationInfoW {
-                        PackageInfo: alloc_package_info::<C>()?.cast(),
+                        PackageInfo: alloc_package_info::<C>(Package::Ntlm)?.cast(),
                         NegotiationState: state,
                     },
                 );
@@ -1073,11 +1397,8 @@ fn with_session<R>(
     // SAFETY: the export's caller passes a handle pointer or NULL.
     let shared = unsafe { context(phContext) }?;
     let mut ctx = shared.lock();
-    let e = match &mut *ctx {
-        Context::Client { client, .. } => client.established_mut(),
-        Context::Server { server, .. } => server.established_mut(),
-    }
-    .ok_or(SEC_E_INVALID_HANDLE)?;
+    super::panic::note_package(ctx.package().name());
+    let e = ctx.established_mut().ok_or(SEC_E_INVALID_HANDLE)?;
     let datagram = has(e.flags, nf::NEGOTIATE_DATAGRAM);
     f(&mut e.session, datagram)
 }

@@ -1,5 +1,6 @@
 //! The panic boundary: no unwind ever crosses an export.
 
+use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::OnceLock;
 
@@ -46,9 +47,24 @@ pub fn boundary<R: PanicValue>(name: &str, f: impl FnOnce() -> R) -> R {
     }))
     .unwrap_or_else(|_| R::on_panic());
     if tracing() {
-        eprintln!("ntlmssp: {name} = {}", r.trace());
+        match PACKAGE.take() {
+            Some(package) => eprintln!("ntlmssp: {name} = {} ({package})", r.trace()),
+            None => eprintln!("ntlmssp: {name} = {}", r.trace()),
+        }
     }
     r
+}
+
+thread_local! {
+    /// The package the current call worked for, named in its trace line.
+    static PACKAGE: Cell<Option<&'static str>> = const { Cell::new(None) };
+}
+
+/// Names the package (NTLM or Negotiate) of the current call in its trace line.
+pub fn note_package(name: &'static str) {
+    if tracing() {
+        PACKAGE.set(Some(name));
+    }
 }
 
 fn tracing() -> bool {

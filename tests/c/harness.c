@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "portable.h"
+#include "spnego.h"
 
 static const char *user_file;
 
@@ -86,10 +87,12 @@ static void test_package_info(void) {
     CHECK("W package name", pw && wcs_eq(pw->Name, "NTLM") && wcs_eq(pw->Comment, "NTLM Security Package"));
     FreeContextBuffer(pw);
     CHECK_STATUS("EnumerateSecurityPackagesW", EnumerateSecurityPackagesW(&n, &pw), SEC_E_OK);
-    CHECK("one package", n == 1 && wcs_eq(pw[0].Name, "NTLM"));
+    CHECK("two packages, NTLM first", n == 2 && wcs_eq(pw[0].Name, "NTLM") && wcs_eq(pw[1].Name, "Negotiate") &&
+                                          wcs_eq(pw[1].Comment, "Microsoft Package Negotiator"));
     FreeContextBuffer(pw);
     CHECK_STATUS("EnumerateSecurityPackagesA", EnumerateSecurityPackagesA(&n, &a), SEC_E_OK);
-    CHECK("one package A", n == 1 && strcmp(a[0].Name, "NTLM") == 0);
+    CHECK("two packages A", n == 2 && strcmp(a[0].Name, "NTLM") == 0 && strcmp(a[1].Name, "Negotiate") == 0 &&
+                                a[1].wRPCID == 9 && a[1].cbMaxToken == 12000 && a[1].fCapabilities == 0x83BB3);
     FreeContextBuffer(a);
     CHECK_STATUS("double FreeContextBuffer", FreeContextBuffer(a), SEC_E_INVALID_HANDLE);
     CHECK_STATUS("EnumerateSecurityPackagesA NULL", EnumerateSecurityPackagesA(NULL, &a), SEC_E_INVALID_PARAMETER);
@@ -178,7 +181,7 @@ static void test_credentials(void) {
     CHECK_STATUS("no default credentials",
                  AcquireCredentialsHandleA(NULL, (LPSTR) "NTLM", SECPKG_CRED_OUTBOUND, NULL, NULL, NULL, NULL, &h, &ts), SEC_E_NO_CREDENTIALS);
     env_set("NTLM_USER_FILE", user_file);
-    CHECK_STATUS("ACH wrong package", AcquireCredentialsHandleA(NULL, (LPSTR) "Negotiate", SECPKG_CRED_OUTBOUND, NULL, NULL, NULL, NULL, &h, &ts),
+    CHECK_STATUS("ACH wrong package", AcquireCredentialsHandleA(NULL, (LPSTR) "Kerberos", SECPKG_CRED_OUTBOUND, NULL, NULL, NULL, NULL, &h, &ts),
                  SEC_E_SECPKG_NOT_FOUND);
     CHECK_STATUS("ACH NULL handle", AcquireCredentialsHandleA(NULL, (LPSTR) "NTLM", SECPKG_CRED_OUTBOUND, NULL, NULL, NULL, NULL, NULL, &ts),
                  SEC_E_INVALID_HANDLE);
@@ -548,6 +551,31 @@ static void test_real_callers(void) {
     DeleteSecurityContext(&r.client);
     DeleteSecurityContext(&r.server);
 
+    /* Connectionless NTLM: the server speaks first (no input token, ASC_REQ_DATAGRAM). */
+    {
+        unsigned char t1[4096], t2[4096];
+        SecBuffer o1 = {sizeof t1, SECBUFFER_TOKEN, t1}, o2 = {sizeof t2, SECBUFFER_TOKEN, t2};
+        SecBufferDesc d1 = {SECBUFFER_VERSION, 1, &o1}, d2 = {SECBUFFER_VERSION, 1, &o2};
+        CtxtHandle cx, sx;
+        ULONG flags;
+        CHECK_STATUS("connectionless: no first token without ASC_REQ_DATAGRAM",
+                     AcceptSecurityContext(&sc, NULL, NULL, 0, 0, &sx, &d1, &attrs, &ts), SEC_E_INVALID_TOKEN);
+        o1.cbBuffer = sizeof t1;
+        CHECK_STATUS("connectionless: the server's CHALLENGE first",
+                     AcceptSecurityContext(&sc, NULL, NULL, ASC_REQ_DATAGRAM, 0, &sx, &d1, &attrs, &ts), SEC_I_CONTINUE_NEEDED);
+        memcpy(&flags, t1 + 20, 4);
+        CHECK("connectionless: CHALLENGE offers DATAGRAM and KEY_EXCH", o1.cbBuffer > 48 && (flags & 0x40) && (flags & 0x40000000));
+        CHECK_STATUS("connectionless: the client answers it",
+                     InitializeSecurityContextA(&cc, NULL, NULL, ISC_REQ_DATAGRAM | ISC_REQ_CONFIDENTIALITY | ISC_REQ_INTEGRITY, 0, 0, &d1, 0,
+                                                &cx, &d2, &attrs, &ts),
+                     SEC_E_OK);
+        CHECK_STATUS("connectionless: the server accepts",
+                     AcceptSecurityContext(&sc, &sx, &d2, ASC_REQ_DATAGRAM, 0, &sx, NULL, &attrs, &ts), SEC_E_OK);
+        CHECK("connectionless: ASC_RET_DATAGRAM", (attrs & ASC_RET_DATAGRAM) != 0);
+        DeleteSecurityContext(&cx);
+        DeleteSecurityContext(&sx);
+    }
+
     /* A failed AcceptSecurityContext says it produced nothing. */
     client_cred_a("alice", "DOMAIN", "wrong", &bad);
     {
@@ -595,6 +623,267 @@ static void test_function_tables(void) {
     library_release(self);
 }
 
+/* ---- Negotiate ---------------------------------------------------------------------------- */
+
+static SECURITY_STATUS nego_cred(const char *pass, const char *package_list, ULONG use, CredHandle *h) {
+    SEC_WINNT_AUTH_IDENTITY_EXA id;
+    memset(&id, 0, sizeof id);
+    id.Version = SEC_WINNT_AUTH_IDENTITY_VERSION;
+    id.Length = sizeof id;
+    id.User = (unsigned char *)"alice"; id.UserLength = 5;
+    id.Domain = (unsigned char *)"DOMAIN"; id.DomainLength = 6;
+    if (pass) { id.Password = (unsigned char *)pass; id.PasswordLength = (ULONG)strlen(pass); }
+    id.Flags = SEC_WINNT_AUTH_IDENTITY_ANSI;
+    if (package_list) { id.PackageList = (unsigned char *)package_list; id.PackageListLength = (ULONG)strlen(package_list); }
+    /* ptsExpiry may be NULL. */
+    return AcquireCredentialsHandleA(NULL, (LPSTR) "Negotiate", use, NULL, use == SECPKG_CRED_INBOUND ? NULL : &id, NULL, NULL, h, NULL);
+}
+
+/* One leg with the caller's buffers: `in` (when in_len) after an optional CHANNEL_BINDINGS
+ * buffer placed first; the output token into out/out_len. ptsExpiry NULL. */
+static SECURITY_STATUS leg(int client, CredHandle *cred, CtxtHandle *ctx, int first, const unsigned char *in, ULONG in_len,
+                           const void *bindings, ULONG bindings_len, unsigned char *out, ULONG *out_len) {
+    SecBuffer ib[2], ob = {*out_len, SECBUFFER_TOKEN, out};
+    SecBufferDesc id = {SECBUFFER_VERSION, 0, ib}, od = {SECBUFFER_VERSION, 1, &ob};
+    ULONG attrs;
+    SECURITY_STATUS s;
+    if (bindings) {
+        ib[id.cBuffers].BufferType = SECBUFFER_CHANNEL_BINDINGS; ib[id.cBuffers].cbBuffer = bindings_len;
+        ib[id.cBuffers++].pvBuffer = (void *)bindings;
+    }
+    ib[id.cBuffers].BufferType = SECBUFFER_TOKEN; ib[id.cBuffers].cbBuffer = in_len; ib[id.cBuffers++].pvBuffer = (void *)in;
+    if (client)
+        s = InitializeSecurityContextA(cred, first ? NULL : ctx, (SEC_CHAR *)"HTTP/server", ISC_REQ_CONFIDENTIALITY | ISC_REQ_INTEGRITY,
+                                       0, SECURITY_NATIVE_DREP, in_len ? &id : NULL, 0, ctx, &od, &attrs, NULL);
+    else
+        s = AcceptSecurityContext(cred, first ? NULL : ctx, &id, ASC_REQ_CONFIDENTIALITY | ASC_REQ_INTEGRITY, SECURITY_NATIVE_DREP, ctx,
+                                  &od, &attrs, NULL);
+    *out_len = ob.cbBuffer;
+    return s;
+}
+
+struct bindings {
+    SEC_CHANNEL_BINDINGS h;
+    char data[32];
+};
+
+static void make_bindings(struct bindings *b, const char *app) {
+    memset(b, 0, sizeof *b);
+    b->h.cbApplicationDataLength = (ULONG)strlen(app);
+    b->h.dwApplicationDataOffset = sizeof b->h;
+    memcpy(b->data, app, strlen(app));
+}
+
+/* A Negotiate handshake: client, server, client, server, then the server's final token back to
+ * the client. Returns the status of the first leg that did not go as expected, else SEC_E_OK. */
+static SECURITY_STATUS nego_handshake(CredHandle *cc, CredHandle *sc, CtxtHandle *cx, CtxtHandle *sx, const struct bindings *cb,
+                                      const struct bindings *sb) {
+    unsigned char a[12000], b[12000];
+    ULONG an = sizeof a, bn = sizeof b;
+    SECURITY_STATUS s;
+    if ((s = leg(1, cc, cx, 1, NULL, 0, NULL, 0, a, &an)) != SEC_I_CONTINUE_NEEDED) return s;
+    CHECK("NegTokenInit is GSS-framed SPNEGO listing NTLMSSP", an > 40 && a[0] == 0x60 && memcmp(a + 2, OID_SPNEGO, sizeof OID_SPNEGO) == 0);
+    if ((s = leg(0, sc, sx, 1, a, an, NULL, 0, b, &bn)) != SEC_I_CONTINUE_NEEDED) return s;
+    an = sizeof a;
+    if ((s = leg(1, cc, cx, 0, b, bn, cb, cb ? sizeof *cb : 0, a, &an)) != SEC_E_OK) return s;
+    bn = sizeof b;
+    if ((s = leg(0, sc, sx, 0, a, an, sb, sb ? sizeof *sb : 0, b, &bn)) != SEC_E_OK) return s;
+    CHECK("server's final token", bn > 0 && b[0] == 0xa1);
+    an = sizeof a;
+    if ((s = leg(1, cc, cx, 0, b, bn, NULL, 0, a, &an)) != SEC_E_OK) return s;
+    CHECK("nothing more from the client", an == 0);
+    return SEC_E_OK;
+}
+
+static void seal_both_ways(CtxtHandle *from, CtxtHandle *to, const char *what) {
+    char msg[] = "a sealed message", copy[sizeof msg];
+    unsigned char sig[16], sig2[16];
+    SecBuffer mb[2] = {{16, SECBUFFER_TOKEN, sig}, {sizeof msg, SECBUFFER_DATA, msg}};
+    SecBufferDesc md = {SECBUFFER_VERSION, 2, mb};
+    ULONG qop;
+    CHECK_STATUS(what, EncryptMessage(from, 0, &md, 0), SEC_E_OK);
+    memcpy(copy, msg, sizeof msg);
+    memcpy(sig2, sig, 16);
+    CHECK_STATUS(what, DecryptMessage(to, &md, 0, &qop), SEC_E_OK);
+    CHECK(what, strcmp(msg, "a sealed message") == 0);
+    memcpy(msg, copy, sizeof msg);
+    memcpy(sig, sig2, 16);
+    CHECK_STATUS("replayed", DecryptMessage(to, &md, 0, &qop), SEC_E_OUT_OF_SEQUENCE);
+    CHECK_STATUS("sign", MakeSignature(from, 0, &md, 0), SEC_E_OK);
+    msg[0] ^= 1;
+    CHECK_STATUS("tampered", VerifySignature(to, &md, 0, &qop), SEC_E_MESSAGE_ALTERED);
+    msg[0] ^= 1;
+    CHECK_STATUS("verified", VerifySignature(to, &md, 0, &qop), SEC_E_OK);
+}
+
+static void test_negotiate(void) {
+    PSecPkgInfoA pi;
+    CredHandle cc, sc, bad;
+    CtxtHandle cx, sx;
+    SecPkgContext_Sizes sizes;
+    SecPkgContext_NegotiationInfoA ni;
+    SecPkgContext_PackageInfoA pk;
+    SecPkgContext_NamesA na;
+    struct bindings b1, b2;
+    int i;
+
+    CHECK_STATUS("QuerySecurityPackageInfoA Negotiate", QuerySecurityPackageInfoA((LPSTR) "Negotiate", &pi), SEC_E_OK);
+    CHECK("Negotiate package fields", strcmp(pi->Name, "Negotiate") == 0 && strcmp(pi->Comment, "Microsoft Package Negotiator") == 0 &&
+                                          pi->wVersion == 1 && pi->wRPCID == 9 && pi->cbMaxToken == 12000 && pi->fCapabilities == 0x83BB3);
+    FreeContextBuffer(pi);
+    CHECK_STATUS("PackageList ntlm,!kerberos", nego_cred("Secret123", "ntlm,!kerberos", SECPKG_CRED_OUTBOUND, &cc), SEC_E_OK);
+    FreeCredentialsHandle(&cc);
+    CHECK_STATUS("PackageList !ntlm", nego_cred("Secret123", "!ntlm", SECPKG_CRED_OUTBOUND, &cc), SEC_E_NO_CREDENTIALS);
+    CHECK_STATUS("Negotiate client credential", nego_cred("Secret123", NULL, SECPKG_CRED_OUTBOUND, &cc), SEC_E_OK);
+    CHECK_STATUS("Negotiate server credential", nego_cred(NULL, NULL, SECPKG_CRED_INBOUND, &sc), SEC_E_OK);
+
+    CHECK_STATUS("Negotiate handshake", nego_handshake(&cc, &sc, &cx, &sx, NULL, NULL), SEC_E_OK);
+    for (i = 0; i < 2; i++) {
+        CtxtHandle *c = i ? &sx : &cx;
+        CHECK_STATUS("SIZES", QueryContextAttributesA(c, SECPKG_ATTR_SIZES, &sizes), SEC_E_OK);
+        CHECK("SIZES as NTLM", sizes.cbMaxToken == 2888 && sizes.cbMaxSignature == 16 && sizes.cbBlockSize == 0 &&
+                                   sizes.cbSecurityTrailer == 16);
+        CHECK_STATUS("NEGOTIATION_INFO", QueryContextAttributesA(c, SECPKG_ATTR_NEGOTIATION_INFO, &ni), SEC_E_OK);
+        CHECK("NEGOTIATION_INFO names NTLM, complete",
+              ni.NegotiationState == SECPKG_NEGOTIATION_COMPLETE && strcmp(ni.PackageInfo->Name, "NTLM") == 0 &&
+                  ni.PackageInfo->wRPCID == 10 && ni.PackageInfo->fCapabilities == 0x82B37);
+        FreeContextBuffer(ni.PackageInfo);
+        CHECK_STATUS("PACKAGE_INFO", QueryContextAttributesA(c, SECPKG_ATTR_PACKAGE_INFO, &pk), SEC_E_OK);
+        CHECK("PACKAGE_INFO is Negotiate", strcmp(pk.PackageInfo->Name, "Negotiate") == 0);
+        FreeContextBuffer(pk.PackageInfo);
+    }
+    CHECK_STATUS("server NAMES", QueryContextAttributesA(&sx, SECPKG_ATTR_NAMES, &na), SEC_E_OK);
+    CHECK("client named", strcmp(na.sUserName, "DOMAIN\\alice") == 0);
+    FreeContextBuffer(na.sUserName);
+    for (i = 0; i < 2; i++) {
+        seal_both_ways(&cx, &sx, "client to server");
+        seal_both_ways(&sx, &cx, "server to client");
+    }
+    CHECK_STATUS("CompleteAuthToken", CompleteAuthToken(&cx, NULL), SEC_E_OK);
+    DeleteSecurityContext(&cx);
+    DeleteSecurityContext(&sx);
+
+    /* Channel bindings, the CHANNEL_BINDINGS buffer before the token. */
+    make_bindings(&b1, "tls-server-end-point:abc");
+    make_bindings(&b2, "tls-server-end-point:xyz");
+    CHECK_STATUS("matching channel bindings", nego_handshake(&cc, &sc, &cx, &sx, &b1, &b1), SEC_E_OK);
+    seal_both_ways(&cx, &sx, "after bindings");
+    DeleteSecurityContext(&cx);
+    DeleteSecurityContext(&sx);
+    CHECK_STATUS("other channel bindings", nego_handshake(&cc, &sc, &cx, &sx, &b1, &b2), SEC_E_BAD_BINDINGS);
+    DeleteSecurityContext(&cx);
+    DeleteSecurityContext(&sx);
+
+    CHECK_STATUS("wrong password credential", nego_cred("wrong", NULL, SECPKG_CRED_OUTBOUND, &bad), SEC_E_OK);
+    CHECK_STATUS("wrong password", nego_handshake(&bad, &sc, &cx, &sx, NULL, NULL), SEC_E_LOGON_DENIED);
+    DeleteSecurityContext(&cx);
+    DeleteSecurityContext(&sx);
+    FreeCredentialsHandle(&bad);
+    FreeCredentialsHandle(&cc);
+    FreeCredentialsHandle(&sc);
+}
+
+/* An initiator listing Kerberos before NTLMSSP, driven by hand with an NTLM context: the server
+ * answers request-mic, takes the NEGOTIATE in a NegTokenResp without negState, and completes only
+ * with a valid mechListMIC (NTLM's MakeSignature over the MechTypeList). */
+static void test_negotiate_request_mic(void) {
+    static const unsigned char *const oids[] = {OID_MS_KRB5, OID_NTLMSSP};
+    static const size_t lens[] = {sizeof OID_MS_KRB5, sizeof OID_NTLMSSP};
+    unsigned char mechs[64], ntlm[4096], tok[8192], out[8192], mic[16], bad_mic[16];
+    const unsigned char *f;
+    size_t mechs_len, fl;
+    ULONG nl, tl, ol, qop;
+    CredHandle nc, sc;
+    CtxtHandle cx, sx;
+    SecBuffer mb[2] = {{16, SECBUFFER_TOKEN, mic}, {0, SECBUFFER_DATA, mechs}};
+    SecBufferDesc md = {SECBUFFER_VERSION, 2, mb};
+    int round;
+
+    mechs_len = mech_list(mechs, oids, lens, 2);
+    mb[1].cbBuffer = (ULONG)mechs_len;
+    client_cred_a("alice", "DOMAIN", "Secret123", &nc);
+    nego_cred(NULL, NULL, SECPKG_CRED_INBOUND, &sc);
+    for (round = 0; round < 3; round++) {
+        nl = sizeof ntlm;
+        leg(1, &nc, &cx, 1, NULL, 0, NULL, 0, ntlm, &nl);
+        tl = (ULONG)neg_token_init(tok, mechs, mechs_len, (const unsigned char *)"a Kerberos AP-REQ", 17);
+        ol = sizeof out;
+        CHECK_STATUS("NTLMSSP second in the list", leg(0, &sc, &sx, 1, tok, tl, NULL, 0, out, &ol), SEC_I_CONTINUE_NEEDED);
+        f = resp_field(out, ol, 0xa0, &fl);
+        CHECK("request-mic", f && fl == 1 && f[0] == 3);
+        f = resp_field(out, ol, 0xa1, &fl);
+        CHECK("supportedMech NTLMSSP", f && fl == sizeof OID_NTLMSSP - 2 && memcmp(f, OID_NTLMSSP + 2, fl) == 0);
+        CHECK("the optimistic token is ignored", resp_field(out, ol, 0xa2, &fl) == NULL);
+        tl = (ULONG)neg_token_resp(tok, -1, ntlm, nl, NULL, 0);
+        ol = sizeof out;
+        CHECK_STATUS("NEGOTIATE without negState", leg(0, &sc, &sx, 0, tok, tl, NULL, 0, out, &ol), SEC_I_CONTINUE_NEEDED);
+        f = resp_field(out, ol, 0xa2, &fl);
+        CHECK("CHALLENGE", f && fl > 32 && memcmp(f, "NTLMSSP\0\2", 9) == 0);
+        nl = sizeof ntlm;
+        CHECK_STATUS("AUTHENTICATE", leg(1, &nc, &cx, 0, f, (ULONG)fl, NULL, 0, ntlm, &nl), SEC_E_OK);
+        CHECK_STATUS("mechListMIC", MakeSignature(&cx, 0, &md, 0), SEC_E_OK);
+        memcpy(bad_mic, mic, 16);
+        bad_mic[8] ^= 0x40;
+        tl = (ULONG)neg_token_resp(tok, -1, ntlm, nl, mic, 15);
+        ol = sizeof out;
+        CHECK_STATUS("mechListMIC of 15 bytes", leg(0, &sc, &sx, 0, tok, tl, NULL, 0, out, &ol), SEC_E_INVALID_TOKEN);
+        if (round == 0) {
+            tl = (ULONG)neg_token_resp(tok, -1, ntlm, nl, mic, 16);
+            ol = sizeof out;
+            CHECK_STATUS("with its mechListMIC", leg(0, &sc, &sx, 0, tok, tl, NULL, 0, out, &ol), SEC_E_OK);
+            f = resp_field(out, ol, 0xa0, &fl);
+            CHECK("accept-completed", f && fl == 1 && f[0] == 0);
+            f = resp_field(out, ol, 0xa3, &fl);
+            CHECK("the server's mechListMIC", f && fl == 16);
+            if (f && fl == 16) {
+                memcpy(mic, f, 16);
+                CHECK_STATUS("verifies with NTLM's keys", VerifySignature(&cx, &md, 0, &qop), SEC_E_OK);
+            }
+        } else {
+            /* A tampered or missing mechListMIC: the logon is denied, the context is done. */
+            tl = (ULONG)neg_token_resp(tok, -1, ntlm, nl, round == 1 ? bad_mic : NULL, 16);
+            ol = sizeof out;
+            CHECK_STATUS(round == 1 ? "tampered mechListMIC" : "no mechListMIC after request-mic", leg(0, &sc, &sx, 0, tok, tl, NULL, 0, out, &ol),
+                         SEC_E_LOGON_DENIED);
+            tl = (ULONG)neg_token_resp(tok, -1, ntlm, nl, mic, 16);
+            ol = sizeof out;
+            CHECK_STATUS("then nothing more", leg(0, &sc, &sx, 0, tok, tl, NULL, 0, out, &ol), SEC_E_OUT_OF_SEQUENCE);
+        }
+        DeleteSecurityContext(&cx);
+        DeleteSecurityContext(&sx);
+    }
+    FreeCredentialsHandle(&nc);
+    FreeCredentialsHandle(&sc);
+}
+
+/* The Negotiate client given a reject, or a reply selecting Kerberos. */
+static void test_negotiate_reject(void) {
+    static const unsigned char reject[] = {0xa1, 0x07, 0x30, 0x05, 0xa0, 0x03, 0x0a, 0x01, 0x02};
+    unsigned char out[12000], krb[256];
+    ULONG ol = sizeof out, kl;
+    CredHandle cc;
+    CtxtHandle cx;
+    nego_cred("Secret123", NULL, SECPKG_CRED_OUTBOUND, &cc);
+    leg(1, &cc, &cx, 1, NULL, 0, NULL, 0, out, &ol);
+    /* NegTokenResp{accept-incomplete, supportedMech Kerberos, responseToken}. */
+    kl = (ULONG)neg_token_resp(krb, 1, (const unsigned char *)"x", 1, NULL, 0);
+    {
+        unsigned char seq[256], body[256];
+        size_t n = der_field(seq, 0xa0, 0x0a, (const unsigned char *)"\1", 1);
+        memcpy(seq + n, (const unsigned char[]){0xa1, sizeof OID_KRB5}, 2);
+        memcpy(seq + n + 2, OID_KRB5, sizeof OID_KRB5);
+        n += 2 + sizeof OID_KRB5;
+        n += der_field(seq + n, 0xa2, 0x04, (const unsigned char *)"NTLMSSP", 7);
+        kl = (ULONG)der(krb, 0xa1, body, der(body, 0x30, seq, n));
+    }
+    ol = sizeof out;
+    CHECK_STATUS("Kerberos selected", leg(1, &cc, &cx, 0, krb, kl, NULL, 0, out, &ol), SEC_E_INVALID_TOKEN);
+    ol = sizeof out;
+    CHECK_STATUS("reject", leg(1, &cc, &cx, 0, reject, sizeof reject, NULL, 0, out, &ol), SEC_E_LOGON_DENIED);
+    DeleteSecurityContext(&cx);
+    FreeCredentialsHandle(&cc);
+}
+
 int main(void) {
     write_user_file();
     test_package_info();
@@ -605,6 +894,9 @@ int main(void) {
     test_attributes_and_messages();
     test_real_callers();
     test_function_tables();
+    test_negotiate();
+    test_negotiate_request_mic();
+    test_negotiate_reject();
     remove(user_file);
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;

@@ -12,6 +12,7 @@
 
 #include "check.h"
 #include "portable.h"
+#include "spnego.h"
 
 static SEC_WINNT_AUTH_IDENTITY_W alice;
 
@@ -375,6 +376,87 @@ static void token_sizes(void) {
     FreeCredentialsHandle(&sc);
 }
 
+static CredHandle nego_cred(ULONG use) {
+    CredHandle h;
+    TimeStamp ts;
+    SECURITY_STATUS s = AcquireCredentialsHandleW(NULL, w("Negotiate"), use, NULL, use == SECPKG_CRED_OUTBOUND ? &alice : NULL, NULL, NULL,
+                                                  &h, &ts);
+    if (s != SEC_E_OK) { printf("Bail out! Negotiate credential 0x%08x\n", (unsigned)s); exit(2); }
+    return h;
+}
+
+/* Negotiate: NULL parameters, then every prefix of each real token, the tokens with bytes
+ * appended, garbage, a 1 MiB token, wrong mechanisms and a wrong-length mechListMIC; each is
+ * refused with its status and changes nothing (the real token still works afterwards). */
+static void negotiate(void) {
+    static const unsigned char *const krb_only[] = {OID_KRB5, OID_MS_KRB5};
+    static const size_t krb_lens[] = {sizeof OID_KRB5, sizeof OID_MS_KRB5};
+    CredHandle cc = nego_cred(SECPKG_CRED_OUTBOUND), sc = nego_cred(SECPKG_CRED_INBOUND);
+    CtxtHandle cx, sx, tmp;
+    struct io t;
+    SecBuffer bb;
+    SecBufferDesc bd = {SECBUFFER_VERSION, 1, &bb};
+    unsigned char saved[4096], mechs[64], tok[4096], *big = malloc(1 << 20);
+    ULONG attrs, n, len;
+    TimeStamp ts;
+    PSecPkgInfoW info;
+    int step, bad = 0;
+
+    if (!big) { printf("Bail out! malloc\n"); exit(2); }
+    CHECK_STATUS("QuerySecurityPackageInfo Negotiate NULL out", QuerySecurityPackageInfoW(w("Negotiate"), NULL), SEC_E_INVALID_PARAMETER);
+    CHECK_STATUS("QuerySecurityPackageInfo Negotiat", QuerySecurityPackageInfoW(w("Negotiat"), &info), SEC_E_SECPKG_NOT_FOUND);
+    io_reset(&t, 0);
+    CHECK_STATUS("Negotiate ISC NULL new context",
+                 InitializeSecurityContextW(&cc, NULL, NULL, 0, 0, 0, NULL, 0, NULL, &t.od, &attrs, &ts), SEC_E_INVALID_HANDLE);
+    CHECK_STATUS("Negotiate ISC NULL output", InitializeSecurityContextW(&cc, NULL, NULL, 0, 0, 0, NULL, 0, &tmp, NULL, &attrs, &ts),
+                 SEC_E_BUFFER_TOO_SMALL);
+    CHECK_STATUS("Negotiate ASC NULL input", AcceptSecurityContext(&sc, NULL, NULL, 0, 0, &tmp, &t.od, &attrs, &ts), SEC_E_INVALID_TOKEN);
+    CHECK_STATUS("Negotiate ISC on a server credential", isc(&sc, &tmp, 1, &t), SEC_E_NO_CREDENTIALS);
+
+    for (n = 0; n < (1 << 20); n++) big[n] = (unsigned char)(n * 13 + 5);
+    big[0] = 0x60;
+    bb.BufferType = SECBUFFER_TOKEN; bb.cbBuffer = 1 << 20; bb.pvBuffer = big;
+    CHECK_STATUS("ASC with a 1 MiB SPNEGO token", AcceptSecurityContext(&sc, NULL, &bd, 0, 0, &tmp, &t.od, &attrs, &ts), SEC_E_INVALID_TOKEN);
+    io_reset(&t, 0);
+    len = (ULONG)neg_token_init(tok, mechs, mech_list(mechs, krb_only, krb_lens, 2), (const unsigned char *)"NTLMSSP", 8);
+    memcpy(t.in, tok, len);
+    io_reset(&t, len);
+    CHECK_STATUS("ASC with Kerberos OIDs only", asc(&sc, &tmp, 1, &t), SEC_E_INVALID_TOKEN);
+
+    /* The exchange, each leg first given every prefix and an extension of its token. */
+    io_reset(&t, 0);
+    CHECK_STATUS("Negotiate ISC", isc(&cc, &cx, 1, &t), SEC_I_CONTINUE_NEEDED);
+    io_pass(&t);
+    for (step = 0; step < 3; step++) {
+        ULONG full = t.ib.cbBuffer;
+        SECURITY_STATUS s;
+        memcpy(saved, t.in, full);
+        for (len = 0; len <= full + 1; len++) {
+            if (len == full) continue;
+            memcpy(t.in, saved, full);
+            t.in[full] = 0;
+            io_reset(&t, len);
+            s = step == 1 ? isc(&cc, &cx, 0, &t) : asc(&sc, step == 0 ? &tmp : &sx, step == 0, &t);
+            if (s != SEC_E_INVALID_TOKEN && !(len == 0 && s != SEC_E_OK && s != SEC_I_CONTINUE_NEEDED)) {
+                bad++;
+                printf("# leg %d: %u of %u bytes gave 0x%08x\n", step, (unsigned)len, (unsigned)full, (unsigned)s);
+            }
+        }
+        memcpy(t.in, saved, full);
+        io_reset(&t, full);
+        s = step == 1 ? isc(&cc, &cx, 0, &t) : asc(&sc, &sx, step == 0, &t);
+        CHECK_STATUS(step == 0 ? "ASC after the bad NegTokenInits" : step == 1 ? "ISC after the bad replies" : "ASC after the bad continuations",
+                     s, step == 0 ? SEC_I_CONTINUE_NEEDED : SEC_E_OK);
+        io_pass(&t);
+    }
+    CHECK("truncated and extended Negotiate tokens refused", bad == 0);
+    free(big);
+    DeleteSecurityContext(&cx);
+    DeleteSecurityContext(&sx);
+    FreeCredentialsHandle(&cc);
+    FreeCredentialsHandle(&sc);
+}
+
 int main(void) {
     static char path[512];
     FILE *f;
@@ -389,6 +471,7 @@ int main(void) {
     descriptors();
     handles();
     token_sizes();
+    negotiate();
     remove(path);
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;

@@ -39,7 +39,7 @@ ok "pkg-config: $flags"
 
 # Copies of the sources, away from include/ and target/.
 mkdir "$work/src"
-cp "$root/examples-c/client.c" "$root/tests/c/harness.c" "$root/tests/c/check.h" "$root/tests/c/portable.h" "$work/src/"
+cp "$root/examples-c/client.c" "$root/tests/c/harness.c" "$root/tests/c/check.h" "$root/tests/c/portable.h" "$root/tests/c/spnego.h" "$work/src/"
 rpath=$(pkg-config --variable=libdir ntlmssp)
 for prog in client harness; do
   # shellcheck disable=SC2086

@@ -6,7 +6,9 @@
  * usage: gss_peer client|server, with PEER_USER, PEER_DOMAIN, PEER_PASSWORD, PEER_TARGET
  * (service@host) for the client and NTLM_USER_FILE for the server; PEER_REQ (lineproto.h) chooses
  * the client's req_flags (GSS_C_INTEG_FLAG, GSS_C_CONF_FLAG, GSS_C_REPLAY_FLAG,
- * GSS_C_SEQUENCE_FLAG, GSS_C_DATAGRAM_FLAG; "none" is 0). */
+ * GSS_C_SEQUENCE_FLAG, GSS_C_DATAGRAM_FLAG; "none" is 0). With PEER_MECH=spnego the context is
+ * MIT krb5's SPNEGO mechanism (1.3.6.1.5.5.2) negotiating NTLMSSP, the only mechanism it is
+ * allowed (gss_set_neg_mechs; run with KRB5_CONFIG=/dev/null, no KDC). */
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_ext.h>
 
@@ -23,6 +25,9 @@
 #endif
 
 static gss_OID_desc ntlmssp_oid = {10, (void *)"\x2b\x06\x01\x04\x01\x82\x37\x02\x02\x0a"};
+static gss_OID_desc spnego_oid = {6, (void *)"\x2b\x06\x01\x05\x05\x02"};
+/* The mechanism contexts are made with: NTLMSSP, or SPNEGO. */
+static gss_OID mech = &ntlmssp_oid;
 static gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
 static gss_ctx_id_t ctx = GSS_C_NO_CONTEXT;
 static gss_name_t target = GSS_C_NO_NAME;
@@ -31,9 +36,17 @@ static OM_uint32 last_flags;
 
 static void fail(OM_uint32 maj, OM_uint32 min) { printf("FAIL gss:0x%08x:0x%08x\n", maj, min); }
 
+/* SPNEGO negotiates NTLMSSP only: Kerberos has no KDC here. */
+static int only_ntlmssp(void) {
+    OM_uint32 min;
+    gss_OID_set_desc neg = {1, &ntlmssp_oid};
+    return mech != &spnego_oid || !GSS_ERROR(gss_set_neg_mechs(&min, cred, &neg));
+}
+
 static int acquire(void) {
     OM_uint32 maj, min;
-    gss_OID_set_desc mechs = {1, &ntlmssp_oid};
+    gss_OID_set_desc mechs = {1, mech};
+    static gss_OID_desc accept_mechs[2];
     if (is_client) {
         char who[512];
         const char *u = getenv("PEER_USER"), *d = getenv("PEER_DOMAIN"), *p = getenv("PEER_PASSWORD");
@@ -51,10 +64,16 @@ static int acquire(void) {
         if (GSS_ERROR(maj)) return 0;
         nb.value = (void *)(t ? t : "HTTP@server"); nb.length = strlen(nb.value);
         maj = gss_import_name(&min, &nb, GSS_C_NT_HOSTBASED_SERVICE, &target);
-        return !GSS_ERROR(maj);
+        return !GSS_ERROR(maj) && only_ntlmssp();
     }
+    /* The acceptor holds NTLMSSP credentials too, as a default-credential acceptor does: MIT's
+     * mechglue hands a raw NTLMSSP token (no SPNEGO framing) straight to that mechanism. */
+    accept_mechs[0] = *mech;
+    accept_mechs[1] = ntlmssp_oid;
+    mechs.count = mech == &spnego_oid ? 2 : 1;
+    mechs.elements = accept_mechs;
     maj = gss_acquire_cred(&min, GSS_C_NO_NAME, GSS_C_INDEFINITE, &mechs, GSS_C_ACCEPT, &cred, NULL, NULL);
-    return !GSS_ERROR(maj);
+    return !GSS_ERROR(maj) && only_ntlmssp();
 }
 
 static void step(const char *arg) {
@@ -67,7 +86,7 @@ static void step(const char *arg) {
         static const unsigned long gss[5] = {GSS_C_INTEG_FLAG, GSS_C_CONF_FLAG, GSS_C_REPLAY_FLAG,
                                              GSS_C_SEQUENCE_FLAG, GSS_C_DATAGRAM_FLAG};
         OM_uint32 req = (OM_uint32)peer_req_flags(gss);
-        maj = gss_init_sec_context(&min, cred, &ctx, target, &ntlmssp_oid, req, 0,
+        maj = gss_init_sec_context(&min, cred, &ctx, target, mech, req, 0,
                                    GSS_C_NO_CHANNEL_BINDINGS, &ib, NULL, &ob, &ret, NULL);
     } else {
         maj = gss_accept_sec_context(&min, &ctx, cred, &ib, GSS_C_NO_CHANNEL_BINDINGS, NULL, NULL, &ob,
@@ -153,6 +172,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     is_client = strcmp(argv[1], "client") == 0;
+    if (getenv("PEER_MECH") && strcmp(getenv("PEER_MECH"), "spnego") == 0) mech = &spnego_oid;
     if (!acquire()) { fprintf(stderr, "gss-ntlmssp credentials unavailable\n"); return 1; }
     serve_lines(&ops);
     if (ctx != GSS_C_NO_CONTEXT) gss_delete_sec_context(&min, &ctx, GSS_C_NO_BUFFER);

@@ -24,7 +24,7 @@ struct peer_ops {
  * means integ,conf,replay,sequence. Each driver maps the words to its API's flags. */
 enum { REQ_INTEG = 1, REQ_CONF = 2, REQ_REPLAY = 4, REQ_SEQUENCE = 8, REQ_DATAGRAM = 16 };
 
-static unsigned peer_req(void) {
+static inline unsigned peer_req(void) {
     const char *e = getenv("PEER_REQ");
     unsigned r = 0;
     char words[128], *w;
@@ -42,7 +42,7 @@ static unsigned peer_req(void) {
 }
 
 /* PEER_REQ as an API's flags: flag_of[i] is the flag for the REQ_ bit 1 << i. */
-static unsigned long peer_req_flags(const unsigned long flag_of[5]) {
+static inline unsigned long peer_req_flags(const unsigned long flag_of[5]) {
     unsigned want = peer_req();
     unsigned long r = 0;
     int i;

@@ -2,8 +2,14 @@
 """The interoperability matrix: ntlmssp (through its exported SSPI functions, sspi_peer) against
 gss-ntlmssp (GSSAPI, gss_peer), pyspnego (its own NTLM, spnego_peer.py) and Samba's ntlm_auth
 (ntlmssp-client-1 helper), each pair in every direction the peer can play, plus ntlmssp against
-itself; then the flag matrix (FlagMatrix): the same pairs with the client requesting each
-fContextReq of REQS (and DATAGRAM_REQS where both peers have connectionless mode).
+itself. The same for the Negotiate package (SPNEGO around NTLM): ntlmssp's "Negotiate" against MIT
+krb5's SPNEGO mechanism with gss-ntlmssp as its NTLM (no KDC), pyspnego's SPNEGO and Samba's
+gss-spnego-client helper; and ntlmssp's raw NTLM against both SPNEGO acceptors. WinPR 2's
+"Negotiate" (winpr_peer) speaks raw NTLM: its client against ntlmssp's Negotiate server, ntlmssp's
+NTLM client against its server (WinPR 2 cannot make signatures or name the client: those checks
+are left out for it, sealing stands in for signing). Then the flag matrix (FlagMatrix): the NTLM
+pairs with the client requesting each fContextReq of REQS (and DATAGRAM_REQS where both peers
+have connectionless mode).
 
 usage: run.py <dir with sspi_peer and gss_peer>. Prints one line per check and a summary table;
 exits non-zero when a check fails. A peer that is not installed is skipped, unless
@@ -131,6 +137,28 @@ class SambaClient:
         self.proc.stderr.close()
 
 
+class SambaSpnegoClient(SambaClient):
+    """Samba's ntlm_auth as a SPNEGO client (gss-spnego-client helper): NegTokenInit first, then
+    the answer to each reply until Samba has nothing more to send."""
+
+    def __init__(self, env, user, password, v1, conf):
+        argv = ["ntlm_auth", "--helper-protocol=gss-spnego-client", f"--configfile={conf}",
+                f"--username={user}", f"--domain={DOMAIN}", f"--password={password}"]
+        if v1:
+            argv += ["--option=client ntlmv2 auth = no", "--option=client lanman auth = no"]
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, env=env, text=True)
+
+    def step(self, token):
+        r = self._ask("YR" if token is None else "TT " + base64.b64encode(bytes.fromhex(token)).decode())
+        if r[0] in ("YR", "KK") and len(r) > 1:
+            return False, base64.b64decode(r[1]).hex()
+        if r[0] == "AF":
+            out = r[1] if len(r) > 1 and r[1] != "*" else None
+            return True, base64.b64decode(out).hex() if out else None
+        raise Refused(" ".join(r))
+
+
 class SambaServer:
     """Samba's ntlm_auth as an NTLMSSP server (squid-2.5-ntlmssp helper). Without winbind it
     checks the client against the one password it is given (--password), whatever the user name,
@@ -195,6 +223,26 @@ IMPLS = {
     "ntlmssp": {"available": lambda: os.path.exists(os.path.join(BIN, "sspi_peer")),
                 "argv": lambda role: [os.path.join(BIN, "sspi_peer"), role],
                 "roles": ("client", "server"), "messaging": True, "v1": True, "datagram": True},
+    "ntlmssp Negotiate": {"spnego": True, "available": lambda: os.path.exists(os.path.join(BIN, "sspi_peer")),
+                          "argv": lambda role: [os.path.join(BIN, "sspi_peer"), role],
+                          "env": {"PEER_PACKAGE": "Negotiate"},
+                          "roles": ("client", "server"), "messaging": True, "v1": True},
+    "MIT SPNEGO": {"spnego": True, "available": lambda: have_gss(),
+                   "argv": lambda role: [os.path.join(BIN, "gss_peer"), role],
+                   "env": {"PEER_MECH": "spnego", "KRB5_CONFIG": "/dev/null", "KRB5CCNAME": "FILE:/nonexistent",
+                           "KRB5_KTNAME": "FILE:/nonexistent"},
+                   "roles": ("client", "server"), "messaging": True, "v1": True},
+    "pyspnego Negotiate": {"spnego": True, "available": have_spnego,
+                           "argv": lambda role: [sys.executable, os.path.join(HERE, "spnego_peer.py"), role],
+                           "env": {"PEER_PROTOCOL": "negotiate"},
+                           "roles": ("client", "server"), "messaging": True, "v1": True},
+    "WinPR Negotiate": {"available": lambda: os.path.exists(os.path.join(BIN, "winpr_peer")),
+                        "argv": lambda role: [os.path.join(BIN, "winpr_peer"), role],
+                        "env": {"PEER_PACKAGE": "Negotiate", "WLOG_LEVEL": "OFF"},
+                        "roles": ("client", "server"), "messaging": True, "v1": False,
+                        "sign": False, "names": False},
+    "samba gss-spnego": {"spnego": True, "available": lambda: shutil.which("ntlm_auth") is not None,
+                         "roles": ("client",), "messaging": False, "v1": True},
     "gss-ntlmssp": {"available": have_gss,
                     "argv": lambda role: [os.path.join(BIN, "gss_peer"), role],
                     "roles": ("client", "server"), "messaging": True, "v1": True, "datagram": True},
@@ -208,7 +256,45 @@ IMPLS = {
 PAIRS = [("ntlmssp", "ntlmssp"),
          ("ntlmssp", "gss-ntlmssp"), ("gss-ntlmssp", "ntlmssp"),
          ("ntlmssp", "pyspnego"), ("pyspnego", "ntlmssp"),
-         ("samba", "ntlmssp"), ("ntlmssp", "samba")]
+         ("samba", "ntlmssp"), ("ntlmssp", "samba"),
+         ("ntlmssp Negotiate", "ntlmssp Negotiate"),
+         ("ntlmssp Negotiate", "MIT SPNEGO"), ("MIT SPNEGO", "ntlmssp Negotiate"),
+         ("ntlmssp Negotiate", "pyspnego Negotiate"), ("pyspnego Negotiate", "ntlmssp Negotiate"),
+         ("samba gss-spnego", "ntlmssp Negotiate"),
+         ("ntlmssp", "ntlmssp Negotiate"), ("ntlmssp", "MIT SPNEGO"), ("ntlmssp", "pyspnego Negotiate"),
+         ("WinPR Negotiate", "ntlmssp Negotiate"), ("ntlmssp", "WinPR Negotiate")]
+
+
+# The flag matrix runs over the NTLM pairs (the SPNEGO pairs request what their mechanism does).
+FLAG_PAIRS = [p for p in PAIRS if all(i in ("ntlmssp", "gss-ntlmssp", "pyspnego", "samba") for i in p)]
+
+
+def ours(impl):
+    return impl.startswith("ntlmssp")
+
+
+def signs(pair):
+    """Both ends make and verify signatures (WinPR 2 does neither)."""
+    return all(IMPLS[i].get("sign", True) for i in pair)
+
+
+def ntlm_message(token):
+    """The NTLM message in a token: the token itself, or the OCTET STRING holding it inside a
+    SPNEGO token (empty when there is none, as in the acceptor's final token)."""
+    b = bytes.fromhex(token)
+    i = b.find(b"NTLMSSP\0")
+    if i <= 0:
+        return b if i == 0 else b""
+    # The OCTET STRING header before it: 04 len, 04 81 len or 04 82 len len.
+    if i >= 2 and b[i - 2] == 0x04 and b[i - 1] < 0x80:
+        n = b[i - 1]
+    elif i >= 3 and b[i - 3] == 0x04 and b[i - 2] == 0x81:
+        n = b[i - 1]
+    elif i >= 4 and b[i - 4] == 0x04 and b[i - 3] == 0x82:
+        n = (b[i - 2] << 8) | b[i - 1]
+    else:
+        return b[i:]
+    return b[i:i + n]
 
 
 class Matrix:
@@ -228,11 +314,10 @@ class Matrix:
         self.checks = 0
         self.current = ("", "", "")
 
-    def env(self, v1, client_user=None, password=None, req=None):
+    def env(self, v1, client_user=None, password=None, extra=None):
         e = dict(os.environ)
         e.pop("PEER_REQ", None)
-        if req is not None:
-            e["PEER_REQ"] = req
+        e.update(extra or {})
         e.update({"NTLM_USER_FILE": self.users, "PEER_DOMAIN": DOMAIN,
                   "PEER_TARGET": "HTTP@server.example.test",
                   "NTLM_NB_DOMAIN_NAME": DOMAIN, "NTLM_NB_COMPUTER_NAME": "SERVER",
@@ -244,14 +329,19 @@ class Matrix:
         e.pop("NTLM_USER", None)
         return e
 
-    def start(self, impl, role, v1, user=None, password=None, req=None):
+    def start(self, impl, role, v1, user=None, password=None, extra=None, req=None):
+        """A driver; `req` is what it requests (PEER_REQ words, see lineproto.h)."""
+        client_req = {"PEER_REQ": req} if req is not None else {}
         if impl == "samba":
             if role == "server":
                 return SambaServer(self.env(v1), user, v1, self.smbconf)
-            return SambaClient(self.env(v1, req=req), user, password, v1, self.smbconf)
+            return SambaClient(self.env(v1, extra=client_req), user, password, v1, self.smbconf)
+        if impl == "samba gss-spnego":
+            return SambaSpnegoClient(self.env(v1), user, password, v1, self.smbconf)
         if role == "server":
             user = password = None
-        return LinePeer(IMPLS[impl]["argv"](role), self.env(v1, user, password, req))
+        env = {**IMPLS[impl].get("env", {}), **(extra or {}), **client_req}
+        return LinePeer(IMPLS[impl]["argv"](role), self.env(v1, user, password, env))
 
     def record(self, pair, case, ok, detail="", table=True):
         if table:
@@ -267,21 +357,25 @@ class Matrix:
         client's AUTHENTICATE in self.authenticate."""
         token, done_c, done_s = None, False, False
         self.authenticate = None
+        self.tokens = []
         for _ in range(4):
             if not done_c:
                 try:
                     done_c, token = client.step(token)
                 except Refused as r:
                     return ("client", str(r))
-                if token and bytes.fromhex(token[16:24]) == b"\x03\x00\x00\x00":
-                    self.authenticate = bytes.fromhex(token)
+                self.tokens.append(token)
+                if token and ntlm_message(token)[8:12] == b"\x03\x00\x00\x00":
+                    self.authenticate = ntlm_message(token)
                 self.capture(token)
             if token is None and done_c:
-                break
+                # A SPNEGO client that needed the server's final token is done now.
+                return None if done_s else ("nobody", "client done before the server")
             try:
                 done_s, token = server.step(token)
             except Refused as r:
                 return ("server", str(r))
+            self.tokens.append(token)
             self.capture(token)
             if done_s and done_c:
                 return None
@@ -292,7 +386,7 @@ class Matrix:
     def run_pair(self, cimpl, simpl):
         pair = (cimpl, simpl)
         msg = IMPLS[cimpl]["messaging"] and IMPLS[simpl]["messaging"]
-        ours_server = simpl == "ntlmssp"
+        ours_server = ours(simpl)
         for case, user, password, v1, expect_ok in (
                 ("NTLMv2 handshake", "alice", USERS["alice"], False, True),
                 ("non-ASCII password", "bob", USERS["bob"], False, True),
@@ -313,6 +407,7 @@ class Matrix:
                     self.record(pair, case, res is None, "" if res is None else f"{res[0]} refused: {res[1]}")
                     if res is None:
                         self.check_version(pair, case, v1)
+                        self.check_framing(pair, case)
                         self.check_name(pair, case, server, user)
                         if msg:
                             self.messages(pair, case, client, server)
@@ -326,6 +421,24 @@ class Matrix:
                 self.record(pair, case, False, f"{type(e).__name__}: {e}")
             finally:
                 close_all(client, server)
+
+    def nothing_requested(self, pair):
+        """ntlmssp's Negotiate client asking for nothing (fContextReq 0, as curl does for HTTP):
+        no SIGN or SEAL, so the mechListMIC is NTLM's signature without them; the server must
+        still accept it."""
+        case = "nothing requested (HTTP)"
+        self.current = (pair[0], pair[1], case)
+        client = self.start(pair[0], "client", False, "alice", USERS["alice"], {"PEER_REQ": "none"})
+        server = self.start(pair[1], "server", False)
+        try:
+            res = self.handshake(client, server)
+            self.record(pair, case, res is None, "" if res is None else f"{res[0]} refused: {res[1]}")
+            if res is None:
+                self.check_framing(pair, case)
+                self.check_name(pair, case, server, "alice")
+        finally:
+            client.close()
+            server.close()
 
     def second_session(self, pair, case):
         client = self.start(pair[0], "client", False, "alice", USERS["alice"])
@@ -345,11 +458,15 @@ class Matrix:
         where = os.environ.get("NTLMSSP_CAPTURE_DIR")
         if where and token:
             os.makedirs(where, exist_ok=True)
-            kind = {1: "negotiate", 2: "challenge", 3: "authenticate"}.get(bytes.fromhex(token)[8], "other")
+            # SPNEGO tokens are kept as the NTLM message they carry (ntlmssp-decode reads those).
+            m = ntlm_message(token)
+            if len(m) <= 8:
+                return
+            kind = {1: "negotiate", 2: "challenge", 3: "authenticate"}.get(m[8], "other")
             name = f"{self.current[0]}-{self.current[1]}-{self.current[2]}-{kind}".replace(" ", "_")
             name = "".join(ch for ch in name if ch.isalnum() or ch in "-_.")
             with open(os.path.join(where, name), "wb") as f:
-                f.write(bytes.fromhex(token))
+                f.write(m)
 
     def check_version(self, pair, case, v1):
         """The NtChallengeResponse length (AUTHENTICATE offset 20) tells NTLMv1 (24 bytes) from
@@ -360,20 +477,36 @@ class Matrix:
         self.record(pair, f"{case}: client sent {'NTLMv1' if v1 else 'NTLMv2'}", good,
                     f"NtChallengeResponse {n} bytes")
 
+    def check_framing(self, pair, case):
+        """Which protocol ran: a SPNEGO client's first token is GSS-framed SPNEGO (0x60 and OID
+        1.3.6.1.5.5.2) and the reply a NegTokenResp ([1]); a raw NTLM client's is NTLMSSP and so
+        is the reply, whichever package the server offers."""
+        first, reply = (bytes.fromhex(t) if t else b"" for t in (self.tokens + [None, None])[:2])
+        if IMPLS[pair[0]].get("spnego"):
+            good = first[:1] == b"\x60" and b"\x06\x06\x2b\x06\x01\x05\x05\x02" in first[:16] and reply[:1] == b"\xa1"
+            what = "SPNEGO tokens"
+        else:
+            good = first.startswith(b"NTLMSSP\0") and reply.startswith(b"NTLMSSP\0")
+            what = "raw NTLMSSP tokens"
+        self.record(pair, f"{case}: {what}", good, f"{first[:4].hex()} / {reply[:4].hex()}")
+
     def check_name(self, pair, case, server, user):
+        if not IMPLS[pair[1]].get("names", True):
+            return
         r = server.ask("NAME")
         want = f"{DOMAIN}\\{user}".lower()
         self.record(pair, case + ": server names the client", r[0] == "OK" and r[1].lower() == want,
                     " ".join(r))
 
     def messages(self, pair, case, client, server):
-        ours = {"client": pair[0] == "ntlmssp", "server": pair[1] == "ntlmssp"}
+        ours_at = {"client": ours(pair[0]), "server": ours(pair[1])}
         for n, (src, dst, sname, dname) in enumerate(((client, server, "client", "server"),
                                                       (server, client, "server", "client"))):
             m = f"{n:02x}" + bytes(f"{sname} to {dname}: hello \u00e9", "utf-8").hex() * 3
-            r = src.ask("SIGN", m)
-            v = dst.ask("VERIFY", m, r[1]) if r[0] == "OK" else r
-            self.record(pair, f"{case}: signed {sname}->{dname}", r[0] == "OK" and v == ["OK"], " ".join(v))
+            if signs(pair):
+                r = src.ask("SIGN", m)
+                v = dst.ask("VERIFY", m, r[1]) if r[0] == "OK" else r
+                self.record(pair, f"{case}: signed {sname}->{dname}", r[0] == "OK" and v == ["OK"], " ".join(v))
             r = src.ask("SEAL", m)
             ok = r[0] == "OK" and r[2] != m
             u = dst.ask("UNSEAL", r[1], r[2]) if r[0] == "OK" else r
@@ -385,18 +518,25 @@ class Matrix:
         state unchanged but the sender's advanced, so that direction's stream is over afterwards:
         the first session tampers sealed client->server and signed server->client, a second
         session (second=True) the other two."""
-        ours = {"client": pair[0] == "ntlmssp", "server": pair[1] == "ntlmssp"}
+        ours_at = {"client": ours(pair[0]), "server": ours(pair[1])}
         m = "7465737420" + "ab" * 40
         legs = ((client, server, "client", "server"), (server, client, "server", "client"))
         if not second:
-            for src, dst, sname, dname in legs:
-                r = src.ask("SIGN", m)
-                ok1 = dst.ask("VERIFY", m, r[1]) == ["OK"]
-                u = dst.ask("VERIFY", m, r[1])
-                good = ok1 and u[0] == "FAIL" and (not ours[dname] or u[1] == SEC_E_OUT_OF_SEQUENCE)
-                self.record(pair, f"{case}: replayed signed message refused by {dname}", good, " ".join(u)[:80])
+            for n, (src, dst, sname, dname) in enumerate(legs):
+                if signs(pair):
+                    r = src.ask("SIGN", m)
+                    ok1 = dst.ask("VERIFY", m, r[1]) == ["OK"]
+                    u = dst.ask("VERIFY", m, r[1])
+                    kind = "signed"
+                else:
+                    r = src.ask("SEAL", m)
+                    ok1 = dst.ask("UNSEAL", r[1], r[2]) == ["OK", m]
+                    u = dst.ask("UNSEAL", r[1], r[2])
+                    kind = "sealed"
+                good = ok1 and u[0] == "FAIL" and (not ours_at[dname] or u[1] == SEC_E_OUT_OF_SEQUENCE)
+                self.record(pair, f"{case}: replayed {kind} message refused by {dname}", good, " ".join(u)[:80])
         for n, (src, dst, sname, dname) in enumerate(legs):
-            if (n == 0) != second:
+            if (n == 0) != second or not signs(pair):
                 r = src.ask("SEAL", m)
                 c = bytearray.fromhex(r[2])
                 c[5] ^= 0x01
@@ -406,7 +546,7 @@ class Matrix:
                 r = src.ask("SIGN", m)
                 u = dst.ask("VERIFY", "00" + m[2:], r[1])
                 kind = "signed"
-            good = u[0] == "FAIL" and (not ours[dname] or u[1] == SEC_E_MESSAGE_ALTERED)
+            good = u[0] == "FAIL" and (not ours_at[dname] or u[1] == SEC_E_MESSAGE_ALTERED)
             self.record(pair, f"{case}: tampered {kind} message {sname}->{dname} refused", good, " ".join(u)[:80])
 
 
@@ -508,6 +648,7 @@ class FlagMatrix:
                 continue
             self.record(pair, label, f"{case}: sealed {src}->{dst} is encrypted (not the plaintext, not a dummy trailer)",
                         r[2] != m and r[1] != DUMMY_SIGNATURE, f"trailer {r[1]}")
+        unsealed = {}  # where the genuine message unsealed: only there a tampered one is tried
         for src, dst in legs:
             r = sealed[src]
             if r is None:
@@ -519,6 +660,7 @@ class FlagMatrix:
                 sealed[src] = None
                 continue
             self.record(pair, label, f"{case}: sealed {src}->{dst} unsealed", u == ["OK", m], " ".join(u)[:80])
+            unsealed[src] = u == ["OK", m]
 
         # A receiver that is ntlmssp refuses the plaintext with a dummy trailer where a sealed
         # message was due.
@@ -541,7 +683,7 @@ class FlagMatrix:
         # Tampering: a refused message advances the sender only, so each direction tampers once
         # per session: sealed client->server and signed server->client here, the other two in a
         # second session.
-        can_seal = {src: sealed[src] is not None for src, _ in legs}
+        can_seal = {src: unsealed.get(src, False) for src, _ in legs}
         self.tamper(pair, label, case, ends, ("client", "server"), "sealed", can_seal, signing, m)
         self.tamper(pair, label, case, ends, ("server", "client"), "signed", can_seal, signing, m)
         if signing or can_seal["server"]:
@@ -593,8 +735,10 @@ def main():
                 print(f"# skipped {c} -> {s}: {', '.join(absent)} not installed")
                 continue
             mx.run_pair(c, s)
+            if c == "ntlmssp Negotiate":
+                mx.nothing_requested((c, s))
         flags = FlagMatrix(mx)
-        for c, s in PAIRS:
+        for c, s in FLAG_PAIRS:
             if all(IMPLS[i]["available"]() for i in (c, s)):
                 flags.run_pair(c, s)
         print("\n| client -> server | " + " | ".join(

@@ -5,7 +5,8 @@ followed by the sealed data.
 
 usage: spnego_peer.py client|server, with PEER_USER, PEER_DOMAIN, PEER_PASSWORD, PEER_TARGET
 (service@host) for the client and NTLM_USER_FILE for the server; PEER_REQ (see lineproto.h) chooses
-the client's ContextReq (pyspnego's NTLM has no datagram mode)."""
+the client's ContextReq (pyspnego's NTLM has no datagram mode). With PEER_PROTOCOL=negotiate,
+pyspnego's own SPNEGO (use_negotiate) around its NTLM."""
 import os
 import sys
 
@@ -41,15 +42,16 @@ def main():
     role = sys.argv[1] if len(sys.argv) == 2 else ""
     if role not in ("client", "server"):
         sys.exit("usage: spnego_peer.py client|server")
-    opts = spnego.NegotiateOptions.use_ntlm
+    protocol = os.environ.get("PEER_PROTOCOL") or "ntlm"
+    opts = spnego.NegotiateOptions.use_negotiate if protocol == "negotiate" else spnego.NegotiateOptions.use_ntlm
     if role == "client":
         domain, user = os.environ.get("PEER_DOMAIN", ""), os.environ.get("PEER_USER", "")
         service, _, host = os.environ.get("PEER_TARGET", "HTTP@server").partition("@")
         ctx = spnego.client(f"{domain}\\{user}" if domain else user, os.environ.get("PEER_PASSWORD", ""),
-                            hostname=host, service=service, protocol="ntlm", options=opts,
+                            hostname=host, service=service, protocol=protocol, options=opts,
                             context_req=context_req())
     else:
-        ctx = spnego.server(protocol="ntlm", options=opts)
+        ctx = spnego.server(protocol=protocol, options=opts)
 
     def reply(text):
         sys.stdout.write(text + "\n")

@@ -9,11 +9,12 @@
  *   NAME                    -> OK <DOMAIN\user>              (QueryContextAttributes NAMES)
  *   ATTRS                   -> OK <hex>                      (the last step's context attributes)
  *
- * usage: sspi_peer client|server. The client's identity comes from PEER_USER, PEER_DOMAIN and
- * PEER_PASSWORD (UTF-8), its target from PEER_TARGET; the server reads NTLM_USER_FILE. PEER_REQ
- * (lineproto.h) chooses fContextReq; with "none" the client calls InitializeSecurityContextW as
- * curl does: fContextReq 0, network data representation, NULL ptsExpiry. In datagram mode every
- * message uses sequence number 0 (the application's choice there). */
+ * usage: sspi_peer client|server, for the package PEER_PACKAGE (NTLM unless set: Negotiate).
+ * The client's identity comes from PEER_USER, PEER_DOMAIN and PEER_PASSWORD (UTF-8), its target
+ * from PEER_TARGET; the server reads NTLM_USER_FILE. PEER_REQ (lineproto.h) chooses
+ * fContextReq; with "none" the client calls InitializeSecurityContextW as curl does: fContextReq
+ * 0, network data representation, NULL ptsExpiry. In datagram mode every message uses sequence
+ * number 0 (the application's choice there). */
 #define SECURITY_WIN32
 #include <security.h>
 
@@ -75,9 +76,10 @@ static void put_utf8(const WCHAR *w) {
 static void fail(SECURITY_STATUS s) { printf("FAIL 0x%08x\n", (unsigned)s); }
 
 static SECURITY_STATUS acquire(void) {
-    static WCHAR package[8];
+    static WCHAR package[16];
+    const char *pk = getenv("PEER_PACKAGE");
     TimeStamp ts;
-    utf16("NTLM", package, 8);
+    utf16(pk && *pk ? pk : "NTLM", package, 16);
     if (is_client) {
         static WCHAR user[256], domain[256], password[256];
         SEC_WINNT_AUTH_IDENTITY_W id;

@@ -11,8 +11,10 @@ mod alloc_count;
 #[path = "../../common/mod.rs"]
 mod common;
 mod floor;
+mod negotiate;
 mod peers;
 mod sspi_rs;
+mod users;
 
 use std::time::{Duration, Instant};
 
@@ -49,7 +51,7 @@ pub struct Config {
     pub window: Duration,
 }
 
-fn human(n: f64) -> String {
+pub fn human(n: f64) -> String {
     if n >= 1e6 {
         format!("{:.2}M", n / 1e6)
     } else if n >= 1e3 {
@@ -68,20 +70,98 @@ fn machine() -> String {
     format!("{cpu}, {cores} logical cores")
 }
 
+/// Negotiate next to NTLM: the SPNEGO layer's cost is the median of per-round differences
+/// between a Negotiate and an NTLM handshake, measured in alternating rounds.
+fn negotiate_rows(cfg: &Config, ours_abi: f64) {
+    let rounds: Vec<[f64; 4]> = (0..cfg.runs.max(3))
+        .map(|_| {
+            [
+                rate(1, cfg.window, 1, abi::handshake_once),
+                rate(1, cfg.window, 1, negotiate::handshake_once),
+                rate(1, cfg.window, 1, abi::core_handshake_once),
+                rate(1, cfg.window, 1, negotiate::core_handshake_once),
+            ]
+        })
+        .collect();
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        v[v.len() / 2]
+    };
+    let abi = median(rounds.iter().map(|r| r[1]).collect());
+    let core = median(rounds.iter().map(|r| r[3]).collect());
+    let abi_cost = median(rounds.iter().map(|r| 1e6 / r[1] - 1e6 / r[0]).collect());
+    let abi_share = median(rounds.iter().map(|r| (1e6 / r[1] - 1e6 / r[0]) / (1e6 / r[0])).collect());
+    let core_cost = median(rounds.iter().map(|r| 1e6 / r[3] - 1e6 / r[2]).collect());
+    let core_share = median(rounds.iter().map(|r| (1e6 / r[3] - 1e6 / r[2]) / (1e6 / r[2])).collect());
+    let sspi = rate(cfg.runs, cfg.window, 1, negotiate::sspi_rs_handshake_once);
+    let row = |name: &str, r: f64| println!("| {name} | {} | {:.2} | {:.2} |", human(r), 1e6 / r, ours_abi / r);
+    row("ntlmssp Negotiate (SPNEGO + NTLMv2, final token back to the client), exported C ABI", abi);
+    row("ntlmssp Negotiate, Rust core", core);
+    row("sspi-rs 0.23 Negotiate (SPNEGO + its NTLM)", sspi);
+    println!(
+        "SPNEGO layer cost: {abi_cost:.2} µs per handshake through the C ABI ({:.1}% of an NTLM handshake), {core_cost:.2} µs in the core ({:.1}%) (medians of per-round differences)",
+        abi_share * 100.0,
+        core_share * 100.0
+    );
+    let (codec, mic) = negotiate::parts(cfg);
+    println!(
+        "of which: DER codec of the four tokens {codec:.2} µs; mechListMIC {mic:.2} µs (both sides' signing/sealing keys, which NTLM derives on a context's first message, four MACs, RC4 resets); the rest {:.2} µs",
+        core_cost - codec - mic
+    );
+}
+
 fn main() {
     let mut cfg = Config { runs: 5, window: Duration::from_millis(300) };
     let mut peer_programs = Vec::new();
+    let mut large = false;
+    let mut profile_users: Option<usize> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--quick" => cfg = Config { runs: 3, window: Duration::from_millis(100) },
+            // The user-count table also at 1,000,001 users.
+            "--large" => large = true,
+            // With --profile-handshakes (given before it): the server's file has M users, the
+            // logging-in one last.
+            "--profile-users" => profile_users = Some(args.next().and_then(|n| n.parse().ok()).expect("--profile-users M")),
+            // For profilers: only N handshakes' crypto floor (instruction counts beside
+            // --profile-handshakes).
+            "--profile-floor" => {
+                let n: usize = args.next().and_then(|n| n.parse().ok()).expect("--profile-floor N");
+                for _ in 0..n {
+                    floor::handshake_crypto();
+                }
+                return;
+            }
+            // For profilers: only AcquireCredentialsHandle(INBOUND) on a file of N users.
+            "--profile-acquire" => {
+                let n: usize = args.next().and_then(|n| n.parse().ok()).expect("--profile-acquire N");
+                return users::profile_acquire(n);
+            }
+            // Only the user-count table.
+            "--users" => {
+                abi::setup_user_file();
+                return users::table(&cfg, large);
+            }
             "--peer" => peer_programs.push(args.next().expect("--peer name=path")),
             // For profilers (valgrind --tool=callgrind, perf): only N handshakes through the ABI.
             "--profile-handshakes" => {
                 let n: usize = args.next().and_then(|n| n.parse().ok()).expect("--profile-handshakes N");
-                abi::setup_user_file();
+                match profile_users {
+                    Some(m) => users::use_file_of(m),
+                    None => abi::setup_user_file(),
+                }
                 for _ in 0..n {
                     abi::handshake_once();
+                }
+                return;
+            }
+            // The same for Negotiate handshakes, through the ABI.
+            "--profile-negotiate" => {
+                let n: usize = args.next().and_then(|n| n.parse().ok()).expect("--profile-negotiate N");
+                abi::setup_user_file();
+                for _ in 0..n {
+                    negotiate::handshake_once();
                 }
                 return;
             }
@@ -131,6 +211,7 @@ fn main() {
             row(&p.name, r);
         }
     }
+    negotiate_rows(&cfg, ours_abi);
     let keys = rate(cfg.runs, cfg.window, 1, floor::first_message_keys);
     println!("ABI layer cost: {abi_cost:.2} µs per handshake; total / crypto floor: {over_floor:.2}x (medians of per-round differences and ratios)");
     println!("(ntlmssp derives signing and sealing keys on a context's first message: {:.2} µs per context pair, not in these handshakes)\n", 1e6 / keys);
@@ -161,32 +242,53 @@ fn main() {
     }
     println!();
 
-    // 3. Threads and memory. One and two threads alternate, and the scaling is the median of
-    // the per-round ratios, so a slow spell of the machine hits both sides of a ratio.
-    let scaling = |f: fn()| {
-        let mut rounds: Vec<(f64, f64)> = (0..cfg.runs.max(3))
-            .map(|_| {
-                let one_cfg = Config { runs: 1, window: cfg.window };
-                (rate(1, cfg.window, 1, f), abi::threaded_rate(2, &one_cfg, f))
+    // 3. Servers with many users.
+    users::table(&cfg, large);
+
+    // 4. Threads and memory. Every thread count is measured in each round, and each scaling is
+    // the median of the per-round ratios to one thread, so a slow spell of the machine hits
+    // both sides of a ratio. "Shared": every thread's server uses the one server credential
+    // (one user database), as a real server does; "own": each thread acquired its own.
+    let all = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let mut counts = vec![1, 2, all];
+    counts.dedup();
+    let one_cfg = Config { runs: 1, window: cfg.window };
+    let kinds: [(&str, fn()); 3] = [
+        ("C ABI, one shared server credential", abi::handshake_once),
+        ("C ABI, a credential per thread", abi::handshake_own_credentials),
+        ("Rust core", abi::core_handshake_once),
+    ];
+    let rounds: Vec<Vec<Vec<f64>>> = (0..cfg.runs.max(3))
+        .map(|_| kinds.iter().map(|(_, f)| counts.iter().map(|&t| abi::threaded_rate(t, &one_cfg, *f)).collect()).collect())
+        .collect();
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        v[v.len() / 2]
+    };
+    println!("## Threads ({all} available) and memory");
+    println!("| handshakes | {} |", counts.iter().map(|t| format!("{t} thread{}", if *t == 1 { "" } else { "s" })).collect::<Vec<_>>().join(" | "));
+    println!("|---|{}", "---:|".repeat(counts.len()));
+    for (k, (name, _)) in kinds.iter().enumerate() {
+        let cells: Vec<String> = (0..counts.len())
+            .map(|i| {
+                let r = median(rounds.iter().map(|r| r[k][i]).collect());
+                if i == 0 {
+                    format!("{}/s", human(r))
+                } else {
+                    format!("{}/s ({:.2}x)", human(r), median(rounds.iter().map(|r| r[k][i] / r[k][0]).collect()))
+                }
             })
             .collect();
-        rounds.sort_by(|a, b| (a.1 / a.0).partial_cmp(&(b.1 / b.0)).unwrap());
-        rounds[rounds.len() / 2]
-    };
-    let (one, two) = scaling(abi::handshake_once);
-    let (core_one, core_two) = scaling(abi::core_handshake_once);
-    println!("## Scaling and memory");
+        println!("| {name} | {} |", cells.join(" | "));
+    }
+    println!();
     println!("| figure | value |");
     println!("|---|---:|");
-    println!("| handshakes/s, 1 thread (C ABI) | {} |", human(one));
-    println!("| handshakes/s, 2 threads (C ABI) | {} |", human(two));
-    println!("| scaling, 2 threads / 1 (median of alternating rounds) | {:.2}x |", two / one);
-    println!("| scaling of the Rust core alone | {:.2}x |", core_two / core_one);
     let (client_bytes, server_bytes) = abi::heap_per_context();
     println!("| heap held per established client context | {client_bytes} B |");
     println!("| heap held per established server context | {server_bytes} B |");
     let allocs = abi::allocations_per_message();
-    println!("| heap allocations per MakeSignature/VerifySignature/EncryptMessage/DecryptMessage | {allocs} |");
+    println!("| heap allocations per MakeSignature/VerifySignature/EncryptMessage/DecryptMessage (after a direction's first, which boxes its keys) | {allocs} |");
     println!();
     println!("## Crypto primitives: ntlmssp's own (src/nlmp/digest.rs, crypto::Rc4) and the stock crates");
     floor::primitives(&cfg);

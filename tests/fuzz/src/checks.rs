@@ -529,6 +529,38 @@ pub fn exports(data: &[u8]) {
     }
 }
 
+/// SPNEGO: a token that decodes re-encodes to exactly the input (strict DER; the MechTypeList
+/// is kept as received) and decodes again to the same token. Then the input goes to each leg
+/// of the Negotiate acceptor and initiator, after a real exchange up to that leg.
+pub fn spnego(data: &[u8]) {
+    use ntlmssp::spnego::codec::Token;
+    use ntlmssp::spnego::context::{Acceptor, Initiator};
+    if let Ok(t) = Token::decode(data) {
+        let once = t.encode().expect("a decoded token encodes");
+        assert_eq!(once, data, "decode -> encode gives the input back");
+        assert_eq!(Token::decode(&once).expect("our encoding decodes"), t);
+    }
+    // The acceptor's first leg, and the initiator's second, on the input.
+    let fresh = Acceptor::new(fixed_server(3));
+    let _ = fresh.step(data);
+    let mut i = Initiator::new(fixed_client(3));
+    let (init, next) = i.step(None, None).expect("the first token");
+    i.advance(next);
+    let _ = i.step(Some(data), None);
+    // The acceptor's AUTHENTICATE leg and the initiator's final leg on the input.
+    let mut a = Acceptor::new(fixed_server(3));
+    let (challenge, next) = a
+        .step(&init)
+        .expect("the initiator's NegTokenInit is accepted");
+    a.advance(next);
+    let (_, next) = i
+        .step(Some(&challenge), None)
+        .expect("the CHALLENGE is answered");
+    i.advance(next);
+    let _ = a.authenticate(data, None);
+    let _ = i.step(Some(data), None);
+}
+
 /// ntlmssp-decode's description (src/nlmp/describe.rs) on arbitrary bytes, as a raw message and
 /// as lines of text input: never a panic; a description renders as text and as JSON that
 /// parses back; a refusal names a field; and the description agrees with the core decoders

@@ -42,4 +42,28 @@ fn main() {
         seed.extend_from_slice(&data);
         write(dir, "session", &format!("{tag}-sealed"), &seed);
     }
+    spnego_seeds(dir);
+}
+
+/// The four tokens of a Negotiate exchange between the deterministic peers, and a
+/// NegTokenInit listing Kerberos before NTLMSSP (what Windows sends).
+fn spnego_seeds(dir: &Path) {
+    use ntlmssp::spnego::codec::{self, MechTypeList, NegTokenInit, NegotiationToken, Token, KRB5, MS_KRB5, NTLMSSP};
+    use ntlmssp::spnego::context::{Acceptor, Initiator};
+    let mut i = Initiator::new(ntlmssp_fuzz::fixed_client(3));
+    let mut a = Acceptor::new(ntlmssp_fuzz::fixed_server(3));
+    let (init, next) = i.step(None, None).unwrap();
+    i.advance(next);
+    let (challenge, next) = a.step(&init).unwrap();
+    a.advance(next);
+    let (authenticate, next) = i.step(Some(&challenge), None).unwrap();
+    i.advance(next);
+    let fin = a.authenticate(&authenticate, None).unwrap();
+    for (name, t) in [("init", &init), ("challenge", &challenge), ("authenticate", &authenticate), ("final", &fin)] {
+        write(dir, "spnego", &format!("negotiate-{name}"), t);
+    }
+    let list = codec::encode_mech_types(&[MS_KRB5, KRB5, NTLMSSP]).unwrap();
+    let negotiate = ntlmssp_fuzz::fixed_client(3).negotiate().unwrap().0;
+    let init = NegTokenInit { mech_types: MechTypeList::from_der_bytes(&list).unwrap(), req_flags: None, mech_token: Some(codec::octets(&negotiate).unwrap()), mech_list_mic: None };
+    write(dir, "spnego", "kerberos-first-init", &Token { token: NegotiationToken::Init(init), framed: true }.encode().unwrap());
 }
