@@ -320,12 +320,48 @@ fn command_input_forms_json_and_exit_status() {
         "input"
     );
 
-    // SPNEGO: reported, not parsed (exit status 1).
-    let (code, out, _) = decode_cmd(&["Authorization: Negotiate YIIBBgYGKwYBBQUCoA=="], "");
-    assert_eq!(code, 1);
-    assert!(out.starts_with("SPNEGO token (not unwrapped)"), "{out}");
-    assert!(matches!(
-        describe(&[0x60, 0]).unwrap(),
-        Description::SpnegoNotUnwrapped { .. }
-    ));
+    // SPNEGO: a Negotiate token as a header line, described with the NTLM message inside.
+    let authenticate = message("ntlmv2", "AUTHENTICATE_MESSAGE");
+    let token = spnego_init(&authenticate);
+    let header = format!("Authorization: Negotiate {}", base64(&token));
+    let (code, out, _) = decode_cmd(&["--json", &header], "");
+    assert_eq!(code, 0, "{out}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["Message"], "SPNEGO NegTokenInit");
+    assert_eq!(v["MechTypes"][0], "NTLMSSP (1.3.6.1.4.1.311.2.2.10)");
+    assert_eq!(
+        v["MechToken"]["Message"], "AUTHENTICATE_MESSAGE (type 3)",
+        "{v:#}"
+    );
+    // A SPNEGO token that is not one: the error names it, exit status 2.
+    let (code, _, err) = decode_cmd(&["oAMBAgM="], "");
+    assert_eq!(code, 2);
+    assert!(err.contains("SPNEGO token"), "{err}");
+    assert!(matches!(describe(&token).unwrap(), Description::Spnego(_)));
+}
+
+/// A framed NegTokenInit listing NTLMSSP and carrying `mech_token`, built with the Negotiate
+/// package's own encoder.
+fn spnego_init(mech_token: &[u8]) -> Vec<u8> {
+    use ntlmssp::spnego::codec::{
+        encode_mech_types, octets, MechTypeList, NegTokenInit, NegotiationToken, Token, NTLMSSP,
+    };
+    let mechs = encode_mech_types(&[NTLMSSP]).unwrap();
+    let init = NegTokenInit {
+        mech_types: MechTypeList::from_der_bytes(&mechs).unwrap(),
+        req_flags: None,
+        mech_token: Some(octets(mech_token).unwrap()),
+        mech_list_mic: None,
+    };
+    Token {
+        token: NegotiationToken::Init(init),
+        framed: true,
+    }
+    .encode()
+    .unwrap()
+}
+
+fn base64(b: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(b)
 }

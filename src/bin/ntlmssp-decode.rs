@@ -1,4 +1,4 @@
-//! ntlmssp-decode: prints what an NTLM message says.
+//! ntlmssp-decode: prints what an NTLM message, or a SPNEGO token carrying one, says.
 //!
 //! usage: ntlmssp-decode [--json] [-f FILE]... [TOKEN...]
 //!
@@ -6,12 +6,13 @@
 //! `WWW-Authenticate: Negotiate …`, `Proxy-Authorization: …`); without TOKEN or -f, each line
 //! of standard input is one. `-f FILE` reads a raw message (or, when FILE is text, one token a
 //! line). Exit status: 0 when every token was decoded, 2 when one was malformed (the error names
-//! the field and its offset), 1 when one was a SPNEGO token that could not be unwrapped.
+//! the field and its offset). A SPNEGO token (Negotiate) is described with the NTLM message
+//! inside it.
 
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
-use ntlmssp::nlmp::describe::{self, DecodeError, Description};
+use ntlmssp::nlmp::describe::{self, DecodeError};
 use ntlmssp::nlmp::messages::SIGNATURE;
 
 const USAGE: &str = "usage: ntlmssp-decode [--json] [-f FILE]... [TOKEN...]
@@ -19,12 +20,11 @@ const USAGE: &str = "usage: ntlmssp-decode [--json] [-f FILE]... [TOKEN...]
            (without TOKEN or -f: one token per line of standard input)
   -f FILE  a raw NTLM message (or a text file of tokens, one a line)
   --json   one JSON object per token
-exit status: 0 decoded, 2 malformed input, 1 SPNEGO token not unwrapped";
+exit status: 0 decoded, 2 malformed input";
 
 #[derive(Default)]
 struct Outcome {
     malformed: bool,
-    not_unwrapped: bool,
 }
 
 fn main() -> ExitCode {
@@ -93,8 +93,6 @@ fn main() -> ExitCode {
     let _ = out.flush();
     if outcome.malformed {
         ExitCode::from(2)
-    } else if outcome.not_unwrapped {
-        ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     }
@@ -137,7 +135,6 @@ fn emit(
         (Err(_), false) => Ok(()),
     };
     match result {
-        Ok(Description::SpnegoNotUnwrapped { .. }) => outcome.not_unwrapped = true,
         Ok(_) => {}
         Err(e) => {
             eprintln!("ntlmssp-decode: malformed: {e}");

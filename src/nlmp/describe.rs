@@ -67,31 +67,26 @@ impl std::error::Error for DecodeError {}
 pub enum Description {
     /// An NTLM message, described field by field (keys in wire order).
     Ntlm(Value),
-    /// A SPNEGO token that [`unwrap_spnego`] could not unwrap.
-    SpnegoNotUnwrapped { length: usize },
+    /// A SPNEGO token (RFC 4178, MS-SPNG): its fields, with the NTLM message it carries
+    /// described in place.
+    Spnego(Value),
 }
 
 impl Description {
     /// The description as a JSON value (what `ntlmssp-decode --json` prints).
     pub fn to_json(&self) -> Value {
         match self {
-            Description::Ntlm(v) => v.clone(),
-            Description::SpnegoNotUnwrapped { length } => {
-                json!({ "Message": "SPNEGO token (not unwrapped)", "Length": length })
-            }
+            Description::Ntlm(v) | Description::Spnego(v) => v.clone(),
         }
     }
 
     /// The description as indented text, one field a line.
     pub fn to_text(&self) -> String {
         match self {
-            Description::Ntlm(v) => {
+            Description::Ntlm(v) | Description::Spnego(v) => {
                 let mut out = String::new();
                 render(&mut out, v, 0);
                 out
-            }
-            Description::SpnegoNotUnwrapped { length } => {
-                format!("SPNEGO token (not unwrapped), {length} bytes\n")
             }
         }
     }
@@ -189,39 +184,91 @@ pub fn is_spnego(token: &[u8]) -> bool {
     matches!(token.first(), Some(0x60 | 0xa0 | 0xa1))
 }
 
-/// What [`unwrap_spnego`] found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Unwrapped<'a> {
-    /// Not SPNEGO: the token itself.
-    Plain(&'a [u8]),
-    /// The NTLM message a SPNEGO token carries (its mechToken or responseToken).
-    Inner(Vec<u8>),
-    /// SPNEGO, but not unwrapped (no SPNEGO codec in this build, or no NTLM message inside).
-    NotUnwrapped,
-}
-
-/// The SPNEGO unwrapping step of [`describe`]: this is where the Negotiate package's DER codec
-/// plugs in (returning [`Unwrapped::Inner`]); until then a SPNEGO token is reported as such.
-pub fn unwrap_spnego(token: &[u8]) -> Unwrapped<'_> {
-    if is_spnego(token) {
-        Unwrapped::NotUnwrapped
-    } else {
-        Unwrapped::Plain(token)
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Messages
-
-/// Describes one token (an NTLM message, or a SPNEGO token).
+/// Describes one token (an NTLM message, or a SPNEGO token and the NTLM message inside it).
 pub fn describe(token: &[u8]) -> Result<Description, DecodeError> {
-    match unwrap_spnego(token) {
-        Unwrapped::Plain(t) => describe_ntlm(t).map(Description::Ntlm),
-        Unwrapped::Inner(t) => describe_ntlm(&t).map(Description::Ntlm),
-        Unwrapped::NotUnwrapped => Ok(Description::SpnegoNotUnwrapped {
-            length: token.len(),
-        }),
+    if is_spnego(token) {
+        describe_spnego(token).map(Description::Spnego)
+    } else {
+        describe_ntlm(token).map(Description::Ntlm)
     }
+}
+
+/// Describes a SPNEGO token with the Negotiate package's own decoder: framing, mechanisms,
+/// negState, the mechListMIC's presence (never its value), and the NTLM message inside.
+pub fn describe_spnego(token: &[u8]) -> Result<Value, DecodeError> {
+    use crate::spnego::codec::{mech_name, NegState, NegotiationToken, Token};
+    let t = Token::decode(token).map_err(|e| DecodeError {
+        field: "SPNEGO token".into(),
+        offset: e.position().map(|p| u32::from(p) as usize),
+        reason: e.kind().to_string(),
+    })?;
+    let mut m = Map::new();
+    let framing = if t.framed {
+        "GSS-API InitialContextToken, OID 1.3.6.1.5.5.2"
+    } else {
+        "bare NegotiationToken"
+    };
+    let inner = |field: &str, bytes: &[u8]| -> Result<Value, DecodeError> {
+        if bytes.starts_with(b"NTLMSSP\0") {
+            describe_ntlm(bytes).map_err(|e| DecodeError {
+                field: format!("{field}.{}", e.field),
+                ..e
+            })
+        } else {
+            Ok(json!(format!("{} bytes, not an NTLM message", bytes.len())))
+        }
+    };
+    let mic = |v: Option<&[u8]>| v.map(|b| json!(format!("present, {} bytes", b.len())));
+    match &t.token {
+        NegotiationToken::Init(init) => {
+            m.insert("Message".into(), json!("SPNEGO NegTokenInit"));
+            m.insert("Framing".into(), json!(framing));
+            let mechs: Vec<Value> = init
+                .mech_types
+                .iter()
+                .map(|o| json!(format!("{} ({o})", mech_name(&o))))
+                .collect();
+            m.insert("MechTypes".into(), Value::Array(mechs));
+            if init.req_flags.is_some() {
+                m.insert("ReqFlags".into(), json!("present"));
+            }
+            if let Some(tok) = init.mech_token {
+                m.insert("MechToken".into(), inner("MechToken", tok.as_bytes())?);
+            }
+            if let Some(v) = mic(init.mech_list_mic.map(|o| o.as_bytes())) {
+                m.insert("MechListMIC".into(), v);
+            }
+        }
+        NegotiationToken::Resp(resp) => {
+            m.insert("Message".into(), json!("SPNEGO NegTokenResp"));
+            m.insert("Framing".into(), json!(framing));
+            if let Some(state) = resp.neg_state {
+                let name = match state {
+                    NegState::AcceptCompleted => "accept-completed",
+                    NegState::AcceptIncomplete => "accept-incomplete",
+                    NegState::Reject => "reject",
+                    NegState::RequestMic => "request-mic",
+                };
+                m.insert("NegState".into(), json!(name));
+            }
+            if let Some(o) = &resp.supported_mech {
+                m.insert(
+                    "SupportedMech".into(),
+                    json!(format!("{} ({o})", mech_name(o))),
+                );
+            }
+            if let Some(tok) = resp.response_token {
+                m.insert(
+                    "ResponseToken".into(),
+                    inner("ResponseToken", tok.as_bytes())?,
+                );
+            }
+            if let Some(v) = mic(resp.mech_list_mic.map(|o| o.as_bytes())) {
+                m.insert("MechListMIC".into(), v);
+            }
+        }
+    }
+    Ok(Value::Object(m))
 }
 
 /// Describes one NTLM message.
@@ -774,12 +821,10 @@ mod tests {
     }
 
     #[test]
-    fn spnego_is_reported_not_parsed() {
+    fn malformed_spnego_is_an_error() {
         for first in [0x60u8, 0xa0, 0xa1] {
-            assert_eq!(
-                describe(&[first, 3, 1, 2, 3]).unwrap(),
-                Description::SpnegoNotUnwrapped { length: 5 }
-            );
+            let e = describe(&[first, 3, 1, 2, 3]).unwrap_err();
+            assert_eq!(e.field, "SPNEGO token");
         }
     }
 
