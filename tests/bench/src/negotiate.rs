@@ -218,3 +218,50 @@ pub fn parts(cfg: &crate::Config) -> (f64, f64) {
     });
     (1e6 / codec, 1e6 / mic)
 }
+
+/// One sealed message each way between two established sessions (what RPC, SMB or LDAP do
+/// next, and where plain NTLM derives the keys the mechListMIC made Negotiate derive early).
+fn first_messages(client: &mut ntlmssp::nlmp::session::SessionSecurity, server: &mut ntlmssp::nlmp::session::SessionSecurity) {
+    use ntlmssp::nlmp::session::{Segment, SessionSecurity};
+    let one = |from: &mut SessionSecurity, to: &mut SessionSecurity| {
+        let mut data = *b"the first application message";
+        let sig = from.seal(None, &mut [Segment::Seal(&mut data)]);
+        to.unseal(None, &mut [Segment::Seal(&mut data)], &sig).unwrap();
+    };
+    one(client, server);
+    one(server, client);
+}
+
+/// For profilers: `n` core handshakes, each followed by one sealed message each way, with
+/// plain NTLM (`negotiate` false) or Negotiate (the server's final token passed back).
+pub fn profile_first_messages(n: usize, negotiate: bool) {
+    let k = core();
+    let options = ClientOptions { sign: true, seal: true, ..Default::default() };
+    for _ in 0..n {
+        let client = Client::new(k.credential.clone(), options.clone(), Policy { lm_compat_level: 3 }, k.env.clone());
+        let server = Server::new(k.users.clone(), k.names.clone(), Policy { lm_compat_level: 3 }, k.env.clone());
+        if negotiate {
+            let (mut i, mut a) = (Initiator::new(client), Acceptor::new(server));
+            let (init, next) = i.step(None, None).unwrap();
+            i.advance(next);
+            let (challenge, next) = a.step(&init).unwrap();
+            a.advance(next);
+            let (authenticate, next) = i.step(Some(&challenge), None).unwrap();
+            i.advance(next);
+            let fin = a.authenticate(&authenticate, None).unwrap();
+            let (_, next) = i.step(Some(&fin), None).unwrap();
+            i.advance(next);
+            first_messages(&mut i.established_mut().unwrap().session, &mut a.established_mut().unwrap().session);
+        } else {
+            let (mut c, mut s) = (client, server);
+            let (neg, next) = c.negotiate().unwrap();
+            c.advance(next);
+            let (chal, next) = s.challenge(&neg).unwrap();
+            s.advance(next);
+            let (auth, next) = c.authenticate(&chal, None).unwrap();
+            c.advance(next);
+            s.authenticate(&auth, None).unwrap();
+            first_messages(&mut c.established_mut().unwrap().session, &mut s.established_mut().unwrap().session);
+        }
+    }
+}
