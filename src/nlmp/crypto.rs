@@ -148,6 +148,19 @@ impl Rc4 {
         Rc4 { s, i: 0, j: 0 }
     }
 
+    /// Goes back to the state RC4Init left, for a stream that has produced fewer than 256
+    /// bytes since (its index i counts them modulo 256; the caller knows the count is small). Each step of the generator is a swap and
+    /// two additions, so it runs backwards exactly (a few instructions a byte, where keying
+    /// again runs the 256-step schedule).
+    pub fn rewind(&mut self) {
+        let Rc4 { s, i, j } = self;
+        while *i != 0 {
+            s.swap(usize::from(*i), usize::from(*j));
+            *j = j.wrapping_sub(s[usize::from(*i)]);
+            *i -= 1;
+        }
+    }
+
     /// RC4(Handle, D), in place, continuing the stream.
     pub fn apply(&mut self, data: &mut [u8]) {
         self.keystream().xor(data);
@@ -518,4 +531,29 @@ pub fn MIC(
     authenticate: &[u8],
 ) -> [u8; 16] {
     hmac_md5(exported_session_key, &[negotiate, challenge, authenticate])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Rc4;
+
+    /// After 0 to 255 bytes (in one run or several), the rewound stream produces what a freshly
+    /// keyed one does.
+    #[test]
+    fn rc4_rewinds_to_its_start() {
+        let key = *b"0123456789abcdef";
+        let mut fresh = [0u8; 300];
+        Rc4::new(&key).apply(&mut fresh);
+        for n in 0..256 {
+            let mut rc4 = Rc4::new(&key);
+            let mut used = vec![0u8; n];
+            let (a, b) = used.split_at_mut(n / 3);
+            rc4.apply(a);
+            rc4.apply(b);
+            rc4.rewind();
+            let mut again = [0u8; 300];
+            rc4.apply(&mut again);
+            assert_eq!(again, fresh, "after {n} bytes");
+        }
+    }
 }

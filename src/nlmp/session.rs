@@ -47,6 +47,9 @@ struct Keys {
     #[zeroize(skip)]
     signing: Option<HmacMd5Key>,
     sealing_key: SealKey,
+    /// Wipes itself on drop (once: wiping the Option as well went over its 258 bytes three
+    /// times).
+    #[zeroize(skip)]
     rc4: Option<Rc4>,
 }
 
@@ -209,6 +212,58 @@ impl SessionSecurity {
     pub fn reset_rc4(&mut self, send: bool) {
         if let Some(keys) = self.dir(send).keys.as_mut() {
             keys.rc4 = None;
+        }
+    }
+
+    /// The mechListMIC of SPNEGO ([MS-SPNG] 3.3.5.1): signs `mech_types` as the next
+    /// message, then restarts the outbound RC4 stream as [`SessionSecurity::reset_rc4`] does.
+    /// When the stream was new, the few bytes the MIC took are undone ([`Rc4::rewind`]) rather
+    /// than the key schedule run again for the first application message.
+    pub fn sign_mech_list(&mut self, mech_types: &[u8]) -> [u8; 16] {
+        let new = self.stream_is_new(true);
+        let mic = self.sign(None, &[mech_types]);
+        self.restart_rc4(true, new);
+        mic
+    }
+
+    /// Verifies the peer's mechListMIC over `mech_types`, then restarts the inbound RC4 stream
+    /// (as in [`SessionSecurity::sign_mech_list`]). A failure changes nothing.
+    pub fn verify_mech_list(&mut self, mech_types: &[u8], mic: &[u8]) -> Result<()> {
+        let new = self.stream_is_new(false);
+        self.verify(None, &[mech_types], mic)?;
+        self.restart_rc4(false, new);
+        Ok(())
+    }
+
+    /// Whether a direction's RC4 stream has not been keyed yet: then the next signature
+    /// starts it.
+    fn stream_is_new(&mut self, send: bool) -> bool {
+        self.dir(send).keys.as_ref().is_none_or(|k| k.rc4.is_none())
+    }
+
+    /// Restarts a direction's RC4 stream after one signature: rewound when it was `new` before
+    /// it (a signature takes at most 12 bytes of it), else keyed again on the next message.
+    fn restart_rc4(&mut self, send: bool, new: bool) {
+        if let Some(keys) = self.dir(send).keys.as_mut() {
+            match keys.rc4.as_mut() {
+                Some(rc4) if new => rc4.rewind(),
+                _ => keys.rc4 = None,
+            }
+        }
+    }
+
+    /// Takes the receive direction of `verified`, a copy of this session that verified the
+    /// acceptor's final mechListMIC (see [`SessionSecurity::skip_received`]), when this session
+    /// has not received anything since: its keys, already derived, and its restarted stream
+    /// serve the first received message. Otherwise nothing changes.
+    pub fn adopt_receive_state(&mut self, verified: SessionSecurity) {
+        if self.ess()
+            && self.flags == verified.flags
+            && self.inbound.keys.is_none()
+            && self.inbound.seq == verified.inbound.seq
+        {
+            let SessionSecurity { inbound, .. } = verified;
+            self.inbound = inbound;
         }
     }
 
@@ -465,4 +520,108 @@ fn check_shape(signature: &[u8]) -> Result<[u8; 16]> {
         return Err(Error::MessageAltered);
     }
     Ok(sig)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nlmp::flags::*;
+
+    const KEY: [u8; 16] = [0x55; 16];
+    const MECH_TYPES: &[u8] = &[0x30, 0x02, 0x06, 0x00];
+
+    fn flag_sets() -> [u32; 4] {
+        let sign_seal = NEGOTIATE_SIGN | NEGOTIATE_SEAL | NEGOTIATE_128;
+        [
+            sign_seal | NEGOTIATE_EXTENDED_SESSIONSECURITY | NEGOTIATE_KEY_EXCH,
+            sign_seal | NEGOTIATE_EXTENDED_SESSIONSECURITY,
+            sign_seal | NEGOTIATE_KEY_EXCH,
+            0,
+        ]
+    }
+
+    /// One sealed and one signed message from `from` to `to`: what was sent.
+    fn send(from: &mut SessionSecurity, to: &mut SessionSecurity, out: &mut Vec<Vec<u8>>) {
+        let mut data = *b"application data";
+        let sig = from.seal(None, &mut [Segment::Seal(&mut data)]);
+        out.push([&data[..], &sig].concat());
+        to.unseal(None, &mut [Segment::Seal(&mut data)], &sig)
+            .unwrap();
+        assert_eq!(&data, b"application data");
+        let sig = from.sign(None, &[b"signed"]);
+        out.push(sig.to_vec());
+        to.verify(None, &[b"signed"], &sig).unwrap();
+    }
+
+    /// Two rounds of application messages each way after the mechListMICs.
+    fn traffic(c: &mut SessionSecurity, s: &mut SessionSecurity) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        for _ in 0..2 {
+            send(c, s, &mut out);
+            send(s, c, &mut out);
+        }
+        out
+    }
+
+    /// The kept initial RC4 state gives exactly what re-keying after the reset gives.
+    #[test]
+    fn mech_list_mic_restart_matches_a_reset() {
+        for flags in flag_sets() {
+            let (mut c1, mut s1) = (
+                SessionSecurity::new(flags, &KEY, Mode::Client),
+                SessionSecurity::new(flags, &KEY, Mode::Server),
+            );
+            let (mut c2, mut s2) = (c1.clone(), s1.clone());
+            let mic = c1.sign_mech_list(MECH_TYPES);
+            let mut bad = mic;
+            bad[9] ^= 1;
+            assert!(s1.verify_mech_list(MECH_TYPES, &bad).is_err());
+            s1.verify_mech_list(MECH_TYPES, &mic).unwrap();
+            let answer = s1.sign_mech_list(MECH_TYPES);
+            c1.verify_mech_list(MECH_TYPES, &answer).unwrap();
+
+            assert_eq!(c2.sign(None, &[MECH_TYPES]), mic);
+            c2.reset_rc4(true);
+            s2.verify(None, &[MECH_TYPES], &mic).unwrap();
+            s2.reset_rc4(false);
+            assert_eq!(s2.sign(None, &[MECH_TYPES]), answer);
+            s2.reset_rc4(true);
+            c2.verify(None, &[MECH_TYPES], &answer).unwrap();
+            c2.reset_rc4(false);
+
+            assert_eq!(
+                traffic(&mut c1, &mut s1),
+                traffic(&mut c2, &mut s2),
+                "{flags:#x}"
+            );
+        }
+    }
+
+    /// An initiator that verified the final mechListMIC on a copy takes that copy's receive
+    /// state; one that received messages since keeps its own.
+    #[test]
+    fn adopted_receive_state_serves_the_next_message() {
+        // With extended session security, where the initiator counts the final token as
+        // received without seeing it.
+        for flags in &flag_sets()[..2] {
+            let flags = *flags;
+            let (mut c, mut s) = (
+                SessionSecurity::new(flags, &KEY, Mode::Client),
+                SessionSecurity::new(flags, &KEY, Mode::Server),
+            );
+            let mic = c.sign_mech_list(MECH_TYPES);
+            s.verify_mech_list(MECH_TYPES, &mic).unwrap();
+            let answer = s.sign_mech_list(MECH_TYPES);
+            let mut verified = c.clone();
+            c.skip_received();
+            verified.verify_mech_list(MECH_TYPES, &answer).unwrap();
+            let mut reference = c.clone();
+            c.adopt_receive_state(verified);
+            assert!(c.inbound.keys.is_some() && reference.inbound.keys.is_none());
+            assert_eq!(
+                traffic(&mut c, &mut s.clone()),
+                traffic(&mut reference, &mut s)
+            );
+        }
+    }
 }

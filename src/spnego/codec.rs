@@ -79,19 +79,34 @@ impl<'a> MechTypeList<'a> {
 
     /// The complete DER encoding (tag, length, contents): what the mechListMIC covers.
     pub fn der(&self) -> Vec<u8> {
-        self.to_der().unwrap_or_default()
+        super::wire::mech_type_list_der(self)
+    }
+
+    /// The contents octets (the OIDs' encodings, as received).
+    pub fn contents(&self) -> &'a [u8] {
+        self.contents
+    }
+
+    /// Contents already checked to be a SEQUENCE OF OID.
+    pub(super) fn from_contents(contents: &'a [u8]) -> Self {
+        MechTypeList { contents }
     }
 }
 
 /// Builds a MechTypeList encoding for a list of mechanisms (what an initiator sends).
 pub fn encode_mech_types(mechs: &[ObjectIdentifier]) -> der::Result<Vec<u8>> {
+    Ok(super::wire::encode_mech_types(mechs))
+}
+
+/// [`encode_mech_types`] on `der`: the reference it is tested against.
+pub fn encode_mech_types_der(mechs: &[ObjectIdentifier]) -> der::Result<Vec<u8>> {
     mechs.to_vec().to_der()
 }
 
 impl<'a> MechTypeList<'a> {
     /// Views an encoding made by [`encode_mech_types`] (or received) as a list.
     pub fn from_der_bytes(der_bytes: &'a [u8]) -> der::Result<Self> {
-        Self::from_der(der_bytes)
+        super::wire::mech_type_list_element(der_bytes).ok_or_else(super::wire::invalid)
     }
 }
 
@@ -173,7 +188,23 @@ pub struct Token<'a> {
 
 impl<'a> Token<'a> {
     /// Decodes a token, framed or bare. Errors for anything that is not exactly one token.
+    /// Hand-written (see [`super::wire`]); accepts exactly what [`Token::decode_der`] accepts.
     pub fn decode(input: &'a [u8]) -> der::Result<Self> {
+        super::wire::decode(input).ok_or_else(super::wire::invalid)
+    }
+
+    /// Encodes the token, with the InitialContextToken framing when `framed`; byte-identical
+    /// to [`Token::encode_der`].
+    pub fn encode(&self) -> der::Result<Vec<u8>> {
+        match super::wire::encode(self) {
+            Some(out) => Ok(out),
+            None => self.encode_der(),
+        }
+    }
+
+    /// [`Token::decode`] on the `der` crate: the reference the hand-written reader is tested
+    /// against.
+    pub fn decode_der(input: &'a [u8]) -> der::Result<Self> {
         let mut r = SliceReader::new(input)?;
         let framed = Tag::peek(&r)? == GSS_FRAME;
         let token = if framed {
@@ -192,8 +223,8 @@ impl<'a> Token<'a> {
         Ok(Token { token, framed })
     }
 
-    /// Encodes the token, with the InitialContextToken framing when `framed`.
-    pub fn encode(&self) -> der::Result<Vec<u8>> {
+    /// [`Token::encode`] on the `der` crate.
+    pub fn encode_der(&self) -> der::Result<Vec<u8>> {
         let inner = self.token.to_der()?;
         if !self.framed {
             return Ok(inner);

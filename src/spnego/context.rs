@@ -83,9 +83,7 @@ fn continuation(input: &[u8]) -> Result<NegTokenResp<'_>> {
 /// Signs the MechTypeList as sent with NTLM's outbound keys, then resets the outbound RC4
 /// stream ([MS-SPNG] 3.3.5.1).
 fn sign_mech_list(session: &mut SessionSecurity, mech_types: &[u8]) -> [u8; 16] {
-    let mic = session.sign(None, &[mech_types]);
-    session.reset_rc4(true);
-    mic
+    session.sign_mech_list(mech_types)
 }
 
 /// Verifies the peer's mechListMIC with NTLM's inbound keys, then resets the inbound RC4 stream.
@@ -94,10 +92,8 @@ fn verify_mech_list(session: &mut SessionSecurity, mech_types: &[u8], mic: &[u8]
         return Err(Error::MessageAltered);
     }
     session
-        .verify(None, &[mech_types], mic)
-        .map_err(|_| Error::MessageAltered)?;
-    session.reset_rc4(false);
-    Ok(())
+        .verify_mech_list(mech_types, mic)
+        .map_err(|_| Error::MessageAltered)
 }
 
 fn resp_token(
@@ -149,6 +145,9 @@ enum InitiatorState {
 pub struct InitiatorPending {
     ntlm: Option<client::Pending>,
     session: Option<SessionSecurity>,
+    /// A copy of the session that verified the acceptor's final mechListMIC, whose receive
+    /// keys the live session takes ([`SessionSecurity::adopt_receive_state`]).
+    verified_receive: Option<SessionSecurity>,
     state: InitiatorState,
 }
 
@@ -252,6 +251,7 @@ impl Initiator {
             InitiatorPending {
                 ntlm: Some(ntlm),
                 session: None,
+                verified_receive: None,
                 state: InitiatorState::InitSent { mech_types },
             },
         ))
@@ -315,6 +315,7 @@ impl Initiator {
             InitiatorPending {
                 ntlm: Some(ntlm),
                 session: None,
+                verified_receive: None,
                 state,
             },
         ))
@@ -336,12 +337,19 @@ impl Initiator {
             return Err(Error::InvalidToken);
         }
         let live = &self.ntlm.established().ok_or(Error::OutOfOrder)?.session;
+        let mut verified_receive = None;
         let session = match peer_mic(&resp) {
             Some(mic) => {
                 let mut session = before_final.unwrap_or(live).clone();
                 verify_mech_list(&mut session, &mech_types, mic)?;
-                // With `before_final` the live session already is where this check leads.
-                before_final.is_none().then_some(session)
+                // With `before_final` the live session already is where this check leads,
+                // but for the receive keys the check derived: they are kept.
+                if before_final.is_some() {
+                    verified_receive = Some(session);
+                    None
+                } else {
+                    Some(session)
+                }
             }
             // An acceptor that asked for MICs (request-mic) must send its own.
             None if asked => return Err(Error::MessageAltered),
@@ -361,6 +369,7 @@ impl Initiator {
             InitiatorPending {
                 ntlm: None,
                 session,
+                verified_receive,
                 state,
             },
         ))
@@ -373,6 +382,9 @@ impl Initiator {
         }
         if let (Some(s), Some(e)) = (next.session, self.ntlm.established_mut()) {
             e.session = s;
+        }
+        if let (Some(v), Some(e)) = (next.verified_receive, self.ntlm.established_mut()) {
+            e.session.adopt_receive_state(v);
         }
         self.state = next.state;
     }

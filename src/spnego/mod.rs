@@ -3,6 +3,7 @@
 //! | module | what |
 //! |---|---|
 //! | [`codec`] | [RFC 4178] 4.2 / [MS-SPNG] 2.2 token syntax on the `der` crate, GSS framing |
+//! | [`wire`] | the same tokens read and written by hand (the handshake's hot path), checked against `der` |
 //! | [`context`] | [MS-SPNG] 3.1 initiator and 3.2 acceptor state machines over NTLM |
 //!
 //! NTLMSSP is the only mechanism offered or accepted. The SPNEGO state lives next to the NTLM
@@ -12,6 +13,7 @@
 
 pub mod codec;
 pub mod context;
+pub mod wire;
 
 /// Whether a `SEC_WINNT_AUTH_IDENTITY_EX` PackageList lets Negotiate use NTLM: a
 /// comma-separated list of package names, each possibly preceded by `!` to exclude it. A list

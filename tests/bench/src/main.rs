@@ -165,6 +165,12 @@ fn main() {
                 }
                 return;
             }
+            // For profilers: N core handshakes each followed by one sealed message each way,
+            // plain NTLM or Negotiate.
+            "--profile-ntlm-messages" | "--profile-negotiate-messages" => {
+                let n: usize = args.next().and_then(|n| n.parse().ok()).expect("N");
+                return negotiate::profile_first_messages(n, a == "--profile-negotiate-messages");
+            }
             other => panic!("unknown argument {other}"),
         }
     }
