@@ -121,6 +121,42 @@ fn read_new(path: &std::path::Path, from: &mut usize) -> String {
     new
 }
 
+/// A Negotiate credential: outbound for alice, or inbound from `NTLM_USER_FILE`.
+fn negotiate_credential(outbound: bool) -> CredHandle {
+    let (user, domain, password) = (utf16("alice"), utf16("EXAMPLE"), utf16(PASSWORD));
+    let mut id = SEC_WINNT_AUTH_IDENTITY_W {
+        User: user.as_ptr() as *mut u16,
+        UserLength: user.len() as u32,
+        Domain: domain.as_ptr() as *mut u16,
+        DomainLength: domain.len() as u32,
+        Password: password.as_ptr() as *mut u16,
+        PasswordLength: password.len() as u32,
+        Flags: SEC_WINNT_AUTH_IDENTITY_UNICODE,
+    };
+    let (use_, auth) = if outbound {
+        (SECPKG_CRED_OUTBOUND, &mut id as *mut _ as *mut _)
+    } else {
+        (SECPKG_CRED_INBOUND, null_mut())
+    };
+    let (mut h, mut ts) = (NO_HANDLE, 0);
+    let package = utf16z("Negotiate");
+    let s = unsafe {
+        AcquireCredentialsHandleW(
+            null_mut(),
+            package.as_ptr() as *mut u16,
+            use_,
+            null_mut(),
+            auth,
+            None,
+            null_mut(),
+            &mut h,
+            &mut ts,
+        )
+    };
+    assert_eq!(s, SEC_E_OK);
+    h
+}
+
 #[test]
 fn decoded_trace_with_reasons_and_no_secrets() {
     let dir = std::env::temp_dir().join(format!("ntlmssp-trace-{}", std::process::id()));
@@ -252,6 +288,27 @@ fn decoded_trace_with_reasons_and_no_secrets() {
     let t = read_new(&trace_file, &mut seen);
     assert!(t.contains("AcceptSecurityContext failed: SEC_E_INVALID_TOKEN (0x80090308): malformed token: NtChallengeResponseFields at offset 20"), "{t}");
     finish(cx, sx);
+
+    // A Negotiate handshake: each leg's SPNEGO token decoded, with the NTLM message inside.
+    let (mut ncc, mut nsc) = (negotiate_credential(true), negotiate_credential(false));
+    let (_, s, cx, sx) = handshake_with(&mut ncc, &mut nsc, |_| {});
+    assert_eq!(s, SEC_E_OK);
+    let t = read_new(&trace_file, &mut seen);
+    for want in [
+        "Negotiate client leg",
+        "Negotiate server leg",
+        "SPNEGO NegTokenInit",
+        "SPNEGO NegTokenResp",
+        "NTLMSSP (1.3.6.1.4.1.311.2.2.10)",
+        "AUTHENTICATE_MESSAGE (type 3)",
+        "accept-completed",
+    ] {
+        assert!(t.contains(want), "{want} missing in {t}");
+    }
+    assert!(!t.contains(PASSWORD), "{t}");
+    finish(cx, sx);
+    free_credential(&mut ncc);
+    free_credential(&mut nsc);
 
     // A user file damaged under a running server: reported, and the version in force stays.
     std::env::set_var("NTLM_USER_FILE_CHECK_MS", "0");

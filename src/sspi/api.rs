@@ -648,15 +648,16 @@ pub unsafe fn initialize_security_context<C: Charset>(
             super::panic::note_package(package.name());
             if package == Package::Negotiate {
                 let mut nego = Initiator::new(client);
-                let (result, attrs) =
+                let (result, attrs, note) =
                     negotiate_initiator_leg(&mut nego, input, bindings, pOutput, fContextReq)?;
-                put_new(
+                let handle = put_new(
                     Context::NegotiateClient { nego, attrs },
                     phNewContext,
                     pfContextAttr,
                     attrs,
                     ptsExpiry,
                 )?;
+                debug::emit(&handle, note);
                 return Ok(result);
             }
             let (token, next) = match input {
@@ -697,10 +698,11 @@ pub unsafe fn initialize_security_context<C: Charset>(
         let mut guard = shared.lock();
         super::panic::note_package(guard.package().name());
         if let Context::NegotiateClient { nego, attrs } = &mut *guard {
-            let (result, new_attrs) =
+            let (result, new_attrs, note) =
                 negotiate_initiator_leg(nego, input, bindings, pOutput, fContextReq)?;
             *attrs = new_attrs;
             drop(guard);
+            debug::emit(&existing, note);
             put_continued(
                 phContext,
                 phNewContext,
@@ -768,16 +770,14 @@ unsafe fn put_new(
     pfContextAttr: PULONG,
     attrs: ULONG,
     ptsExpiry: PTimeStamp,
-) -> Result<(), SECURITY_STATUS> {
-    buffers::put(
-        phNewContext,
-        CONTEXTS
-            .insert(Arc::new(Mutex::new(ctx)))
-            .ok_or(SEC_E_INSUFFICIENT_MEMORY)?,
-    );
+) -> Result<SecHandle, SECURITY_STATUS> {
+    let handle = CONTEXTS
+        .insert(Arc::new(Mutex::new(ctx)))
+        .ok_or(SEC_E_INSUFFICIENT_MEMORY)?;
+    buffers::put(phNewContext, handle);
     buffers::put(pfContextAttr, attrs);
     buffers::put(ptsExpiry, NEVER);
-    Ok(())
+    Ok(handle)
 }
 
 /// The outputs of a leg on an existing context: the handle, when the caller asked for it in
@@ -797,6 +797,19 @@ unsafe fn put_continued(
     buffers::put(ptsExpiry, NEVER);
 }
 
+/// A Negotiate leg's status, ISC/ASC_RET attributes, and its block for the decoded trace.
+type Leg = (SECURITY_STATUS, ULONG, Option<String>);
+
+/// The decoded trace's account of a refused Negotiate leg: the status and the token that
+/// came in. (The SPNEGO core reports no finer reason.)
+fn negotiate_failure(call: &str, s: SECURITY_STATUS, input: Option<&[u8]>) -> String {
+    let mut t = format!("{call} (Negotiate) failed: 0x{:08x}\n", s as u32);
+    if let Some(i) = input {
+        t.push_str(&trace::message_text("in", i));
+    }
+    t
+}
+
 /// One Negotiate initiator leg: the core computes it, the token goes to the caller, then the
 /// state is committed. Returns the status and the ISC_RET attributes.
 unsafe fn negotiate_initiator_leg(
@@ -805,14 +818,22 @@ unsafe fn negotiate_initiator_leg(
     bindings: Option<[u8; 16]>,
     pOutput: PSecBufferDesc,
     req: ULONG,
-) -> Result<(SECURITY_STATUS, ULONG), SECURITY_STATUS> {
-    let (token, next) = nego.step(input, bindings).map_err(status)?;
+) -> Result<Leg, SECURITY_STATUS> {
+    let (token, next) = nego.step(input, bindings).map_err(|e| {
+        let s = status(e);
+        trace::event(0, || {
+            negotiate_failure("InitializeSecurityContext", s, input)
+        });
+        s
+    })?;
     if token.is_empty() {
         clear_token(pOutput);
     } else {
         write_token(pOutput, req & ISC_REQ_ALLOCATE_MEMORY != 0, &token)?;
     }
     nego.advance(next);
+    let note = trace::enabled()
+        .then(|| debug::negotiate_step("client", input, &token, nego.established()));
     let (result, attrs) = match nego.established() {
         Some(e) => (SEC_E_OK, isc_attrs_final(req, e.flags)),
         None => (SEC_I_CONTINUE_NEEDED, isc_attrs_first(req)),
@@ -825,6 +846,7 @@ unsafe fn negotiate_initiator_leg(
             ISC_REQ_ALLOCATE_MEMORY,
             ISC_RET_ALLOCATED_MEMORY,
         ),
+        note,
     ))
 }
 
@@ -836,20 +858,31 @@ unsafe fn negotiate_acceptor_leg(
     bindings: Option<[u8; 16]>,
     pOutput: PSecBufferDesc,
     req: ULONG,
-) -> Result<(SECURITY_STATUS, ULONG), SECURITY_STATUS> {
+) -> Result<Leg, SECURITY_STATUS> {
     let allocate = req & ASC_REQ_ALLOCATE_MEMORY != 0;
-    if nego.expects_authenticate() {
-        let token = nego.authenticate(input, bindings).map_err(status)?;
+    let failed = |e| {
+        let s = status(e);
+        trace::event(0, || {
+            negotiate_failure("AcceptSecurityContext", s, Some(input))
+        });
+        s
+    };
+    let token = if nego.expects_authenticate() {
+        let token = nego.authenticate(input, bindings).map_err(failed)?;
         if token.is_empty() {
             clear_token(pOutput);
         } else {
             write_token(pOutput, allocate, &token)?;
         }
+        token
     } else {
-        let (token, next) = nego.step(input).map_err(status)?;
+        let (token, next) = nego.step(input).map_err(failed)?;
         write_token(pOutput, allocate, &token)?;
         nego.advance(next);
-    }
+        token
+    };
+    let note = trace::enabled()
+        .then(|| debug::negotiate_step("server", Some(input), &token, nego.established()));
     let complete = nego.progress() == Progress::Complete;
     let flags = nego
         .established()
@@ -867,6 +900,7 @@ unsafe fn negotiate_acceptor_leg(
             SEC_I_CONTINUE_NEEDED
         },
         attrs,
+        note,
     ))
 }
 
@@ -962,15 +996,16 @@ unsafe fn accept(
             super::panic::note_package(package.name());
             if package == Package::Negotiate {
                 let mut nego = Acceptor::new(server);
-                let (result, attrs) =
+                let (result, attrs, note) =
                     negotiate_acceptor_leg(&mut nego, input, bindings, pOutput, fContextReq)?;
-                put_new(
+                let handle = put_new(
                     Context::NegotiateServer { nego, attrs },
                     phNewContext,
                     pfContextAttr,
                     attrs,
                     ptsExpiry,
                 )?;
+                debug::emit(&handle, note);
                 return Ok(result);
             }
             let (token, next) = if connectionless {
@@ -1003,10 +1038,11 @@ unsafe fn accept(
         let mut guard = shared.lock();
         super::panic::note_package(guard.package().name());
         if let Context::NegotiateServer { nego, attrs } = &mut *guard {
-            let (result, new_attrs) =
+            let (result, new_attrs, note) =
                 negotiate_acceptor_leg(nego, input, bindings, pOutput, fContextReq)?;
             *attrs = new_attrs;
             drop(guard);
+            debug::emit(&existing, note);
             put_continued(
                 phContext,
                 phNewContext,

@@ -90,6 +90,26 @@ pub fn client_step(first: bool, input: Option<&[u8]>, output: &[u8], client: &Cl
 
 /// A server step: on the first, the policy; the message received, the message sent (if any),
 /// and the result once established.
+/// One leg of a Negotiate context (SPNEGO tokens, decoded with the NTLM message inside).
+pub fn negotiate_step(
+    side: &str,
+    input: Option<&[u8]>,
+    output: &[u8],
+    established: Option<&Established>,
+) -> String {
+    let mut t = format!("Negotiate {side} leg\n");
+    if let Some(i) = input.filter(|i| !i.is_empty()) {
+        t.push_str(&trace::message_text("in", i));
+    }
+    if !output.is_empty() {
+        t.push_str(&trace::message_text("out", output));
+    }
+    if let Some(e) = established {
+        t.push_str(&established_text(e));
+    }
+    t
+}
+
 pub fn server_step(first: bool, input: &[u8], output: Option<&[u8]>, server: &Server) -> String {
     let mut t = String::new();
     if first {
