@@ -15,18 +15,40 @@
 # vectors (ntlm.c's "A different session key is being used" means it compared nothing).
 # Then, as a reference only, the same programs with Wine's own NTLM (needs ntlm_auth).
 #
-# usage: tests/windows/wine-conformance.sh [ntlmssp.dll]
+# With --chroot NAME the sources are those of the Wine in that Debian chroot
+# (scripts/wine-chroot.sh, e.g. trixie-amd64: Debian 13's Wine 10), the programs are still built
+# on the host, and everything from the install on runs inside the chroot (this script's --run
+# half, which needs nothing but Wine and DIR).
+#
+# usage: tests/windows/wine-conformance.sh [--chroot trixie-amd64] [ntlmssp.dll]
+#        tests/windows/wine-conformance.sh --run DIR   (the Wine half, where Wine is)
 #   NTLMSSP_CI_CACHE   cache root (default /var/cache/ntlmssp-ci, else ~/.cache/ntlmssp-ci)
 #   NTLMSSP_WINDOWS_REQUIRE=1   a missing source package is a failure, not a skip
 set -euo pipefail
+tests=(ntlm negotiate main secur32)
+chroot= run_dir=
+while [ $# -gt 0 ]; do
+  case $1 in
+    --chroot) chroot=${2:?--chroot needs a name}; shift 2 ;;
+    --run) run_dir=${2:?--run needs a directory}; shift 2 ;;
+    *) break ;;
+  esac
+done
+
+if [ -z "$run_dir" ]; then  # the host half: sources, build, then the Wine half here or in the chroot
 root=$(cd "$(dirname "$0")/../.." && pwd)
 dll=$(cd "$root" && realpath "${1:-target/windows/x86_64-pc-windows-gnu/release/ntlmssp.dll}")
-wine=$(command -v wine)
 cc=x86_64-w64-mingw32-gcc
-tests=(ntlm negotiate main secur32)
 
-# --- the test sources, by the installed Wine's source version ---------------------------------
-version=$(dpkg-query -W -f='${source:Version}' wine)
+# --- the test sources, by the source version of the Wine that runs them ----------------------
+if [ -n "$chroot" ]; then
+  bash "$root/scripts/wine-chroot.sh" "$chroot" > /dev/null
+  read -r version codename < <(bash "$root/scripts/wine-chroot.sh" "$chroot" run /tmp \
+    sh -c '. /etc/os-release; echo "$(dpkg-query -W -f="\${source:Version}" wine) $VERSION_CODENAME"')
+else
+  version=$(dpkg-query -W -f='${source:Version}' wine)
+  codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
+fi
 cache_root=${NTLMSSP_CI_CACHE:-/var/cache/ntlmssp-ci}
 if ! mkdir -p "$cache_root" 2>/dev/null || [ ! -w "$cache_root" ]; then
   cache_root=${XDG_CACHE_HOME:-$HOME/.cache}/ntlmssp-ci
@@ -39,7 +61,6 @@ fetch_sources() (
   set -euo pipefail
   work=$(mktemp -d "$cache_root/wine-src-fetch.XXXXXX")
   trap 'rm -rf "$work"' EXIT
-  codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
   {
     echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $codename main"
     echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $codename-updates main"
@@ -50,7 +71,7 @@ fetch_sources() (
     -o Dir::State::Lists="$work/lists" -o Dir::Cache="$work/cache")
   apt-get "${apt_opts[@]}" update > "$work/update.log" 2>&1 || { cat "$work/update.log" >&2; return 1; }
   # Only the upstream tarball: Debian's patches leave dlls/secur32 and include/wine alone (checked
-  # for 8.0~repack-4).
+  # for 8.0~repack-4 and 10.0~repack-6).
   read -r uri name hash < <(apt-get "${apt_opts[@]}" --print-uris source "wine=$version" 2>/dev/null \
     | awk '$2 ~ /\.orig\.tar\./ {print $1, $2, $4}' | tr -d "'") || return 1
   [ -n "${hash:-}" ] || return 1
@@ -72,27 +93,49 @@ if [ ! -f "$src/include/wine/test.h" ]; then
     echo "Wine conformance tests skipped: Wine $version's source package could not be fetched"; exit 0
   fi
 fi
-echo "== Wine $version's secur32 tests ($src)"
+echo "== Wine $version's secur32 tests ($src)${chroot:+, run in the $chroot chroot}"
 
 # --- build ----------------------------------------------------------------------------------------
 out=$(mktemp -d /tmp/ntlmssp-wineconf.XXXXXX)
+trap '[ -n "${KEEP:-}" ] || rm -rf "$out"' EXIT
+# _WIN32_WINNT 0x0502: the SECURITY_LOGON_SESSION_DATA main.c checks is the 136-byte layout
+# Wine implements (Vista's longer one is what mingw-w64 declares for 0x0600 and later).
+# Wine 10's wine/debug.h marks its functions DECLSPEC_EXPORT (Wine's winnt.h, not mingw-w64's;
+# winetest_support.c defines the one used) and negotiate.c uses debugstr_w, which that header
+# declares only for Wine's own build (__WINESRC__); wine_dbgstr_w is its portable name.
+for t in "${tests[@]}"; do
+  $cc -D_WIN32_WINNT=0x0502 -DDECLSPEC_EXPORT= -Ddebugstr_w=wine_dbgstr_w -DSTANDALONE \
+    -include windows.h -I"$src/include" -w \
+    "$src/dlls/secur32/tests/$t.c" "$root/tests/windows/winetest_support.c" -o "$out/$t.exe" \
+    -lsecur32 -lcrypt32 -ladvapi32 -lws2_32 -lntdll
+done
+
+# What the Wine half needs: the DLL with the bcryptprimitives shim scripts/build-windows.sh
+# leaves beside it (wine-install.sh takes it where a prefix lacks one), and the scripts.
+mkdir -p "$out/install"
+cp "$dll" "$out/install/ntlmssp.dll"
+[ ! -f "$(dirname "$dll")/bcryptprimitives.dll" ] || cp "$(dirname "$dll")/bcryptprimitives.dll" "$out/install/"
+cp "$root/scripts/wine-install.sh" "$0" "$out/"
+status=0
+if [ -z "$chroot" ]; then
+  bash "$out/$(basename "$0")" --run "$out" || status=$?
+else
+  bash "$root/scripts/wine-chroot.sh" "$chroot" run "$out" bash "/work/$(basename "$0")" --run /work || status=$?
+fi
+exit "$status"
+fi  # the host half
+
+# --- run (where Wine is) -----------------------------------------------------------------------
+out=$(cd "$run_dir" && pwd)
+wine=$(command -v wine)
+echo "# $(wine --version 2>/dev/null)"
 cleanup() {
   local p
   for p in "$out"/prefix-*; do
     if [ -d "$p" ]; then WINEPREFIX="$p" wineserver -k 2>/dev/null || true; fi
   done
-  if [ -z "${KEEP:-}" ]; then rm -rf "$out"; fi
 }
 trap cleanup EXIT
-# _WIN32_WINNT 0x0502: the SECURITY_LOGON_SESSION_DATA main.c checks is the 136-byte layout
-# Wine implements (Vista's longer one is what mingw-w64 declares for 0x0600 and later).
-for t in "${tests[@]}"; do
-  $cc -D_WIN32_WINNT=0x0502 -DSTANDALONE -include windows.h -I"$src/include" -w \
-    "$src/dlls/secur32/tests/$t.c" "$root/tests/windows/winetest_support.c" -o "$out/$t.exe" \
-    -lsecur32 -lcrypt32 -ladvapi32 -lws2_32 -lntdll
-done
-
-# --- run --------------------------------------------------------------------------------------------
 # The tests' own identity, also the default credentials (test_null_auth_data) and the server's
 # user database.
 printf 'WORKGROUP:testuser:testpass\n' > "$out/users"
@@ -126,12 +169,23 @@ run_one() {
 }
 
 # Each install route of scripts/wine-install.sh (an LSA package, the default, or a security
-# provider) in its own fresh prefix; wine-install.sh adds Wine 8's missing bcryptprimitives.dll.
+# provider) in its own fresh prefix, set up by wineboot before the install (as in
+# tests/windows/checks.sh); wine-install.sh adds Wine 8's missing bcryptprimitives.dll.
+# ntlm.c and negotiate.c run as on Windows (WINETEST_PLATFORM=windows): their todo_wine marks
+# (Wine 10's ntlm.c has some, for its own NTLM client's last status) are gaps of Wine's own NTLM,
+# which ntlmssp replaces, so Windows' record applies in full. main.c and secur32.c test Wine's
+# secur32 itself and keep Wine's marks.
+# Since Wine 10, Negotiate is an LSA package that finds NTLM among LSA packages only, so on the
+# providers route negotiate.c is reported, not required (as in tests/windows/checks.sh).
 export WINEDEBUG=-all
 users_win="Z:${out//\//\\}\\users"   # Wine's Z: drive is the Unix root
+wine_major=$("$wine" --version 2>/dev/null | sed -n 's/^wine-\([0-9]*\).*/\1/p')
+wine_major=${wine_major:-0}
 for route in lsa providers; do
   export WINEPREFIX="$out/prefix-$route"
-  bash "$root/scripts/wine-install.sh" --route "$route" "$dll" > "$out/install-$route.txt" 2>&1 \
+  wineboot -i > /dev/null 2>&1 || true
+  wineserver -w
+  bash "$out/wine-install.sh" --route "$route" "$out/install/ntlmssp.dll" > "$out/install-$route.txt" 2>&1 \
     || { cat "$out/install-$route.txt"; echo "not ok - wine-install.sh --route $route"; fails=$((fails + 1)); continue; }
   wineserver -k || true
   for lmcompat in default 2; do
@@ -141,7 +195,13 @@ for route in lsa providers; do
     total=0 total_failed=0
     for t in "${tests[@]}"; do
       label="$route-lm$lmcompat"
-      run_one "$label" "$t" PATH="$out/nobin" NTLM_USER_FILE="$users_win" NTLMSSP_TRACE=1 "${extra[@]}"
+      platform=()
+      case $t in ntlm|negotiate) platform=(WINETEST_PLATFORM=windows) ;; esac
+      run_one "$label" "$t" PATH="$out/nobin" NTLM_USER_FILE="$users_win" NTLMSSP_TRACE=1 "${platform[@]}" "${extra[@]}"
+      if [ "$t" = negotiate ] && [ "$route" = providers ] && [ "$wine_major" -ge 10 ]; then
+        echo "  (reported only: Wine $wine_major's Negotiate does not use providers' NTLM)"
+        continue
+      fi
       total=$((total + executed)) total_failed=$((total_failed + failed))
       [ "$failed" -eq 0 ] || fails=$((fails + 1))
       [ "$heap_warnings" -eq 0 ] || { echo "not ok - $t.exe: Wine logged $heap_warnings heap warnings (buffers not from the process heap)"; fails=$((fails + 1)); }
@@ -155,7 +215,7 @@ for route in lsa providers; do
         fails=$((fails + 1))
       fi
     done
-    echo "total: $total checks, $total_failed failures"
+    echo "total (required): $total checks, $total_failed failures"
   done
   wineserver -k || true
 done
