@@ -3,7 +3,11 @@
 //! calls pass credential 0, the client's name, sealed messages both ways, and hostile arguments.
 #![allow(non_snake_case)]
 
+mod common;
+
 use std::ptr::{null, null_mut};
+
+use common::{descriptor, token_buffer};
 
 use ntlmssp::sspi::lsa::*;
 use ntlmssp::sspi::types::*;
@@ -118,26 +122,9 @@ unsafe fn leg(
 ) -> (NTSTATUS, Vec<u8>) {
     let mut inp = input.to_vec();
     let mut out = vec![0u8; 4096];
-    let mut ib = SecBuffer {
-        cbBuffer: inp.len() as u32,
-        BufferType: SECBUFFER_TOKEN,
-        pvBuffer: inp.as_mut_ptr().cast(),
-    };
-    let mut ob = SecBuffer {
-        cbBuffer: out.len() as u32,
-        BufferType: SECBUFFER_TOKEN,
-        pvBuffer: out.as_mut_ptr().cast(),
-    };
-    let mut id = SecBufferDesc {
-        ulVersion: SECBUFFER_VERSION,
-        cBuffers: 1,
-        pBuffers: &mut ib,
-    };
-    let mut od = SecBufferDesc {
-        ulVersion: SECBUFFER_VERSION,
-        cBuffers: 1,
-        pBuffers: &mut ob,
-    };
+    let mut ib = token_buffer(inp.as_mut_ptr(), inp.len() as u32);
+    let mut ob = token_buffer(out.as_mut_ptr(), out.len() as u32);
+    let (mut id, mut od) = (descriptor(&mut ib), descriptor(&mut ob));
     let (cred, input_desc) = if *ctx == 0 {
         (
             cred,

@@ -74,26 +74,9 @@ fn client_against(
     let mut out = [0u8; 2048];
     let (mut attrs, mut ts) = (0, 0);
     for leg in 0..2 {
-        let mut ib = SecBuffer {
-            cbBuffer: challenge.len() as u32,
-            BufferType: SECBUFFER_TOKEN,
-            pvBuffer: challenge.as_mut_ptr().cast(),
-        };
-        let mut ob = SecBuffer {
-            cbBuffer: out.len() as u32,
-            BufferType: SECBUFFER_TOKEN,
-            pvBuffer: out.as_mut_ptr().cast(),
-        };
-        let mut id = SecBufferDesc {
-            ulVersion: SECBUFFER_VERSION,
-            cBuffers: 1,
-            pBuffers: &mut ib,
-        };
-        let mut od = SecBufferDesc {
-            ulVersion: SECBUFFER_VERSION,
-            cBuffers: 1,
-            pBuffers: &mut ob,
-        };
+        let mut ib = token_buffer(challenge.as_mut_ptr(), challenge.len() as u32);
+        let mut ob = token_buffer(out.as_mut_ptr(), out.len() as u32);
+        let (mut id, mut od) = (descriptor(&mut ib), descriptor(&mut ob));
         let first = leg == 0;
         let s = unsafe {
             InitializeSecurityContextW(

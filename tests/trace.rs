@@ -28,26 +28,9 @@ fn handshake_with(
         |input: Option<&[u8]>, server: bool, first: bool| -> (SECURITY_STATUS, Vec<u8>) {
             let mut inb = input.unwrap_or(&[]).to_vec();
             let mut out = vec![0u8; 4096];
-            let mut ib = SecBuffer {
-                cbBuffer: inb.len() as u32,
-                BufferType: SECBUFFER_TOKEN,
-                pvBuffer: inb.as_mut_ptr().cast(),
-            };
-            let mut ob = SecBuffer {
-                cbBuffer: out.len() as u32,
-                BufferType: SECBUFFER_TOKEN,
-                pvBuffer: out.as_mut_ptr().cast(),
-            };
-            let mut id = SecBufferDesc {
-                ulVersion: SECBUFFER_VERSION,
-                cBuffers: 1,
-                pBuffers: &mut ib,
-            };
-            let mut od = SecBufferDesc {
-                ulVersion: SECBUFFER_VERSION,
-                cBuffers: 1,
-                pBuffers: &mut ob,
-            };
+            let mut ib = token_buffer(inb.as_mut_ptr(), inb.len() as u32);
+            let mut ob = token_buffer(out.as_mut_ptr(), out.len() as u32);
+            let (mut id, mut od) = (descriptor(&mut ib), descriptor(&mut ob));
             let s = unsafe {
                 if server {
                     AcceptSecurityContext(

@@ -19,6 +19,24 @@ pub const NO_HANDLE: SecHandle = SecHandle {
     dwUpper: 0,
 };
 
+/// A TOKEN buffer over `len` bytes at `p`, which must stay valid while the buffer is used.
+pub fn token_buffer(p: *mut u8, len: impl TryInto<u32>) -> SecBuffer {
+    SecBuffer {
+        cbBuffer: len.try_into().unwrap_or(u32::MAX),
+        BufferType: SECBUFFER_TOKEN,
+        pvBuffer: p.cast(),
+    }
+}
+
+/// A descriptor of the one buffer `b`.
+pub fn descriptor(b: &mut SecBuffer) -> SecBufferDesc {
+    SecBufferDesc {
+        ulVersion: SECBUFFER_VERSION,
+        cBuffers: 1,
+        pBuffers: b,
+    }
+}
+
 /// An OUTBOUND credential for user/domain/password (W identity).
 pub fn client_credential(
     user: &str,
@@ -115,26 +133,9 @@ pub fn handshake_with(
     let mut attrs = 0;
     for leg in 0..2 {
         unsafe {
-            let mut ib = SecBuffer {
-                cbBuffer: in_len,
-                BufferType: SECBUFFER_TOKEN,
-                pvBuffer: tok_in.as_mut_ptr().cast(),
-            };
-            let mut ob = SecBuffer {
-                cbBuffer: tok_out.len() as u32,
-                BufferType: SECBUFFER_TOKEN,
-                pvBuffer: tok_out.as_mut_ptr().cast(),
-            };
-            let mut id = SecBufferDesc {
-                ulVersion: SECBUFFER_VERSION,
-                cBuffers: 1,
-                pBuffers: &mut ib,
-            };
-            let mut od = SecBufferDesc {
-                ulVersion: SECBUFFER_VERSION,
-                cBuffers: 1,
-                pBuffers: &mut ob,
-            };
+            let mut ib = token_buffer(tok_in.as_mut_ptr(), in_len);
+            let mut ob = token_buffer(tok_out.as_mut_ptr(), tok_out.len() as u32);
+            let (mut id, mut od) = (descriptor(&mut ib), descriptor(&mut ob));
             let first = leg == 0;
             let s = InitializeSecurityContextW(
                 cc,
@@ -159,26 +160,9 @@ pub fn handshake_with(
             }
             std::mem::swap(&mut tok_in, &mut tok_out);
             in_len = ob.cbBuffer;
-            let mut ib = SecBuffer {
-                cbBuffer: in_len,
-                BufferType: SECBUFFER_TOKEN,
-                pvBuffer: tok_in.as_mut_ptr().cast(),
-            };
-            let mut ob = SecBuffer {
-                cbBuffer: tok_out.len() as u32,
-                BufferType: SECBUFFER_TOKEN,
-                pvBuffer: tok_out.as_mut_ptr().cast(),
-            };
-            let mut id = SecBufferDesc {
-                ulVersion: SECBUFFER_VERSION,
-                cBuffers: 1,
-                pBuffers: &mut ib,
-            };
-            let mut od = SecBufferDesc {
-                ulVersion: SECBUFFER_VERSION,
-                cBuffers: 1,
-                pBuffers: &mut ob,
-            };
+            let mut ib = token_buffer(tok_in.as_mut_ptr(), in_len);
+            let mut ob = token_buffer(tok_out.as_mut_ptr(), tok_out.len() as u32);
+            let (mut id, mut od) = (descriptor(&mut ib), descriptor(&mut ob));
             let s = AcceptSecurityContext(
                 sc,
                 if first { null_mut() } else { &mut sx },
