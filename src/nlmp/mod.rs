@@ -5,7 +5,8 @@
 //! | [`flags`] | 2.2.2.5 NEGOTIATE flags |
 //! | [`codec`] | 2.2 message syntax: bounds-checked reader, payload fields |
 //! | [`messages`] | 2.2.1 NEGOTIATE/CHALLENGE/AUTHENTICATE, 2.2.2 AV pairs, VERSION, NTLMv2 blob |
-//! | [`digest`] | 6: MD5 and HMAC-MD5, written for speed |
+//! | [`digest`] | 6: MD5 and HMAC-MD5, written for speed; sealing's MD5 interleaved with RC4 |
+//! | [`rc4`] | 6: RC4, with a stream that runs backwards and hands out aligned blocks |
 //! | [`crypto`] | 3.3 response computation, 3.4.5 KXKEY/SIGNKEY/SEALKEY, 6 primitives |
 //! | [`session`] | 3.4 session security: MAC, sign, seal |
 //! | [`credentials`] | 3.1.1/3.2.1 credentials, precomputed OWFs, the user database |
@@ -26,6 +27,7 @@ pub mod error;
 pub mod flags;
 pub mod messages;
 pub mod policy;
+pub mod rc4;
 pub mod server;
 pub mod session;
 pub mod userfile;

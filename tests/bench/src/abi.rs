@@ -9,6 +9,7 @@ use ntlmssp::nlmp::credentials::{ClientCredential, FileUserDatabase, ServerCrede
 use ntlmssp::nlmp::env::SystemEnvironment;
 use ntlmssp::nlmp::policy::Policy;
 use ntlmssp::nlmp::server::{Server, ServerNames};
+use ntlmssp::nlmp::session::{Segment, SessionSecurity};
 use ntlmssp::sspi::entry::*;
 use ntlmssp::sspi::types::*;
 
@@ -124,6 +125,11 @@ fn core() -> &'static Core {
 
 /// The same handshake on the Rust core: no handles, descriptors or string conversions.
 pub fn core_handshake_once() {
+    std::hint::black_box(core_handshake());
+}
+
+/// One handshake on the Rust core; the established client and server.
+fn core_handshake() -> (Client, Server) {
     let k = core();
     let options = ClientOptions { sign: true, seal: true, ..Default::default() };
     let mut c = Client::new(k.credential.clone(), options, Policy { lm_compat_level: 3 }, k.env.clone());
@@ -135,7 +141,7 @@ pub fn core_handshake_once() {
     let (auth, next) = c.authenticate(&chal, None).unwrap();
     c.advance(next);
     s.authenticate(&auth, None).unwrap();
-    std::hint::black_box((&c, &s));
+    (c, s)
 }
 
 fn message(ctx: &mut CtxtHandle, op: u8, data: &mut [u8], sig: &mut [u8; 16]) -> SECURITY_STATUS {
@@ -174,6 +180,32 @@ pub fn seal_unseal(size: usize) -> Box<dyn FnMut()> {
     Box::new(move || {
         assert_eq!(message(&mut cx, 2, &mut data, &mut sig), SEC_E_OK);
         assert_eq!(message(&mut sx, 3, &mut data, &mut sig), SEC_E_OK);
+    })
+}
+
+/// Two established core sessions (client, server).
+fn core_sessions() -> (SessionSecurity, SessionSecurity) {
+    let (mut c, mut s) = core_handshake();
+    (c.established_mut().unwrap().session.clone(), s.established_mut().unwrap().session.clone())
+}
+
+/// MakeSignature and VerifySignature on the Rust core (no handles or buffer descriptors).
+pub fn core_sign_verify(size: usize) -> Box<dyn FnMut()> {
+    let (mut c, mut s) = core_sessions();
+    let data = vec![0x5au8; size];
+    Box::new(move || {
+        let sig = c.sign(None, &[&data]);
+        s.verify(None, &[&data], &sig).unwrap();
+    })
+}
+
+/// EncryptMessage and DecryptMessage on the Rust core.
+pub fn core_seal_unseal(size: usize) -> Box<dyn FnMut()> {
+    let (mut c, mut s) = core_sessions();
+    let mut data = vec![0x5au8; size];
+    Box::new(move || {
+        let sig = c.seal(None, &mut [Segment::Seal(&mut data)]);
+        s.unseal(None, &mut [Segment::Seal(&mut data)], &sig).unwrap();
     })
 }
 

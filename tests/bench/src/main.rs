@@ -165,6 +165,31 @@ fn main() {
                 }
                 return;
             }
+            // For profilers: N message pairs of SIZE bytes (sign: MakeSignature+VerifySignature,
+            // seal: EncryptMessage+DecryptMessage) through the exported functions (abi), the
+            // Rust core (core) or as their crypto floor (floor), after one warm-up pair.
+            "--profile-messages" => {
+                let path = args.next().expect("--profile-messages abi|core|floor sign|seal SIZE N");
+                let op = args.next().expect("sign|seal");
+                let size: usize = args.next().and_then(|n| n.parse().ok()).expect("SIZE");
+                let n: usize = args.next().and_then(|n| n.parse().ok()).expect("N");
+                abi::setup_user_file();
+                let mut f = message_loop(&path, &op, size);
+                for _ in 0..=n {
+                    f();
+                }
+                return;
+            }
+            // For profilers: N runs of one 64 KiB primitive (md5, seal, unseal, rc4).
+            "--profile-primitive" => {
+                let name = args.next().expect("--profile-primitive md5|seal|unseal|rc4 N");
+                let n: usize = args.next().and_then(|n| n.parse().ok()).expect("N");
+                let mut f = floor::primitive(&name);
+                for _ in 0..n {
+                    f();
+                }
+                return;
+            }
             // For profilers: N core handshakes each followed by one sealed message each way,
             // plain NTLM or Negotiate.
             "--profile-ntlm-messages" | "--profile-negotiate-messages" => {
@@ -300,6 +325,19 @@ fn main() {
     floor::primitives(&cfg);
     println!();
     debug_trace_cost(&cfg);
+}
+
+/// The loop of one message row: `path` is abi, core or floor, `op` sign or seal.
+fn message_loop(path: &str, op: &str, size: usize) -> Box<dyn FnMut()> {
+    match (path, op) {
+        ("abi", "sign") => abi::sign_verify(size),
+        ("abi", "seal") => abi::seal_unseal(size),
+        ("core", "sign") => abi::core_sign_verify(size),
+        ("core", "seal") => abi::core_seal_unseal(size),
+        ("floor", "sign") => floor::sign_verify(size),
+        ("floor", "seal") => floor::seal_unseal(size),
+        _ => panic!("unknown message loop {path} {op}"),
+    }
 }
 
 /// The NTLMSSP_DEBUG trace: handshakes with it off (the default: one atomic load per step) and
