@@ -209,13 +209,14 @@ pub fn core_seal_unseal(size: usize) -> Box<dyn FnMut()> {
     })
 }
 
-/// Handshakes per second with `threads` threads running the loop at once (sum of all threads).
+/// Handshakes per second with `threads` threads running the loop at once (sum of all threads,
+/// each in wall time).
 pub fn threaded_rate(threads: usize, cfg: &Config, f: fn()) -> f64 {
     let _ = creds();
     let _ = core();
     let runs = cfg.runs;
     let window = cfg.window;
-    let handles: Vec<_> = (0..threads).map(|_| std::thread::spawn(move || crate::rate(runs, window, 1, f))).collect();
+    let handles: Vec<_> = (0..threads).map(|_| std::thread::spawn(move || crate::wall_rate(runs, window, 1, f))).collect();
     handles.into_iter().map(|h| h.join().unwrap()).sum()
 }
 

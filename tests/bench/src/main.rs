@@ -26,24 +26,46 @@ pub const DOMAIN: &str = "DOMAIN";
 pub const PASSWORD: &str = "Secret123";
 pub const SIZES: [usize; 3] = [64, 1024, 65536];
 
-/// Runs `f` (which performs `per_call` operations) repeatedly for about `window`, `runs` times
-/// after one warm-up run; the median rate in operations per second.
-pub fn rate(runs: usize, window: Duration, per_call: u64, mut f: impl FnMut()) -> f64 {
+/// Runs `f` (which performs `per_call` operations) repeatedly for about `window` of this
+/// thread's CPU time, `runs` times after one warm-up run; the median rate in operations per
+/// CPU-second. CPU time rather than wall time: on a shared machine the time this thread waits
+/// for a core, which says nothing about the code, does not count (the C peers measure the same
+/// way, tests/bench/peers/timing.h).
+pub fn rate(runs: usize, window: Duration, per_call: u64, f: impl FnMut()) -> f64 {
+    rate_on(thread_cpu_time, runs, window, per_call, f)
+}
+
+/// [`rate`] in wall time: for threads running at once, where waiting for a core is the figure.
+pub fn wall_rate(runs: usize, window: Duration, per_call: u64, f: impl FnMut()) -> f64 {
+    let start = Instant::now();
+    rate_on(move || start.elapsed(), runs, window, per_call, f)
+}
+
+fn rate_on(clock: impl Fn() -> Duration, runs: usize, window: Duration, per_call: u64, mut f: impl FnMut()) -> f64 {
     let mut one = || {
-        let start = Instant::now();
+        let start = clock();
         let mut n = 0u64;
-        while start.elapsed() < window {
+        while clock() - start < window {
             for _ in 0..8 {
                 f();
             }
             n += 8 * per_call;
         }
-        n as f64 / start.elapsed().as_secs_f64()
+        n as f64 / (clock() - start).as_secs_f64()
     };
     one();
     let mut rates: Vec<f64> = (0..runs).map(|_| one()).collect();
     rates.sort_by(|a, b| a.partial_cmp(b).unwrap());
     rates[rates.len() / 2]
+}
+
+/// The CPU time this thread has used.
+fn thread_cpu_time() -> Duration {
+    let mut t = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: a valid clock id and a pointer to a timespec we own.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
+    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
 }
 
 pub struct Config {
@@ -138,6 +160,13 @@ fn main() {
                 let n: usize = args.next().and_then(|n| n.parse().ok()).expect("--profile-acquire N");
                 return users::profile_acquire(n);
             }
+            // Only the message tables (no peers) and the primitives.
+            "--messages" => {
+                abi::setup_user_file();
+                message_tables(&cfg, &[]);
+                println!("## Crypto primitives");
+                return floor::primitives(&cfg);
+            }
             // Only the user-count table.
             "--users" => {
                 abi::setup_user_file();
@@ -202,7 +231,7 @@ fn main() {
     abi::setup_user_file();
 
     println!("ntlmssp benchmark on {}", machine());
-    println!("each figure: median of {} runs of {} ms after a warm-up; ratios are ours/peer (>1 means ntlmssp is faster)\n", cfg.runs, cfg.window.as_millis());
+    println!("each figure: median of {} runs of {} ms of the measuring thread's CPU time after a warm-up (threads: wall time); ratios are ours/peer (>1 means ntlmssp is faster)\n", cfg.runs, cfg.window.as_millis());
 
     // 1. Handshakes.
     // Ours through the ABI, through the core, and the floor, measured in alternating rounds:
@@ -248,30 +277,7 @@ fn main() {
     println!("(ntlmssp derives signing and sealing keys on a context's first message: {:.2} µs per context pair, not in these handshakes)\n", 1e6 / keys);
 
     // 2. Signing and sealing.
-    println!("## Message protection, one thread (MB/s of message data; messages/s)");
-    println!("| size | operation | ntlmssp | sspi-rs | ours/sspi-rs | {} |", external.iter().map(|p| format!("{} | ours/{}", p.name, p.name)).collect::<Vec<_>>().join(" | "));
-    println!("|---:|---|---:|---:|---:|{}", "---:|---:|".repeat(external.len()));
-    for size in SIZES {
-        for (op, ours_f, sspi_f) in [
-            ("Make+VerifySignature", abi::sign_verify as fn(usize) -> Box<dyn FnMut()>, sspi_rs::sign_verify as fn(usize) -> Box<dyn FnMut()>),
-            ("Encrypt+DecryptMessage", abi::seal_unseal, sspi_rs::seal_unseal),
-        ] {
-            let mut f = ours_f(size);
-            let ours = rate(cfg.runs, cfg.window, 1, &mut *f);
-            let mut g = sspi_f(size);
-            let theirs = rate(cfg.runs, cfg.window, 1, &mut *g);
-            let mb = |r: f64| r * size as f64 / 1e6;
-            let mut line = format!("| {size} | {op} | {:.0} MB/s, {}/s | {:.0} MB/s | {:.2} |", mb(ours), human(ours), mb(theirs), ours / theirs);
-            for p in &external {
-                match p.message_rate(op, size) {
-                    Some(r) => line += &format!(" {:.0} MB/s | {:.2} |", mb(r), ours / r),
-                    None => line += " - | - |",
-                }
-            }
-            println!("{line}");
-        }
-    }
-    println!();
+    message_tables(&cfg, &external);
 
     // 3. Servers with many users.
     users::table(&cfg, large);
@@ -325,6 +331,52 @@ fn main() {
     floor::primitives(&cfg);
     println!();
     debug_trace_cost(&cfg);
+}
+
+/// Signing and sealing: ours through the C ABI and the Rust core beside the crypto floor of the
+/// same messages (measured in alternating rounds; each ratio the median of the per-round
+/// ratios), then beside the peers.
+fn message_tables(cfg: &Config, external: &[peers::Peer]) {
+    let ops = [("Make+VerifySignature", "sign"), ("Encrypt+DecryptMessage", "seal")];
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        v[v.len() / 2]
+    };
+    println!("## Message protection, one thread, beside its crypto floor (a message each way per pair)");
+    println!("| size | operation | C ABI | Rust core | crypto floor | C ABI / floor | core / floor |");
+    println!("|---:|---|---:|---:|---:|---:|---:|");
+    let mut ours = Vec::new();
+    for size in SIZES {
+        for (op, name) in ops {
+            let mut loops: Vec<Box<dyn FnMut()>> = ["abi", "core", "floor"].iter().map(|p| message_loop(p, name, size)).collect();
+            let rounds: Vec<Vec<f64>> = (0..cfg.runs.max(3)).map(|_| loops.iter_mut().map(|f| rate(1, cfg.window, 1, &mut **f)).collect()).collect();
+            let r = |k: usize| median(rounds.iter().map(|r| r[k]).collect());
+            let over = |k: usize| median(rounds.iter().map(|r| r[2] / r[k]).collect());
+            let cell = |rate: f64| format!("{:.2} µs, {:.0} MB/s", 1e6 / rate, rate * size as f64 / 1e6);
+            println!("| {size} | {op} | {} | {} | {} | {:.2}x | {:.2}x |", cell(r(0)), cell(r(1)), cell(r(2)), over(0), over(1));
+            ours.push((size, op, r(0)));
+        }
+    }
+    println!("(µs per pair; MB/s of message data)\n");
+
+    println!("## Message protection, one thread, beside the peers (MB/s of message data; pairs/s)");
+    println!("| size | operation | ntlmssp | sspi-rs | ours/sspi-rs | {} |", external.iter().map(|p| format!("{} | ours/{}", p.name, p.name)).collect::<Vec<_>>().join(" | "));
+    println!("|---:|---|---:|---:|---:|{}", "---:|---:|".repeat(external.len()));
+    for (size, op, ours) in ours {
+        let sspi_f = if op == ops[0].0 { sspi_rs::sign_verify } else { sspi_rs::seal_unseal };
+        let mut g = sspi_f(size);
+        let theirs = rate(cfg.runs, cfg.window, 1, &mut *g);
+        let mb = |r: f64| r * size as f64 / 1e6;
+        let mut line = format!("| {size} | {op} | {:.0} MB/s, {}/s | {:.0} MB/s | {:.2} |", mb(ours), human(ours), mb(theirs), ours / theirs);
+        for p in external {
+            match p.message_rate(op, size) {
+                Some(r) => line += &format!(" {:.0} MB/s | {:.2} |", mb(r), ours / r),
+                None => line += " - | - |",
+            }
+        }
+        println!("{line}");
+    }
+    println!();
 }
 
 /// The loop of one message row: `path` is abi, core or floor, `op` sign or seal.
