@@ -449,6 +449,11 @@ impl HmacMd5 {
     }
 
     pub fn finalize(mut self) -> [u8; 16] {
+        self.finish()
+    }
+
+    /// The MAC, computed in place (the state is spent; dropping it wipes it).
+    pub(crate) fn finish(&mut self) -> [u8; 16] {
         // The outer hash is of opad (already in `outer`) and the 16-byte inner hash: one
         // block, its padding and length (80 bytes) written directly.
         let mut block = [0u8; 64];

@@ -291,7 +291,7 @@ impl SessionSecurity {
         for s in segments {
             mac.update(s);
         }
-        let sig = self.finish_mac(true, seq, mac);
+        let sig = self.finish_mac(true, seq, &mut mac);
         self.finish_send(seq_no);
         sig
     }
@@ -309,7 +309,7 @@ impl SessionSecurity {
                 Segment::SignOnly(b) => mac.update(b),
             }
         }
-        let sig = self.finish_mac(true, seq, mac);
+        let sig = self.finish_mac(true, seq, &mut mac);
         self.finish_send(seq_no);
         sig
     }
@@ -337,7 +337,7 @@ impl SessionSecurity {
         for s in segments {
             mac.update(s);
         }
-        let expected = self.finish_mac(false, seq, mac);
+        let expected = self.finish_mac(false, seq, &mut mac);
         let result = self.compare(&expected, &received, seq_no);
         if result.is_err() {
             self.undo_checksum();
@@ -388,7 +388,7 @@ impl SessionSecurity {
                 Segment::SignOnly(b) => mac.update(b),
             }
         }
-        let expected = self.finish_mac(false, seq, mac);
+        let expected = self.finish_mac(false, seq, &mut mac);
         let result = self.compare(&expected, &received, seq_no);
         if result.is_err() {
             // Run the stream back over the checksum and the data, last byte first: the
@@ -412,11 +412,17 @@ impl SessionSecurity {
         received: &[u8; 16],
         seq_no: Option<u32>,
     ) -> Result<()> {
-        let checksum = if self.ess() { 4..12 } else { 8..12 };
-        if !crypto::ct_eq(&expected[checksum.clone()], &received[checksum]) {
+        use subtle::ConstantTimeEq;
+        // Bytes 4..12 as one word, of which only the CRC32 half without extended session
+        // security (the RandomPad half is masked off); then SeqNum. Compared as integers in
+        // constant time.
+        let word = |sig: &[u8; 16]| u64::from_le_bytes(sig[4..12].try_into().expect("8"));
+        let seq = |sig: &[u8; 16]| u32::from_le_bytes(sig[12..].try_into().expect("4"));
+        let mask = if self.ess() { u64::MAX } else { u64::MAX << 32 };
+        if !bool::from(((word(expected) ^ word(received)) & mask).ct_eq(&0)) {
             return Err(Error::MessageAltered);
         }
-        if !crypto::ct_eq(&expected[12..], &received[12..]) {
+        if !bool::from(seq(expected).ct_eq(&seq(received))) {
             // Without extended session security SeqNum is encrypted, so a wrong one shows up
             // here; with it, the connection-mode check before the MAC caught it already.
             return Err(if self.ess() {
@@ -444,14 +450,14 @@ impl SessionSecurity {
         }
     }
 
-    fn finish_mac(&mut self, send: bool, seq: u32, mac: MacState) -> [u8; 16] {
+    fn finish_mac(&mut self, send: bool, seq: u32, mac: &mut MacState) -> [u8; 16] {
         let key_exch = has(self.flags, flags::NEGOTIATE_KEY_EXCH);
         let d = self.dir(send);
         let mut sig = [0u8; 16];
         sig[..4].copy_from_slice(&SIGNATURE_VERSION);
         match mac {
             MacState::Hmac(m) => {
-                let full: [u8; 16] = m.finalize();
+                let full: [u8; 16] = m.finish();
                 let mut checksum: [u8; 8] = full[..8].try_into().expect("8");
                 if key_exch {
                     d.rc4().apply(&mut checksum);
@@ -461,7 +467,7 @@ impl SessionSecurity {
             }
             MacState::Crc(h) => {
                 let mut tail = [0u8; 12];
-                tail[4..8].copy_from_slice(&h.finalize().to_le_bytes());
+                tail[4..8].copy_from_slice(&h.clone().finalize().to_le_bytes());
                 tail[8..].copy_from_slice(&seq.to_le_bytes());
                 d.rc4().apply(&mut tail);
                 sig[8..].copy_from_slice(&tail[4..]);
