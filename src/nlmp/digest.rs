@@ -150,19 +150,20 @@ fn compress(state: &mut [u32; 4], blocks: &[u8]) {
 /// hashed) and `e >= h + 64` (unsealing: bytes hashed once decrypted) are both right.
 #[inline(never)]
 fn stitched(state: &mut [u32; 4], data: &mut [u8], h: usize, e: usize, n: usize, rc4: &mut Rc4) {
-    let mut stream = rc4.blocks();
-    let mut ks = [0u8; 64];
-    for b in 0..n {
-        let (h, e) = (h + 64 * b, e + 64 * b);
-        let m = words(&data[h..h + 64]);
-        stream.check();
-        rounds(state, &m, constants(), |n| ks[n] = stream.byte(n));
-        stream.next_block();
-        for (d, k) in data[e..e + 64].iter_mut().zip(ks) {
-            *d ^= k;
+    rc4.blocks_in_frame(|stream| {
+        let mut ks = [0u8; 64];
+        for b in 0..n {
+            let (h, e) = (h + 64 * b, e + 64 * b);
+            let m = words(&data[h..h + 64]);
+            stream.check();
+            rounds(state, &m, constants(), |n| ks[n] = stream.byte(n));
+            stream.next_block();
+            for (d, k) in data[e..e + 64].iter_mut().zip(ks) {
+                *d ^= k;
+            }
         }
-    }
-    ks.as_mut_slice().zeroize();
+        ks.as_mut_slice().zeroize();
+    })
 }
 
 /// A running MD5 computation.

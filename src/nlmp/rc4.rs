@@ -177,6 +177,21 @@ impl Rc4 {
         usize::from(63u8.wrapping_sub(self.i) & 63)
     }
 
+    /// Runs `f` on [`Rc4::blocks`] of a copy of the stream in the caller's stack frame, then
+    /// takes the copy's state back (the copy is wiped). The table then sits at a fixed
+    /// distance from the caller's other locals, addressed from the stack pointer (one register
+    /// more for the caller), and no store to a local can falsely alias a table load (the same
+    /// address bits 0..12 a page apart) however the stream happens to be placed in memory.
+    #[inline(always)]
+    pub(crate) fn blocks_in_frame<R>(&mut self, f: impl FnOnce(&mut Blocks<'_>) -> R) -> R {
+        let mut local = self.clone();
+        let r = f(&mut local.blocks());
+        self.s = local.s;
+        self.i = local.i;
+        self.j = local.j;
+        r
+    }
+
     /// The stream as 64-byte blocks, for a stream at a block boundary ([`Rc4::to_boundary`]
     /// is 0). The indices live in locals while it runs and are written back when it is
     /// dropped.
