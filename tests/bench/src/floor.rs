@@ -177,15 +177,15 @@ pub fn primitive(name: &str) -> Box<dyn FnMut()> {
 }
 
 /// The primitives on their own. MD5, sealing, unsealing and RC4 at 64 KiB are measured in
-/// alternating rounds, and each ratio to MD5 is the median of the per-round ratios.
+/// alternating rounds ([`Config::alternating`]), and each ratio to MD5 is the median of the
+/// per-round ratios.
 pub fn primitives(cfg: &Config) {
     let data = vec![0xa5u8; 65536];
     let key = [7u8; 16];
     let names = ["md5", "seal", "unseal", "rc4"];
     let mut loops: Vec<Box<dyn FnMut()>> = names.iter().map(|n| primitive(n)).collect();
-    let rounds: Vec<Vec<f64>> = (0..cfg.runs.max(3))
-        .map(|_| loops.iter_mut().map(|f| rate(1, cfg.window, 1, &mut **f)).collect())
-        .collect();
+    let (n, window) = cfg.alternating();
+    let rounds: Vec<Vec<f64>> = (0..n).map(|_| loops.iter_mut().map(|f| rate(1, window, 1, &mut **f)).collect()).collect();
     let median = |mut v: Vec<f64>| {
         v.sort_by(|a, b| a.partial_cmp(b).unwrap());
         v[v.len() / 2]

@@ -73,6 +73,15 @@ pub struct Config {
     pub window: Duration,
 }
 
+impl Config {
+    /// Rounds and window for figures measured in alternating rounds for their ratios: four
+    /// times the rounds, a quarter of the window (the same time), so that a busy spell of a
+    /// shared machine falls within fewer rounds and weighs on both sides of their ratios.
+    pub fn alternating(&self) -> (usize, Duration) {
+        (4 * self.runs.max(3), self.window / 4)
+    }
+}
+
 pub fn human(n: f64) -> String {
     if n >= 1e6 {
         format!("{:.2}M", n / 1e6)
@@ -164,7 +173,7 @@ fn main() {
             "--messages" => {
                 abi::setup_user_file();
                 message_tables(&cfg, &[]);
-                println!("## Crypto primitives");
+                println!("## Crypto primitives: ntlmssp's own (src/nlmp/digest.rs, src/nlmp/rc4.rs) and the stock crates");
                 return floor::primitives(&cfg);
             }
             // Only the user-count table.
@@ -318,6 +327,27 @@ fn main() {
             .collect();
         println!("| {name} | {} |", cells.join(" | "));
     }
+    // Message protection with a context pair of its own per thread (through the C ABI): no
+    // state is shared but the handle table.
+    let message_kinds = [("Make+VerifySignature, 64 B", "sign", 64), ("Encrypt+DecryptMessage, 64 B", "seal", 64), ("Encrypt+DecryptMessage, 64 KiB", "seal", 65536)];
+    let rounds: Vec<Vec<Vec<f64>>> = (0..cfg.runs.max(3))
+        .map(|_| message_kinds.iter().map(|&(_, op, size)| counts.iter().map(|&t| threaded_messages(t, &one_cfg, op, size)).collect()).collect())
+        .collect();
+    println!("| message pairs, a context pair per thread | {} |", counts.iter().map(|t| format!("{t} thread{}", if *t == 1 { "" } else { "s" })).collect::<Vec<_>>().join(" | "));
+    println!("|---|{}", "---:|".repeat(counts.len()));
+    for (k, (name, _, _)) in message_kinds.iter().enumerate() {
+        let cells: Vec<String> = (0..counts.len())
+            .map(|i| {
+                let r = median(rounds.iter().map(|r| r[k][i]).collect());
+                if i == 0 {
+                    format!("{}/s", human(r))
+                } else {
+                    format!("{}/s ({:.2}x)", human(r), median(rounds.iter().map(|r| r[k][i] / r[k][0]).collect()))
+                }
+            })
+            .collect();
+        println!("| {name} | {} |", cells.join(" | "));
+    }
     println!();
     println!("| figure | value |");
     println!("|---|---:|");
@@ -327,15 +357,15 @@ fn main() {
     let allocs = abi::allocations_per_message();
     println!("| heap allocations per MakeSignature/VerifySignature/EncryptMessage/DecryptMessage (after a direction's first, which boxes its keys) | {allocs} |");
     println!();
-    println!("## Crypto primitives: ntlmssp's own (src/nlmp/digest.rs, crypto::Rc4) and the stock crates");
+    println!("## Crypto primitives: ntlmssp's own (src/nlmp/digest.rs, src/nlmp/rc4.rs) and the stock crates");
     floor::primitives(&cfg);
     println!();
     debug_trace_cost(&cfg);
 }
 
 /// Signing and sealing: ours through the C ABI and the Rust core beside the crypto floor of the
-/// same messages (measured in alternating rounds; each ratio the median of the per-round
-/// ratios), then beside the peers.
+/// same messages (measured in alternating rounds, [`Config::alternating`]; each ratio the median
+/// of the per-round ratios), then beside the peers.
 fn message_tables(cfg: &Config, external: &[peers::Peer]) {
     let ops = [("Make+VerifySignature", "sign"), ("Encrypt+DecryptMessage", "seal")];
     let median = |mut v: Vec<f64>| {
@@ -349,7 +379,8 @@ fn message_tables(cfg: &Config, external: &[peers::Peer]) {
     for size in SIZES {
         for (op, name) in ops {
             let mut loops: Vec<Box<dyn FnMut()>> = ["abi", "core", "floor"].iter().map(|p| message_loop(p, name, size)).collect();
-            let rounds: Vec<Vec<f64>> = (0..cfg.runs.max(3)).map(|_| loops.iter_mut().map(|f| rate(1, cfg.window, 1, &mut **f)).collect()).collect();
+            let (n, window) = cfg.alternating();
+            let rounds: Vec<Vec<f64>> = (0..n).map(|_| loops.iter_mut().map(|f| rate(1, window, 1, &mut **f)).collect()).collect();
             let r = |k: usize| median(rounds.iter().map(|r| r[k]).collect());
             let over = |k: usize| median(rounds.iter().map(|r| r[2] / r[k]).collect());
             let cell = |rate: f64| format!("{:.2} µs, {:.0} MB/s", 1e6 / rate, rate * size as f64 / 1e6);
@@ -377,6 +408,21 @@ fn message_tables(cfg: &Config, external: &[peers::Peer]) {
         println!("{line}");
     }
     println!();
+}
+
+/// Message pairs per second (wall time, summed over threads) with `threads` threads, each on
+/// a context pair of its own through the C ABI.
+fn threaded_messages(threads: usize, cfg: &Config, op: &'static str, size: usize) -> f64 {
+    let (runs, window) = (cfg.runs, cfg.window);
+    let handles: Vec<_> = (0..threads)
+        .map(|_| {
+            std::thread::spawn(move || {
+                let mut f = message_loop("abi", op, size);
+                wall_rate(runs, window, 1, &mut *f)
+            })
+        })
+        .collect();
+    handles.into_iter().map(|h| h.join().unwrap()).sum()
 }
 
 /// The loop of one message row: `path` is abi, core or floor, `op` sign or seal.
