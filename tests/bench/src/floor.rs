@@ -9,7 +9,7 @@ use ntlmssp::nlmp::crypto::{self, Mode, Rc4};
 use ntlmssp::nlmp::env::{Environment, SystemEnvironment};
 use ntlmssp::nlmp::flags;
 
-use crate::{rate, Config, DOMAIN, PASSWORD, USER};
+use crate::{rate, Config, Rounds, DOMAIN, PASSWORD, USER};
 
 /// Flags of the benchmark's handshake: NTLMv2 with ESS, 128-bit, key exchange, sign and seal.
 const FLAGS: u32 = flags::NEGOTIATE_UNICODE
@@ -177,21 +177,16 @@ pub fn primitive(name: &str) -> Box<dyn FnMut()> {
 }
 
 /// The primitives on their own. MD5, sealing, unsealing and RC4 at 64 KiB are measured in
-/// alternating rounds ([`Config::alternating`]), and each ratio to MD5 is the median of the
-/// per-round ratios.
+/// alternating rounds ([`Rounds`]), and each ratio to MD5 is the median of the per-round
+/// ratios.
 pub fn primitives(cfg: &Config) {
     let data = vec![0xa5u8; 65536];
     let key = [7u8; 16];
     let names = ["md5", "seal", "unseal", "rc4"];
     let mut loops: Vec<Box<dyn FnMut()>> = names.iter().map(|n| primitive(n)).collect();
-    let (n, window) = cfg.alternating();
-    let rounds: Vec<Vec<f64>> = (0..n).map(|_| loops.iter_mut().map(|f| rate(1, window, 1, &mut **f)).collect()).collect();
-    let median = |mut v: Vec<f64>| {
-        v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-        v[v.len() / 2]
-    };
-    let mb = |k: usize| median(rounds.iter().map(|r| r[k]).collect()) * 65536.0 / 1e6;
-    let vs_md5 = |k: usize| median(rounds.iter().map(|r| r[k] / r[0]).collect());
+    let rounds = Rounds::measure(cfg, &mut loops);
+    let mb = |k: usize| rounds.median(|r| r[k]) * 65536.0 / 1e6;
+    let vs_md5 = |k: usize| rounds.median(|r| r[k] / r[0]);
     let ksa = rate(cfg.runs, cfg.window, 1, || {
         black_box(Rc4::new(black_box(&key)));
     });
@@ -229,4 +224,5 @@ pub fn primitives(cfg: &Config) {
     println!("| RC4 key schedule, rc4 crate (stock) | {:.3} µs | |", 1e6 / stock_ksa);
     println!("| HMAC-MD5 of 64 bytes, ntlmssp | {:.3} µs | |", 1e6 / hmac);
     println!("| getrandom, 24 bytes | {:.3} µs | |", 1e6 / random);
+    println!("(64 KiB rows: {} rounds with the other cores idle, from which the figures are when there are 3 or more)", rounds.note());
 }
