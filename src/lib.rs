@@ -6,10 +6,11 @@
 //! - `sspi`: the C edge. Every `extern "system"` export, every raw pointer, the handle table and
 //!   the allocator paired with `FreeContextBuffer` live there and nowhere else.
 
+pub mod inspect;
 pub mod nlmp;
 pub mod spnego;
 pub mod sspi;
-pub mod trace;
+pub mod users;
 
 /// The header `build.rs` generates, for the test that keeps `include/sspi.h` current.
 #[doc(hidden)]

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use ntlmssp::nlmp::describe::{describe, describe_ntlm, parse_input, Description};
+use ntlmssp::inspect::describe::{describe, describe_ntlm, parse_input, Description};
 use serde_json::Value;
 
 fn root() -> &'static Path {

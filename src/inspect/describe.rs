@@ -1,6 +1,6 @@
 //! A readable account of one NTLM message, for `ntlmssp-decode` and the `NTLMSSP_DEBUG` trace.
 //!
-//! The message is parsed by the decoders of [`super::messages`] (no second parser); this module
+//! The message is parsed by the decoders of [`crate::nlmp::messages`] (no second parser); this module
 //! only names what they return: every flag by its [MS-NLMP] 2.2.2.5 name, strings with the
 //! character set the flags chose, VERSION (2.2.2.10), AV pairs (2.2.2.1) with FILETIMEs as UTC
 //! dates, and for an AUTHENTICATE_MESSAGE the kind of response (3.3.1, 3.3.2) and the NTLMv2
@@ -17,9 +17,9 @@
 
 use serde_json::{json, Map, Value};
 
-use super::codec::{from_oem, from_utf16le, PayloadField, Reader};
-use super::flags::{self, has};
-use super::messages::{
+use crate::nlmp::codec::{from_oem, from_utf16le, PayloadField, Reader};
+use crate::nlmp::flags::{self, has};
+use crate::nlmp::messages::{
     self, av_flags, av_id, Authenticate, AvPairs, Challenge, Negotiate, Ntlmv2ClientChallenge,
     Version, NTLMV2_CLIENT_CHALLENGE_HEADER,
 };

@@ -4,7 +4,7 @@
 //!
 //! Off by default. The environment is read once per process; while off, [`enabled`] is one
 //! relaxed atomic load and [`event`] never runs its closure, so callers format nothing.
-//! Nothing traced is a secret: messages are described by [`crate::nlmp::describe`], which shows
+//! Nothing traced is a secret: messages are described by [`super::describe`], which shows
 //! no response, proof, MIC or key, and events name users, flags and reasons only.
 //!
 //! Other modules report through [`event`] with the context's id (0 when there is none, e.g.
@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 
 use parking_lot::Mutex;
 
-use crate::nlmp::describe;
+use super::describe;
 
 /// Set (not empty, not `0`): trace.
 pub const DEBUG_VAR: &str = "NTLMSSP_DEBUG";

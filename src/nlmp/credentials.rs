@@ -93,7 +93,7 @@ pub fn qualified_name(domain: &str, user: &str) -> String {
 // ---------------------------------------------------------------------------------------------
 // The user file (its line forms, index and reloading: `userfile`).
 
-pub use super::userfile::{FileUserDatabase, UserFile};
+pub use crate::users::database::{FileUserDatabase, UserFile};
 
 /// The variable naming the user file, as for gss-ntlmssp.
 pub const NTLM_USER_FILE_VAR: &str = "NTLM_USER_FILE";

@@ -19,7 +19,6 @@ pub mod client;
 pub mod codec;
 pub mod credentials;
 pub mod crypto;
-pub mod describe;
 pub mod digest;
 pub mod env;
 pub mod error;
@@ -28,6 +27,5 @@ pub mod messages;
 pub mod policy;
 pub mod server;
 pub mod session;
-pub mod userfile;
 
 pub use error::{Error, Result};

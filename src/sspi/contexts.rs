@@ -20,6 +20,7 @@ use super::debug;
 use super::handles::{HandleTable, Kind};
 use super::status::status;
 use super::types::*;
+use crate::inspect::trace;
 use crate::nlmp::client::{channel_bindings_hash, Client, ClientOptions};
 use crate::nlmp::credentials::{
     self, ClientCredential, FileUserDatabase, ServerCredential, UserDatabase, UserFile,
@@ -31,7 +32,6 @@ use crate::nlmp::policy::Policy;
 use crate::nlmp::server::{host_name, Server, ServerConfig, ServerNames};
 use crate::nlmp::session::Segment;
 use crate::spnego::context::{Acceptor, Initiator, Progress};
-use crate::trace;
 
 // ---------------------------------------------------------------------------------------------
 // The package

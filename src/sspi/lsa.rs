@@ -1,5 +1,5 @@
 //! The package in LSA mode (an SSP/AP, `ntsecpkg.h`): `SpLsaModeInitialize` and
-//! `SpUserModeInitialize` hand out function tables whose entries map onto [`super::api`], so the
+//! `SpUserModeInitialize` hand out function tables whose entries map onto [`super::contexts`], so the
 //! same DLL also registers "NTLM" where a host loads security packages the way LSA does.
 //!
 //! Hosts that do this in the caller's process (Wine's secur32 loads every subkey of
@@ -24,8 +24,8 @@
 
 use core::ffi::c_void;
 
-use super::api;
 use super::buffers::{self, Wide};
+use super::contexts;
 use super::panic::boundary;
 use super::types::*;
 
@@ -233,7 +233,7 @@ static USER_TABLE: Shared<SECPKG_USER_FUNCTION_TABLE> = Shared(SECPKG_USER_FUNCT
 /// The package name as `SpAcquireCredentialsHandle` passes it to `api` (NUL-terminated UTF-16).
 static NAME_W: [WCHAR; 5] = [b'N' as u16, b'T' as u16, b'L' as u16, b'M' as u16, 0];
 static NAME_A: [u8; 5] = *b"NTLM\0";
-static COMMENT_W: Shared<[WCHAR; 22]> = Shared(utf16_z(api::PACKAGE_COMMENT));
+static COMMENT_W: Shared<[WCHAR; 22]> = Shared(utf16_z(contexts::PACKAGE_COMMENT));
 /// What `InitializePackage` returns as the package's name; the host keeps the pointer.
 static NAME_LSA: Shared<LSA_STRING> = Shared(LSA_STRING {
     Length: 4,
@@ -335,10 +335,10 @@ lsa_fn! {
             return STATUS_INVALID_PARAMETER;
         }
         buffers::put(PackageInfo, SecPkgInfoW {
-            fCapabilities: api::PACKAGE_CAPABILITIES,
-            wVersion: api::PACKAGE_VERSION,
-            wRPCID: api::PACKAGE_RPCID,
-            cbMaxToken: api::MAX_TOKEN,
+            fCapabilities: contexts::PACKAGE_CAPABILITIES,
+            wVersion: contexts::PACKAGE_VERSION,
+            wRPCID: contexts::PACKAGE_RPCID,
+            cbMaxToken: contexts::MAX_TOKEN,
             Name: NAME_W.as_ptr() as *mut WCHAR,
             Comment: COMMENT_W.0.as_ptr() as *mut WCHAR,
         });
@@ -395,7 +395,7 @@ lsa_fn! {
             return SEC_E_INVALID_HANDLE;
         }
         let mut h = sec_handle(0);
-        let s = api::acquire_credentials_handle::<Wide>(NAME_W.as_ptr(), CredentialUseFlags & !SECPKG_CRED_RESERVED, AuthorizationData, &mut h, ExpirationTime);
+        let s = contexts::acquire_credentials_handle::<Wide>(NAME_W.as_ptr(), CredentialUseFlags & !SECPKG_CRED_RESERVED, AuthorizationData, &mut h, ExpirationTime);
         if s == SEC_E_OK {
             buffers::put(CredentialHandle, h.dwLower);
         }
@@ -405,13 +405,13 @@ lsa_fn! {
 
 lsa_fn! {
     fn SpQueryCredentialsAttributes(CredentialHandle: LSA_SEC_HANDLE, CredentialAttribute: ULONG, Buffer: PVOID) {
-        api::query_credentials_attributes::<Wide>(&mut sec_handle(CredentialHandle), CredentialAttribute, Buffer)
+        contexts::query_credentials_attributes::<Wide>(&mut sec_handle(CredentialHandle), CredentialAttribute, Buffer)
     }
 }
 
 lsa_fn! {
     fn SpFreeCredentialsHandle(CredentialHandle: LSA_SEC_HANDLE) {
-        api::free_credentials_handle(&mut sec_handle(CredentialHandle))
+        contexts::free_credentials_handle(&mut sec_handle(CredentialHandle))
     }
 }
 
@@ -428,7 +428,7 @@ lsa_fn! {
             Err(e) => return e,
         };
         let (mut cred, mut ctx, mut new) = (sec_handle(CredentialHandle), sec_handle(ContextHandle), sec_handle(0));
-        let s = api::initialize_security_context::<Wide>(
+        let s = contexts::initialize_security_context::<Wide>(
             &mut cred,
             handle_or_null(&mut ctx),
             target.as_ref().map_or(core::ptr::null(), |t| t.as_ptr()),
@@ -451,7 +451,7 @@ lsa_fn! {
             return SEC_E_INVALID_HANDLE;
         }
         let (mut cred, mut ctx, mut new) = (sec_handle(CredentialHandle), sec_handle(ContextHandle), sec_handle(0));
-        let s = api::accept_security_context(
+        let s = contexts::accept_security_context(
             &mut cred,
             handle_or_null(&mut ctx),
             InputBuffer,
@@ -482,42 +482,42 @@ unsafe fn finish_context(
 
 lsa_fn! {
     fn SpDeleteContext(ContextHandle: LSA_SEC_HANDLE) {
-        api::delete_security_context(&mut sec_handle(ContextHandle))
+        contexts::delete_security_context(&mut sec_handle(ContextHandle))
     }
 }
 
 lsa_fn! {
     fn SpQueryContextAttributes(ContextHandle: LSA_SEC_HANDLE, ContextAttribute: ULONG, Buffer: PVOID) {
-        api::query_context_attributes::<Wide>(&mut sec_handle(ContextHandle), ContextAttribute, Buffer)
+        contexts::query_context_attributes::<Wide>(&mut sec_handle(ContextHandle), ContextAttribute, Buffer)
     }
 }
 
 lsa_fn! {
     fn SpCompleteAuthToken(ContextHandle: LSA_SEC_HANDLE, InputBuffer: PSecBufferDesc) {
-        api::complete_auth_token(&mut sec_handle(ContextHandle), InputBuffer)
+        contexts::complete_auth_token(&mut sec_handle(ContextHandle), InputBuffer)
     }
 }
 
 lsa_fn! {
     fn SpMakeSignature(ContextHandle: LSA_SEC_HANDLE, QualityOfProtection: ULONG, MessageBuffers: PSecBufferDesc, MessageSequenceNumber: ULONG) {
-        api::make_signature(&mut sec_handle(ContextHandle), QualityOfProtection, MessageBuffers, MessageSequenceNumber)
+        contexts::make_signature(&mut sec_handle(ContextHandle), QualityOfProtection, MessageBuffers, MessageSequenceNumber)
     }
 }
 
 lsa_fn! {
     fn SpVerifySignature(ContextHandle: LSA_SEC_HANDLE, MessageBuffers: PSecBufferDesc, MessageSequenceNumber: ULONG, QualityOfProtection: PULONG) {
-        api::verify_signature(&mut sec_handle(ContextHandle), MessageBuffers, MessageSequenceNumber, QualityOfProtection)
+        contexts::verify_signature(&mut sec_handle(ContextHandle), MessageBuffers, MessageSequenceNumber, QualityOfProtection)
     }
 }
 
 lsa_fn! {
     fn SpSealMessage(ContextHandle: LSA_SEC_HANDLE, QualityOfProtection: ULONG, MessageBuffers: PSecBufferDesc, MessageSequenceNumber: ULONG) {
-        api::encrypt_message(&mut sec_handle(ContextHandle), QualityOfProtection, MessageBuffers, MessageSequenceNumber)
+        contexts::encrypt_message(&mut sec_handle(ContextHandle), QualityOfProtection, MessageBuffers, MessageSequenceNumber)
     }
 }
 
 lsa_fn! {
     fn SpUnsealMessage(ContextHandle: LSA_SEC_HANDLE, MessageBuffers: PSecBufferDesc, MessageSequenceNumber: ULONG, QualityOfProtection: PULONG) {
-        api::decrypt_message(&mut sec_handle(ContextHandle), MessageBuffers, MessageSequenceNumber, QualityOfProtection)
+        contexts::decrypt_message(&mut sec_handle(ContextHandle), MessageBuffers, MessageSequenceNumber, QualityOfProtection)
     }
 }

@@ -2,8 +2,8 @@
 #![allow(non_snake_case, non_camel_case_types, clippy::upper_case_acronyms)]
 
 pub mod alloc;
-pub mod api;
 pub mod buffers;
+pub mod contexts;
 pub mod debug;
 pub mod entry;
 pub mod handles;

@@ -36,9 +36,11 @@ use arc_swap::ArcSwap;
 use parking_lot::Mutex;
 use zeroize::Zeroizing;
 
-use super::credentials::{eq_ignore_case, response_key, ClientCredential, Secret16, UserDatabase};
-use super::crypto::{self, HmacMd5Key};
-use super::error::{Error, Result};
+use crate::nlmp::credentials::{
+    eq_ignore_case, response_key, ClientCredential, Secret16, UserDatabase,
+};
+use crate::nlmp::crypto::{self, HmacMd5Key};
+use crate::nlmp::error::{Error, Result};
 
 /// The prefix marking an NT hash in place of a password in a `DOMAIN:USER:` line.
 pub const NT_HASH_PREFIX: &str = "$NT$";
@@ -225,8 +227,8 @@ impl FileUserDatabase {
 
     /// Loads `$NTLM_USER_FILE` once (no reloading; see [`UserFile`]).
     pub fn from_env() -> Result<Self> {
-        let path =
-            std::env::var_os(super::credentials::NTLM_USER_FILE_VAR).ok_or(Error::NoCredentials)?;
+        let path = std::env::var_os(crate::nlmp::credentials::NTLM_USER_FILE_VAR)
+            .ok_or(Error::NoCredentials)?;
         let (text, _) = read_file(Path::new(&path)).map_err(|_| Error::NoCredentials)?;
         Ok(Self::build(text, &mut |_, _| {}))
     }
@@ -496,7 +498,7 @@ fn read_file(path: &Path) -> std::result::Result<(Zeroizing<String>, Stamp), Str
 /// Where reload problems of a server credential's user file go: the decoded trace
 /// (`NTLMSSP_DEBUG`, outside any context), and one line on stderr when `NTLMSSP_TRACE` is on.
 pub fn report_reload_error(path: &Path, problem: &str) {
-    crate::trace::event(0, || {
+    crate::inspect::trace::event(0, || {
         format!(
             "user file {}: {problem}; the version in force stays",
             path.display()
@@ -573,8 +575,8 @@ impl UserFile {
 
     /// `$NTLM_USER_FILE`, checked every `$NTLM_USER_FILE_CHECK_MS` milliseconds (default 1 s).
     pub fn from_env() -> Result<Self> {
-        let path =
-            std::env::var_os(super::credentials::NTLM_USER_FILE_VAR).ok_or(Error::NoCredentials)?;
+        let path = std::env::var_os(crate::nlmp::credentials::NTLM_USER_FILE_VAR)
+            .ok_or(Error::NoCredentials)?;
         let interval = std::env::var(CHECK_INTERVAL_VAR)
             .ok()
             .and_then(|v| v.trim().parse().ok())

@@ -580,7 +580,7 @@ pub fn spnego(data: &[u8]) {
 /// parses back; a refusal names a field; and the description agrees with the core decoders
 /// (what they refuse is never described as a message).
 pub fn decode(data: &[u8]) {
-    use ntlmssp::nlmp::describe::{describe, parse_input, Description};
+    use ntlmssp::inspect::describe::{describe, parse_input, Description};
     use ntlmssp::nlmp::messages;
     let check = |token: &[u8]| match describe(token) {
         Ok(d) => {

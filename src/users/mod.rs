@@ -1,0 +1,3 @@
+//! Where a server's users come from.
+
+pub mod database;
