@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use ntlmssp::nlmp::client::{Client, ClientOptions};
-use ntlmssp::nlmp::credentials::{ClientCredential, FileUserDatabase, ServerCredential};
+use ntlmssp::nlmp::credentials::{ClientCredential, ServerCredential};
 use ntlmssp::nlmp::crypto;
 use ntlmssp::nlmp::env::SystemEnvironment;
 use ntlmssp::nlmp::error::{Denial, Error};
@@ -12,6 +12,7 @@ use ntlmssp::nlmp::messages::{self, av_flags, av_id, Authenticate};
 use ntlmssp::nlmp::policy::Policy;
 use ntlmssp::nlmp::server::{Server, ServerNames};
 use ntlmssp::nlmp::session::Segment;
+use ntlmssp::users::database::FileUserDatabase;
 
 const USERS: &str = "DOMAIN:alice:Secret123\n:jürgen:pässwörd€\n";
 

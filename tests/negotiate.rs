@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use der::asn1::ObjectIdentifier;
 use ntlmssp::nlmp::client::{Client, ClientOptions, Established};
-use ntlmssp::nlmp::credentials::{ClientCredential, FileUserDatabase, ServerCredential};
+use ntlmssp::nlmp::credentials::{ClientCredential, ServerCredential};
 use ntlmssp::nlmp::env::SystemEnvironment;
 use ntlmssp::nlmp::error::Error;
 use ntlmssp::nlmp::policy::Policy;
@@ -17,6 +17,7 @@ use ntlmssp::spnego::codec::{
     MS_KRB5, NEGOEX, NTLMSSP,
 };
 use ntlmssp::spnego::context::{Acceptor, Initiator, Progress};
+use ntlmssp::users::database::FileUserDatabase;
 
 const USERS: &str = "DOMAIN:alice:Secret123\n";
 

@@ -11,9 +11,10 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::*;
-use ntlmssp::nlmp::credentials::{UserDatabase, UserFile};
+use ntlmssp::nlmp::credentials::UserDatabase;
 use ntlmssp::nlmp::crypto::NTOWFv1;
 use ntlmssp::sspi::types::*;
+use ntlmssp::users::file::UserFile;
 use parking_lot::Mutex;
 
 /// The tests set process-wide environment variables: one at a time.

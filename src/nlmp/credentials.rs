@@ -10,7 +10,6 @@ use std::sync::Arc;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use super::crypto::{self, HmacMd5Key};
-use super::error::{Error, Result};
 
 /// A 16-byte secret (an OWF or a key), zeroized when dropped.
 #[derive(Clone, Zeroize, ZeroizeOnDrop, PartialEq, Eq)]
@@ -88,25 +87,6 @@ pub fn qualified_name(domain: &str, user: &str) -> String {
     } else {
         format!("{domain}\\{user}")
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The user file (its line forms, index and reloading: `userfile`).
-
-pub use crate::users::database::{FileUserDatabase, UserFile};
-
-/// The variable naming the user file, as for gss-ntlmssp.
-pub const NTLM_USER_FILE_VAR: &str = "NTLM_USER_FILE";
-/// The variable choosing the client's default entry by user name.
-pub const NTLM_USER_VAR: &str = "NTLM_USER";
-
-/// The client's default credential: the entry of `$NTLM_USER_FILE` whose user equals
-/// `$NTLM_USER` (case-insensitively) when that is set, else the first entry.
-pub fn default_client_credential() -> Result<ClientCredential> {
-    let db = FileUserDatabase::from_env()?;
-    let wanted = std::env::var(NTLM_USER_VAR).ok().filter(|u| !u.is_empty());
-    db.client_credential(wanted.as_deref())
-        .ok_or(Error::NoCredentials)
 }
 
 /// Case-insensitive comparison as Windows does it for account names (Unicode uppercase).

@@ -22,9 +22,7 @@ use super::status::status;
 use super::types::*;
 use crate::inspect::trace;
 use crate::nlmp::client::{channel_bindings_hash, Client, ClientOptions};
-use crate::nlmp::credentials::{
-    self, ClientCredential, FileUserDatabase, ServerCredential, UserDatabase, UserFile,
-};
+use crate::nlmp::credentials::{self, ClientCredential, ServerCredential, UserDatabase};
 use crate::nlmp::env::SystemEnvironment;
 use crate::nlmp::flags::{self as nf, has};
 use crate::nlmp::messages::Version;
@@ -32,6 +30,7 @@ use crate::nlmp::policy::Policy;
 use crate::nlmp::server::{host_name, Server, ServerConfig, ServerNames};
 use crate::nlmp::session::Segment;
 use crate::spnego::context::{Acceptor, Initiator, Progress};
+use crate::users::{self, database::FileUserDatabase, file::UserFile};
 
 // ---------------------------------------------------------------------------------------------
 // The package
@@ -328,7 +327,7 @@ pub unsafe fn acquire_credentials_handle<C: Charset>(
             }
             Some(Arc::new(identity))
         } else if outbound {
-            match credentials::default_client_credential() {
+            match users::default_client_credential() {
                 Ok(c) => Some(Arc::new(c)),
                 // A server credential (BOTH) may still be useful without a client identity.
                 Err(_) if inbound => None,
@@ -338,7 +337,7 @@ pub unsafe fn acquire_credentials_handle<C: Charset>(
             None
         };
         let users: Arc<dyn UserDatabase> =
-            if inbound && std::env::var_os(credentials::NTLM_USER_FILE_VAR).is_some() {
+            if inbound && std::env::var_os(users::NTLM_USER_FILE_VAR).is_some() {
                 Arc::new(UserFile::from_env().map_err(status)?)
             } else {
                 Arc::new(FileUserDatabase::default())

@@ -5,7 +5,8 @@ use std::ptr::null_mut;
 use std::sync::{Arc, OnceLock};
 
 use ntlmssp::nlmp::client::{Client, ClientOptions};
-use ntlmssp::nlmp::credentials::{ClientCredential, FileUserDatabase, ServerCredential};
+use ntlmssp::nlmp::credentials::{ClientCredential, ServerCredential};
+use ntlmssp::users::database::FileUserDatabase;
 use ntlmssp::nlmp::env::SystemEnvironment;
 use ntlmssp::nlmp::policy::Policy;
 use ntlmssp::nlmp::server::{Server, ServerNames};

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use ntlmssp::nlmp::credentials::FileUserDatabase;
+use ntlmssp::users::database::FileUserDatabase;
 use ntlmssp::sspi::entry::*;
 use ntlmssp::sspi::types::*;
 

@@ -14,10 +14,11 @@ use std::sync::Arc;
 use std::sync::Once;
 
 use ntlmssp::nlmp::client::{Client, ClientOptions};
-use ntlmssp::nlmp::credentials::{ClientCredential, FileUserDatabase, ServerCredential};
+use ntlmssp::nlmp::credentials::{ClientCredential, ServerCredential};
 use ntlmssp::nlmp::env::FixedEnvironment;
 use ntlmssp::nlmp::policy::Policy;
 use ntlmssp::nlmp::server::{Server, ServerNames};
+use ntlmssp::users::database::FileUserDatabase;
 
 pub const USERS: &str = "DOMAIN:alice:Secret123\n:bob:hunter2\n";
 
