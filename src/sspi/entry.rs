@@ -8,7 +8,7 @@
 
 use super::buffers::{Ansi, Wide};
 use super::types::*;
-use super::{contexts, tables};
+use super::{attributes, contexts, credentials, messages, packages, tables};
 
 /// Declares one export. The body runs inside [`super::panic::boundary`], so a panic becomes
 /// `SEC_E_INTERNAL_ERROR` (or NULL for the pointer-returning exports) instead of unwinding
@@ -27,32 +27,32 @@ macro_rules! entry {
 entry! {
     pub fn AcquireCredentialsHandleA(pszPrincipal: LPSTR, pszPackage: LPSTR, fCredentialUse: ULONG, pvLogonId: PVOID, pAuthData: PVOID, pGetKeyFn: SEC_GET_KEY_FN, pvGetKeyArgument: PVOID, phCredential: PCredHandle, ptsExpiry: PTimeStamp) -> SECURITY_STATUS {
         let _ = (pszPrincipal, pvLogonId, pGetKeyFn, pvGetKeyArgument);
-        contexts::acquire_credentials_handle::<Ansi>(pszPackage as *const u8, fCredentialUse, pAuthData, phCredential, ptsExpiry)
+        credentials::acquire_credentials_handle::<Ansi>(pszPackage as *const u8, fCredentialUse, pAuthData, phCredential, ptsExpiry)
     }
 }
 
 entry! {
     pub fn AcquireCredentialsHandleW(pszPrincipal: LPWSTR, pszPackage: LPWSTR, fCredentialUse: ULONG, pvLogonId: PVOID, pAuthData: PVOID, pGetKeyFn: SEC_GET_KEY_FN, pvGetKeyArgument: PVOID, phCredential: PCredHandle, ptsExpiry: PTimeStamp) -> SECURITY_STATUS {
         let _ = (pszPrincipal, pvLogonId, pGetKeyFn, pvGetKeyArgument);
-        contexts::acquire_credentials_handle::<Wide>(pszPackage, fCredentialUse, pAuthData, phCredential, ptsExpiry)
+        credentials::acquire_credentials_handle::<Wide>(pszPackage, fCredentialUse, pAuthData, phCredential, ptsExpiry)
     }
 }
 
 entry! {
     pub fn FreeCredentialsHandle(phCredential: PCredHandle) -> SECURITY_STATUS {
-        contexts::free_credentials_handle(phCredential)
+        credentials::free_credentials_handle(phCredential)
     }
 }
 
 entry! {
     pub fn QueryCredentialsAttributesA(phCredential: PCredHandle, ulAttribute: ULONG, pBuffer: PVOID) -> SECURITY_STATUS {
-        contexts::query_credentials_attributes::<Ansi>(phCredential, ulAttribute, pBuffer)
+        credentials::query_credentials_attributes::<Ansi>(phCredential, ulAttribute, pBuffer)
     }
 }
 
 entry! {
     pub fn QueryCredentialsAttributesW(phCredential: PCredHandle, ulAttribute: ULONG, pBuffer: PVOID) -> SECURITY_STATUS {
-        contexts::query_credentials_attributes::<Wide>(phCredential, ulAttribute, pBuffer)
+        credentials::query_credentials_attributes::<Wide>(phCredential, ulAttribute, pBuffer)
     }
 }
 
@@ -98,13 +98,13 @@ entry! {
 
 entry! {
     pub fn QueryContextAttributesA(phContext: PCtxtHandle, ulAttribute: ULONG, pBuffer: PVOID) -> SECURITY_STATUS {
-        contexts::query_context_attributes::<Ansi>(phContext, ulAttribute, pBuffer)
+        attributes::query_context_attributes::<Ansi>(phContext, ulAttribute, pBuffer)
     }
 }
 
 entry! {
     pub fn QueryContextAttributesW(phContext: PCtxtHandle, ulAttribute: ULONG, pBuffer: PVOID) -> SECURITY_STATUS {
-        contexts::query_context_attributes::<Wide>(phContext, ulAttribute, pBuffer)
+        attributes::query_context_attributes::<Wide>(phContext, ulAttribute, pBuffer)
     }
 }
 
@@ -122,43 +122,43 @@ entry! {
 
 entry! {
     pub fn MakeSignature(phContext: PCtxtHandle, fQOP: ULONG, pMessage: PSecBufferDesc, MessageSeqNo: ULONG) -> SECURITY_STATUS {
-        contexts::make_signature(phContext, fQOP, pMessage, MessageSeqNo)
+        messages::make_signature(phContext, fQOP, pMessage, MessageSeqNo)
     }
 }
 
 entry! {
     pub fn VerifySignature(phContext: PCtxtHandle, pMessage: PSecBufferDesc, MessageSeqNo: ULONG, pfQOP: PULONG) -> SECURITY_STATUS {
-        contexts::verify_signature(phContext, pMessage, MessageSeqNo, pfQOP)
+        messages::verify_signature(phContext, pMessage, MessageSeqNo, pfQOP)
     }
 }
 
 entry! {
     pub fn FreeContextBuffer(pvContextBuffer: PVOID) -> SECURITY_STATUS {
-        contexts::free_context_buffer(pvContextBuffer)
+        packages::free_context_buffer(pvContextBuffer)
     }
 }
 
 entry! {
     pub fn QuerySecurityPackageInfoA(pszPackageName: LPSTR, ppPackageInfo: *mut PSecPkgInfoA) -> SECURITY_STATUS {
-        contexts::query_security_package_info::<Ansi>(pszPackageName as *const u8, ppPackageInfo.cast())
+        packages::query_security_package_info::<Ansi>(pszPackageName as *const u8, ppPackageInfo.cast())
     }
 }
 
 entry! {
     pub fn QuerySecurityPackageInfoW(pszPackageName: LPWSTR, ppPackageInfo: *mut PSecPkgInfoW) -> SECURITY_STATUS {
-        contexts::query_security_package_info::<Wide>(pszPackageName, ppPackageInfo.cast())
+        packages::query_security_package_info::<Wide>(pszPackageName, ppPackageInfo.cast())
     }
 }
 
 entry! {
     pub fn EnumerateSecurityPackagesA(pcPackages: PULONG, ppPackageInfo: *mut PSecPkgInfoA) -> SECURITY_STATUS {
-        contexts::enumerate_security_packages::<Ansi>(pcPackages, ppPackageInfo.cast())
+        packages::enumerate_security_packages::<Ansi>(pcPackages, ppPackageInfo.cast())
     }
 }
 
 entry! {
     pub fn EnumerateSecurityPackagesW(pcPackages: PULONG, ppPackageInfo: *mut PSecPkgInfoW) -> SECURITY_STATUS {
-        contexts::enumerate_security_packages::<Wide>(pcPackages, ppPackageInfo.cast())
+        packages::enumerate_security_packages::<Wide>(pcPackages, ppPackageInfo.cast())
     }
 }
 
@@ -186,14 +186,14 @@ entry! {
 entry! {
     pub fn AddCredentialsA(hCredentials: PCredHandle, pszPrincipal: LPSTR, pszPackage: LPSTR, fCredentialUse: ULONG, pAuthData: PVOID, pGetKeyFn: SEC_GET_KEY_FN, pvGetKeyArgument: PVOID, ptsExpiry: PTimeStamp) -> SECURITY_STATUS {
         let _ = (pszPrincipal, pszPackage, fCredentialUse, pAuthData, pGetKeyFn, pvGetKeyArgument, ptsExpiry);
-        contexts::on_credential(hCredentials, SEC_E_UNSUPPORTED_FUNCTION)
+        credentials::on_credential(hCredentials, SEC_E_UNSUPPORTED_FUNCTION)
     }
 }
 
 entry! {
     pub fn AddCredentialsW(hCredentials: PCredHandle, pszPrincipal: LPWSTR, pszPackage: LPWSTR, fCredentialUse: ULONG, pAuthData: PVOID, pGetKeyFn: SEC_GET_KEY_FN, pvGetKeyArgument: PVOID, ptsExpiry: PTimeStamp) -> SECURITY_STATUS {
         let _ = (pszPrincipal, pszPackage, fCredentialUse, pAuthData, pGetKeyFn, pvGetKeyArgument, ptsExpiry);
-        contexts::on_credential(hCredentials, SEC_E_UNSUPPORTED_FUNCTION)
+        credentials::on_credential(hCredentials, SEC_E_UNSUPPORTED_FUNCTION)
     }
 }
 
@@ -206,13 +206,13 @@ entry! {
 
 entry! {
     pub fn EncryptMessage(phContext: PCtxtHandle, fQOP: ULONG, pMessage: PSecBufferDesc, MessageSeqNo: ULONG) -> SECURITY_STATUS {
-        contexts::encrypt_message(phContext, fQOP, pMessage, MessageSeqNo)
+        messages::encrypt_message(phContext, fQOP, pMessage, MessageSeqNo)
     }
 }
 
 entry! {
     pub fn DecryptMessage(phContext: PCtxtHandle, pMessage: PSecBufferDesc, MessageSeqNo: ULONG, pfQOP: PULONG) -> SECURITY_STATUS {
-        contexts::decrypt_message(phContext, pMessage, MessageSeqNo, pfQOP)
+        messages::decrypt_message(phContext, pMessage, MessageSeqNo, pfQOP)
     }
 }
 
@@ -233,14 +233,14 @@ entry! {
 entry! {
     pub fn SetCredentialsAttributesA(phCredential: PCredHandle, ulAttribute: ULONG, pBuffer: PVOID, cbBuffer: ULONG) -> SECURITY_STATUS {
         let _ = (ulAttribute, pBuffer, cbBuffer);
-        contexts::on_credential(phCredential, SEC_E_UNSUPPORTED_FUNCTION)
+        credentials::on_credential(phCredential, SEC_E_UNSUPPORTED_FUNCTION)
     }
 }
 
 entry! {
     pub fn SetCredentialsAttributesW(phCredential: PCredHandle, ulAttribute: ULONG, pBuffer: PVOID, cbBuffer: ULONG) -> SECURITY_STATUS {
         let _ = (ulAttribute, pBuffer, cbBuffer);
-        contexts::on_credential(phCredential, SEC_E_UNSUPPORTED_FUNCTION)
+        credentials::on_credential(phCredential, SEC_E_UNSUPPORTED_FUNCTION)
     }
 }
 
@@ -264,6 +264,6 @@ entry! {
     /// AcceptSecurityContext and must be thread-safe; lengths are in WCHARs, strings are not
     /// NUL-terminated. NULL restores an empty database.
     pub fn NtlmSetNtHashCallback(phCredential: PCredHandle, pfnCallback: NTLM_NT_HASH_CALLBACK, pvContext: PVOID) -> SECURITY_STATUS {
-        contexts::set_nt_hash_callback(phCredential, pfnCallback, pvContext)
+        credentials::set_nt_hash_callback(phCredential, pfnCallback, pvContext)
     }
 }

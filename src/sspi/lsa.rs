@@ -25,9 +25,9 @@
 use core::ffi::c_void;
 
 use super::buffers::{self, Wide};
-use super::contexts;
 use super::panic::boundary;
 use super::types::*;
+use super::{attributes, contexts, credentials, messages, packages};
 
 pub type NTSTATUS = LONG;
 pub type LSA_SEC_HANDLE = ULONG_PTR;
@@ -233,7 +233,7 @@ static USER_TABLE: Shared<SECPKG_USER_FUNCTION_TABLE> = Shared(SECPKG_USER_FUNCT
 /// The package name as `SpAcquireCredentialsHandle` passes it to `api` (NUL-terminated UTF-16).
 static NAME_W: [WCHAR; 5] = [b'N' as u16, b'T' as u16, b'L' as u16, b'M' as u16, 0];
 static NAME_A: [u8; 5] = *b"NTLM\0";
-static COMMENT_W: Shared<[WCHAR; 22]> = Shared(utf16_z(contexts::PACKAGE_COMMENT));
+static COMMENT_W: Shared<[WCHAR; 22]> = Shared(utf16_z(packages::PACKAGE_COMMENT));
 /// What `InitializePackage` returns as the package's name; the host keeps the pointer.
 static NAME_LSA: Shared<LSA_STRING> = Shared(LSA_STRING {
     Length: 4,
@@ -335,10 +335,10 @@ lsa_fn! {
             return STATUS_INVALID_PARAMETER;
         }
         buffers::put(PackageInfo, SecPkgInfoW {
-            fCapabilities: contexts::PACKAGE_CAPABILITIES,
-            wVersion: contexts::PACKAGE_VERSION,
-            wRPCID: contexts::PACKAGE_RPCID,
-            cbMaxToken: contexts::MAX_TOKEN,
+            fCapabilities: packages::PACKAGE_CAPABILITIES,
+            wVersion: packages::PACKAGE_VERSION,
+            wRPCID: packages::PACKAGE_RPCID,
+            cbMaxToken: packages::MAX_TOKEN,
             Name: NAME_W.as_ptr() as *mut WCHAR,
             Comment: COMMENT_W.0.as_ptr() as *mut WCHAR,
         });
@@ -395,7 +395,7 @@ lsa_fn! {
             return SEC_E_INVALID_HANDLE;
         }
         let mut h = sec_handle(0);
-        let s = contexts::acquire_credentials_handle::<Wide>(NAME_W.as_ptr(), CredentialUseFlags & !SECPKG_CRED_RESERVED, AuthorizationData, &mut h, ExpirationTime);
+        let s = credentials::acquire_credentials_handle::<Wide>(NAME_W.as_ptr(), CredentialUseFlags & !SECPKG_CRED_RESERVED, AuthorizationData, &mut h, ExpirationTime);
         if s == SEC_E_OK {
             buffers::put(CredentialHandle, h.dwLower);
         }
@@ -405,13 +405,13 @@ lsa_fn! {
 
 lsa_fn! {
     fn SpQueryCredentialsAttributes(CredentialHandle: LSA_SEC_HANDLE, CredentialAttribute: ULONG, Buffer: PVOID) {
-        contexts::query_credentials_attributes::<Wide>(&mut sec_handle(CredentialHandle), CredentialAttribute, Buffer)
+        credentials::query_credentials_attributes::<Wide>(&mut sec_handle(CredentialHandle), CredentialAttribute, Buffer)
     }
 }
 
 lsa_fn! {
     fn SpFreeCredentialsHandle(CredentialHandle: LSA_SEC_HANDLE) {
-        contexts::free_credentials_handle(&mut sec_handle(CredentialHandle))
+        credentials::free_credentials_handle(&mut sec_handle(CredentialHandle))
     }
 }
 
@@ -488,7 +488,7 @@ lsa_fn! {
 
 lsa_fn! {
     fn SpQueryContextAttributes(ContextHandle: LSA_SEC_HANDLE, ContextAttribute: ULONG, Buffer: PVOID) {
-        contexts::query_context_attributes::<Wide>(&mut sec_handle(ContextHandle), ContextAttribute, Buffer)
+        attributes::query_context_attributes::<Wide>(&mut sec_handle(ContextHandle), ContextAttribute, Buffer)
     }
 }
 
@@ -500,24 +500,24 @@ lsa_fn! {
 
 lsa_fn! {
     fn SpMakeSignature(ContextHandle: LSA_SEC_HANDLE, QualityOfProtection: ULONG, MessageBuffers: PSecBufferDesc, MessageSequenceNumber: ULONG) {
-        contexts::make_signature(&mut sec_handle(ContextHandle), QualityOfProtection, MessageBuffers, MessageSequenceNumber)
+        messages::make_signature(&mut sec_handle(ContextHandle), QualityOfProtection, MessageBuffers, MessageSequenceNumber)
     }
 }
 
 lsa_fn! {
     fn SpVerifySignature(ContextHandle: LSA_SEC_HANDLE, MessageBuffers: PSecBufferDesc, MessageSequenceNumber: ULONG, QualityOfProtection: PULONG) {
-        contexts::verify_signature(&mut sec_handle(ContextHandle), MessageBuffers, MessageSequenceNumber, QualityOfProtection)
+        messages::verify_signature(&mut sec_handle(ContextHandle), MessageBuffers, MessageSequenceNumber, QualityOfProtection)
     }
 }
 
 lsa_fn! {
     fn SpSealMessage(ContextHandle: LSA_SEC_HANDLE, QualityOfProtection: ULONG, MessageBuffers: PSecBufferDesc, MessageSequenceNumber: ULONG) {
-        contexts::encrypt_message(&mut sec_handle(ContextHandle), QualityOfProtection, MessageBuffers, MessageSequenceNumber)
+        messages::encrypt_message(&mut sec_handle(ContextHandle), QualityOfProtection, MessageBuffers, MessageSequenceNumber)
     }
 }
 
 lsa_fn! {
     fn SpUnsealMessage(ContextHandle: LSA_SEC_HANDLE, MessageBuffers: PSecBufferDesc, MessageSequenceNumber: ULONG, QualityOfProtection: PULONG) {
-        contexts::decrypt_message(&mut sec_handle(ContextHandle), MessageBuffers, MessageSequenceNumber, QualityOfProtection)
+        messages::decrypt_message(&mut sec_handle(ContextHandle), MessageBuffers, MessageSequenceNumber, QualityOfProtection)
     }
 }

@@ -1,0 +1,278 @@
+//! AcquireCredentialsHandle and the other credential exports, and `NtlmSetNtHashCallback`.
+
+#![allow(clippy::missing_safety_doc, clippy::too_many_arguments)]
+
+use core::ffi::c_void;
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+
+use super::buffers::{self, Ansi, Charset, Wide};
+use super::objects::{credential, Credential, CREDENTIALS};
+use super::packages::{alloc_string, package_named, Package, NEVER};
+use super::status::{run, status};
+use super::types::*;
+use crate::nlmp::credentials::{self, ClientCredential, ServerCredential, UserDatabase};
+use crate::nlmp::env::SystemEnvironment;
+use crate::nlmp::policy::Policy;
+use crate::nlmp::server::{host_name, ServerConfig, ServerNames};
+use crate::users::{self, database::FileUserDatabase, file::UserFile};
+
+/// Reads `pAuthData`: SEC_WINNT_AUTH_IDENTITY_A/W (either form through either export, chosen
+/// by `Flags`) or SEC_WINNT_AUTH_IDENTITY_EXA/EXW (`Version` 0x200; `Length` honoured).
+unsafe fn identity(
+    p: *const c_void,
+) -> Result<(ClientCredential, Option<String>), SECURITY_STATUS> {
+    let bad = SEC_E_UNKNOWN_CREDENTIALS;
+    let version: ULONG = buffers::read_struct(p);
+    let (user, user_len, domain, domain_len, password, password_len, flags);
+    // The EX form's PackageList (Negotiate's choice of mechanisms), in the identity's charset.
+    let mut package_list = (core::ptr::null(), 0);
+    if version == SEC_WINNT_AUTH_IDENTITY_VERSION {
+        let head: [ULONG; 2] = buffers::read_struct(p);
+        if (head[1] as usize) < core::mem::size_of::<SEC_WINNT_AUTH_IDENTITY_EXW>() {
+            return Err(bad);
+        }
+        let ex: SEC_WINNT_AUTH_IDENTITY_EXW = buffers::read_struct(p);
+        (
+            user,
+            user_len,
+            domain,
+            domain_len,
+            password,
+            password_len,
+            flags,
+        ) = (
+            ex.User as *const c_void,
+            ex.UserLength,
+            ex.Domain as *const c_void,
+            ex.DomainLength,
+            ex.Password as *const c_void,
+            ex.PasswordLength,
+            ex.Flags,
+        );
+        package_list = (ex.PackageList as *const c_void, ex.PackageListLength);
+    } else {
+        let id: SEC_WINNT_AUTH_IDENTITY_W = buffers::read_struct(p);
+        (
+            user,
+            user_len,
+            domain,
+            domain_len,
+            password,
+            password_len,
+            flags,
+        ) = (
+            id.User as *const c_void,
+            id.UserLength,
+            id.Domain as *const c_void,
+            id.DomainLength,
+            id.Password as *const c_void,
+            id.PasswordLength,
+            id.Flags,
+        );
+    }
+    let read =
+        |s: *const c_void, n: ULONG| -> Result<zeroize::Zeroizing<String>, SECURITY_STATUS> {
+            let r = match flags & (SEC_WINNT_AUTH_IDENTITY_ANSI | SEC_WINNT_AUTH_IDENTITY_UNICODE) {
+                SEC_WINNT_AUTH_IDENTITY_ANSI => buffers::string_n::<Ansi>(s as *const u8, n),
+                SEC_WINNT_AUTH_IDENTITY_UNICODE => buffers::string_n::<Wide>(s as *const u16, n),
+                _ => Err(buffers::BadString),
+            };
+            r.map(zeroize::Zeroizing::new).map_err(|_| bad)
+        };
+    let user = read(user, user_len)?;
+    let domain = read(domain, domain_len)?;
+    let password = read(password, password_len)?;
+    let package_list = if package_list.0.is_null() {
+        None
+    } else {
+        Some(read(package_list.0, package_list.1)?.to_string())
+    };
+    Ok((
+        ClientCredential::from_password(&user, &domain, &password),
+        package_list,
+    ))
+}
+
+pub unsafe fn acquire_credentials_handle<C: Charset>(
+    pszPackage: *const C::Char,
+    fCredentialUse: ULONG,
+    pAuthData: *mut c_void,
+    phCredential: PCredHandle,
+    ptsExpiry: PTimeStamp,
+) -> SECURITY_STATUS {
+    run(|| {
+        let package = package_named::<C>(pszPackage)?;
+        if phCredential.is_null() {
+            return Err(SEC_E_INVALID_HANDLE);
+        }
+        let use_flags = fCredentialUse & (SECPKG_CRED_INBOUND | SECPKG_CRED_OUTBOUND);
+        let known = SECPKG_CRED_BOTH
+            | SECPKG_CRED_AUTOLOGON_RESTRICTED
+            | SECPKG_CRED_PROCESS_POLICY_ONLY
+            | SECPKG_CRED_RESERVED;
+        if use_flags == 0 || fCredentialUse & !known != 0 {
+            return Err(SEC_E_UNKNOWN_CREDENTIALS);
+        }
+        let outbound = use_flags & SECPKG_CRED_OUTBOUND != 0;
+        let inbound = use_flags & SECPKG_CRED_INBOUND != 0;
+        let client = if !pAuthData.is_null() {
+            let (identity, package_list) = identity(pAuthData)?;
+            // Negotiate honours the PackageList; with NTLM excluded no mechanism is left.
+            if package == Package::Negotiate
+                && package_list.is_some_and(|l| !crate::spnego::package_list_allows_ntlm(&l))
+            {
+                return Err(SEC_E_NO_CREDENTIALS);
+            }
+            Some(Arc::new(identity))
+        } else if outbound {
+            match users::default_client_credential() {
+                Ok(c) => Some(Arc::new(c)),
+                // A server credential (BOTH) may still be useful without a client identity.
+                Err(_) if inbound => None,
+                Err(e) => return Err(status(e)),
+            }
+        } else {
+            None
+        };
+        let users: Arc<dyn UserDatabase> =
+            if inbound && std::env::var_os(users::NTLM_USER_FILE_VAR).is_some() {
+                Arc::new(UserFile::from_env().map_err(status)?)
+            } else {
+                Arc::new(FileUserDatabase::default())
+            };
+        let cred = Credential {
+            package,
+            use_flags,
+            client,
+            server: Mutex::new(Arc::new(ServerConfig {
+                credential: ServerCredential { users },
+                names: if inbound {
+                    ServerNames::from_env()
+                } else {
+                    ServerNames::default()
+                },
+                policy: Policy::from_env(),
+                env: Arc::new(SystemEnvironment),
+            })),
+            policy: Policy::from_env(),
+            workstation: host_name()
+                .split('.')
+                .next()
+                .unwrap_or_default()
+                .to_uppercase(),
+        };
+        buffers::put(
+            phCredential,
+            CREDENTIALS
+                .insert(Arc::new(cred))
+                .ok_or(SEC_E_INSUFFICIENT_MEMORY)?,
+        );
+        buffers::put(ptsExpiry, NEVER);
+        Ok(SEC_E_OK)
+    })
+}
+
+pub unsafe fn free_credentials_handle(phCredential: PCredHandle) -> SECURITY_STATUS {
+    match buffers::handle(phCredential).and_then(|h| CREDENTIALS.remove(&h)) {
+        Some(_) => SEC_E_OK,
+        None => SEC_E_INVALID_HANDLE,
+    }
+}
+
+pub unsafe fn query_credentials_attributes<C: Charset>(
+    phCredential: PCredHandle,
+    ulAttribute: ULONG,
+    pBuffer: *mut c_void,
+) -> SECURITY_STATUS {
+    run(|| {
+        let cred = credential(phCredential)?;
+        if ulAttribute != SECPKG_CRED_ATTR_NAMES {
+            return Err(SEC_E_UNSUPPORTED_FUNCTION);
+        }
+        if pBuffer.is_null() {
+            return Err(SEC_E_INVALID_PARAMETER);
+        }
+        let name = cred
+            .client
+            .as_ref()
+            .map(|c| c.display_name())
+            .unwrap_or_default();
+        let p = alloc_string::<C>(&name)?;
+        buffers::put(pBuffer as *mut *mut c_void, p);
+        Ok(SEC_E_OK)
+    })
+}
+
+/// The extension an embedding server uses to look users up itself: see `NtlmSetNtHashCallback`
+/// in the header.
+pub unsafe fn set_nt_hash_callback(
+    phCredential: PCredHandle,
+    pfnCallback: NTLM_NT_HASH_CALLBACK,
+    pvContext: *mut c_void,
+) -> SECURITY_STATUS {
+    run(|| {
+        let cred = credential(phCredential)?;
+        if cred.use_flags & SECPKG_CRED_INBOUND == 0 {
+            return Err(SEC_E_UNSUPPORTED_FUNCTION);
+        }
+        let users: Arc<dyn UserDatabase> = match pfnCallback {
+            Some(f) => Arc::new(CallbackDatabase {
+                f,
+                context: pvContext as usize,
+            }),
+            None => Arc::new(FileUserDatabase::default()),
+        };
+        let mut server = cred.server.lock();
+        let old = server.clone();
+        *server = Arc::new(ServerConfig {
+            credential: ServerCredential { users },
+            names: old.names.clone(),
+            policy: old.policy,
+            env: old.env.clone(),
+        });
+        Ok(SEC_E_OK)
+    })
+}
+
+struct CallbackDatabase {
+    f: unsafe extern "system" fn(
+        *mut c_void,
+        *const WCHAR,
+        ULONG,
+        *const WCHAR,
+        ULONG,
+        *mut UCHAR,
+    ) -> BOOLEAN,
+    /// The caller's context pointer, kept as an integer: it is only ever handed back.
+    context: usize,
+}
+
+impl UserDatabase for CallbackDatabase {
+    fn nt_hash(&self, user: &str, domain: &str) -> Option<credentials::Secret16> {
+        let user: Vec<u16> = user.encode_utf16().collect();
+        let domain: Vec<u16> = domain.encode_utf16().collect();
+        let mut hash = credentials::Secret16([0; 16]);
+        // SAFETY: the embedding server registered this callback with this signature; the
+        // strings and the 16-byte output live across the call.
+        let found = unsafe {
+            (self.f)(
+                self.context as *mut c_void,
+                user.as_ptr(),
+                user.len() as ULONG,
+                domain.as_ptr(),
+                domain.len() as ULONG,
+                hash.0.as_mut_ptr(),
+            )
+        };
+        (found != 0).then_some(hash)
+    }
+}
+
+pub unsafe fn on_credential(phCredential: PCredHandle, valid: SECURITY_STATUS) -> SECURITY_STATUS {
+    run(|| {
+        credential(phCredential)?;
+        Ok(valid)
+    })
+}
