@@ -12,7 +12,7 @@
 
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use super::crypto::Keystream;
+use super::rc4::Keystream;
 
 const K: [u32; 64] = [
     0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613, 0xfd469501,

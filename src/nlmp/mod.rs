@@ -25,6 +25,7 @@ pub mod error;
 pub mod flags;
 pub mod messages;
 pub mod policy;
+pub mod rc4;
 pub mod server;
 pub mod session;
 
