@@ -13,6 +13,7 @@
 
 pub mod codec;
 pub mod context;
+pub mod token;
 pub mod wire;
 
 /// Whether a `SEC_WINNT_AUTH_IDENTITY_EX` PackageList lets Negotiate use NTLM: a
