@@ -6,12 +6,13 @@ use std::sync::Arc;
 
 use der::asn1::ObjectIdentifier;
 use ntlmssp::nlmp::client::{Client, ClientOptions, Established};
-use ntlmssp::nlmp::credentials::{ClientCredential, ServerCredential};
+use ntlmssp::nlmp::credentials::ClientCredential;
 use ntlmssp::nlmp::env::SystemEnvironment;
 use ntlmssp::nlmp::error::Error;
 use ntlmssp::nlmp::policy::Policy;
 use ntlmssp::nlmp::server::{Server, ServerNames};
 use ntlmssp::nlmp::session::Segment;
+use ntlmssp::nlmp::verifier::ServerCredential;
 use ntlmssp::spnego::codec::{
     self, MechTypeList, NegState, NegTokenInit, NegTokenResp, NegotiationToken, Token, KRB5,
     MS_KRB5, NEGOEX, NTLMSSP,
@@ -31,7 +32,7 @@ fn acceptor() -> Acceptor {
     };
     Acceptor::new(Server::new(
         ServerCredential {
-            users: Arc::new(FileUserDatabase::from_text(USERS)),
+            verifier: Arc::new(FileUserDatabase::from_text(USERS)),
         },
         Arc::new(names),
         Policy { lm_compat_level: 3 },

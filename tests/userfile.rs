@@ -11,8 +11,8 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::*;
-use ntlmssp::nlmp::credentials::UserDatabase;
 use ntlmssp::nlmp::crypto::NTOWFv1;
+use ntlmssp::nlmp::verifier::NtHashSource;
 use ntlmssp::sspi::types::*;
 use ntlmssp::users::file::UserFile;
 use parking_lot::Mutex;

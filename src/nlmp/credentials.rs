@@ -5,8 +5,6 @@
 //! credential is created, so no handshake hashes the password again, and only those hashes
 //! (zeroized on drop) stay in memory.
 
-use std::sync::Arc;
-
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use super::crypto::{self, HmacMd5Key};
@@ -103,32 +101,6 @@ pub fn response_key(nt_hash: &Secret16, user: &str, domain: &str) -> HmacMd5Key 
     let key = HmacMd5Key::new(&k);
     k.zeroize();
     key
-}
-
-/// Where a server finds a user's NT hash.
-pub trait UserDatabase: Send + Sync {
-    /// The NT hash (NTOWFv1) of `user` in `domain` as the client named them, or `None` when the
-    /// user is unknown.
-    fn nt_hash(&self, user: &str, domain: &str) -> Option<Secret16>;
-
-    /// NTOWFv2 for `user` in `domain` as the client named them (the NTLMv2 ResponseKeyNT). A
-    /// database may have it ready; by default it is derived from [`Self::nt_hash`].
-    fn response_key_nt(&self, user: &str, domain: &str) -> Option<HmacMd5Key> {
-        self.nt_hash(user, domain)
-            .map(|h| response_key(&h, user, domain))
-    }
-}
-
-/// A server credential: where users are looked up.
-#[derive(Clone)]
-pub struct ServerCredential {
-    pub users: Arc<dyn UserDatabase>,
-}
-
-impl core::fmt::Debug for ServerCredential {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("ServerCredential(..)")
-    }
 }
 
 #[cfg(test)]

@@ -28,5 +28,6 @@ pub mod policy;
 pub mod rc4;
 pub mod server;
 pub mod session;
+pub mod verifier;
 
 pub use error::{Error, Result};

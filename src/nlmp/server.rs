@@ -6,7 +6,7 @@ use smallvec::SmallVec;
 
 use super::client::Established;
 use super::codec::{decode_string, encode_wire};
-use super::credentials::{eq_ignore_case, Secret16, ServerCredential};
+use super::credentials::{eq_ignore_case, Secret16};
 use super::crypto::{self, Mode};
 use super::env::Environment;
 use super::error::{Denial, Error, Failure, Result};
@@ -17,6 +17,7 @@ use super::messages::{
 };
 use super::policy::Policy;
 use super::session::SessionSecurity;
+use super::verifier::{Logon, Response, ServerCredential, Verified};
 
 /// The names a server announces in its CHALLENGE TargetInfo (2.2.2.1), and the SPNs it answers
 /// to (checked against the client's MsvAvTargetName when not empty).
@@ -215,8 +216,7 @@ impl Server {
 
     /// 3.2.5.1.1: the CHALLENGE flags for a client's NEGOTIATE flags. Exactly one character
     /// set; NTLM, TARGET_INFO and a target type always; the client's security requests echoed.
-    /// LM_KEY is never offered: its key derivation needs LMOWFv1, and the user database keeps
-    /// NT hashes only.
+    /// LM_KEY is never offered: its key derivation needs LMOWFv1, which no verifier returns.
     pub fn challenge_flags_for(client: u32) -> u32 {
         let echoed = flags::NEGOTIATE_SIGN
             | flags::NEGOTIATE_SEAL
@@ -413,7 +413,18 @@ impl Server {
 
         let nt = msg.nt_challenge_response;
         let ntlmv2 = nt.len() > 24;
-        let session_base_key;
+        let logon = |response| Logon {
+            user: &user,
+            domain: &domain,
+            workstation_field: msg.workstation,
+            unicode,
+            server_challenge: sc,
+            lm_response: msg.lm_challenge_response,
+            nt_response: nt,
+            response,
+        };
+        let verifier = &self.config.credential.verifier;
+        let verified;
         let mut mic_expected = false;
         if ntlmv2 {
             if nt.len() < 16 + messages::NTLMV2_CLIENT_CHALLENGE_HEADER {
@@ -422,16 +433,10 @@ impl Server {
             let (proof, blob) = nt.split_at(16);
             let parsed = Ntlmv2ClientChallenge::decode(blob)?;
             // The proof covers the blob exactly as received: clients differ in trailing bytes.
-            let response_key = self
-                .config
-                .credential
-                .users
-                .response_key_nt(&user, &domain)
-                .ok_or(Denial::UnknownUser)?;
-            let expected = crypto::ntlmv2_nt_proof_str(&response_key, sc, blob);
-            if !crypto::ct_eq(&expected, proof) {
-                return Err(Denial::WrongPassword.into());
-            }
+            verified = verifier.verify(&logon(Response::NtlmV2 {
+                nt_proof_str: proof.try_into().expect("16 bytes"),
+                blob,
+            }))?;
             let pairs = parsed.av_pairs;
             // Our CHALLENGE always carries MsvAvTimestamp, and an honest client returns our
             // pairs: a response without our timestamp means the TargetInfo was taken out of the
@@ -464,39 +469,25 @@ impl Server {
                     }
                 }
             }
-            session_base_key = Secret16(crypto::session_base_key_v2(&response_key, &expected));
         } else if nt.len() == 24 {
             if !self.config.policy.server_accepts_v1() {
                 return Err(Denial::NtlmV1RefusedByPolicy.into());
             }
-            let nt_hash = self
-                .config
-                .credential
-                .users
-                .nt_hash(&user, &domain)
-                .ok_or(Denial::UnknownUser)?;
-            let sc_arr = *sc;
-            let expected = if has(flags, flags::NEGOTIATE_EXTENDED_SESSIONSECURITY) {
-                let cc: [u8; 8] = msg
-                    .lm_challenge_response
-                    .get(..8)
-                    .ok_or(Error::InvalidToken)?
-                    .try_into()
-                    .expect("8");
-                crypto::ntlmv1_ess_response(&nt_hash.0, &sc_arr, &cc)
-            } else {
-                crypto::ntlmv1_response(&nt_hash.0, &sc_arr)
-            };
-            if !crypto::ct_eq(&expected, nt) {
-                return Err(Denial::WrongPassword.into());
-            }
-            session_base_key = Secret16(crypto::session_base_key_v1(&nt_hash.0));
+            verified = verifier.verify(&logon(Response::NtlmV1 {
+                extended_session_security: has(flags, flags::NEGOTIATE_EXTENDED_SESSIONSECURITY),
+            }))?;
         } else {
             return Err(Denial::UnknownResponse.into());
         }
+        let Verified {
+            session_base_key,
+            names,
+        } = verified;
+        let (user, domain) = names.unwrap_or((user, domain));
 
-        // The database holds NT hashes only, so the LM_KEY and NON_NT_SESSION_KEY variants of
-        // KXKEY (which need LMOWFv1) are not available: those flags are never offered back.
+        // A verifier returns the SessionBaseKey, never LMOWFv1, so the LM_KEY and
+        // NON_NT_SESSION_KEY variants of KXKEY are not available: those flags are never offered
+        // back.
         let key_exchange_key = Secret16(crypto::KXKEY(
             ntlmv2,
             flags & !(flags::NEGOTIATE_LM_KEY | flags::REQUEST_NON_NT_SESSION_KEY),

@@ -12,11 +12,12 @@ use super::objects::{credential, Credential, CREDENTIALS};
 use super::packages::{alloc_string, package_named, Package, NEVER};
 use super::status::{run, status};
 use super::types::*;
-use crate::nlmp::credentials::{self, ClientCredential, ServerCredential, UserDatabase};
+use crate::nlmp::credentials::ClientCredential;
 use crate::nlmp::env::SystemEnvironment;
 use crate::nlmp::policy::Policy;
 use crate::nlmp::server::{host_name, ServerConfig, ServerNames};
-use crate::users::{self, database::FileUserDatabase, file::UserFile};
+use crate::nlmp::verifier::{ServerCredential, Verifier};
+use crate::users::{self, callback::CallbackUsers, database::FileUserDatabase, file::UserFile};
 
 /// Reads `pAuthData`: SEC_WINNT_AUTH_IDENTITY_A/W (either form through either export, chosen
 /// by `Flags`) or SEC_WINNT_AUTH_IDENTITY_EXA/EXW (`Version` 0x200; `Length` honoured).
@@ -136,7 +137,7 @@ pub unsafe fn acquire_credentials_handle<C: Charset>(
         } else {
             None
         };
-        let users: Arc<dyn UserDatabase> =
+        let verifier: Arc<dyn Verifier> =
             if inbound && std::env::var_os(users::NTLM_USER_FILE_VAR).is_some() {
                 Arc::new(UserFile::from_env().map_err(status)?)
             } else {
@@ -147,7 +148,7 @@ pub unsafe fn acquire_credentials_handle<C: Charset>(
             use_flags,
             client,
             server: Mutex::new(Arc::new(ServerConfig {
-                credential: ServerCredential { users },
+                credential: ServerCredential { verifier },
                 names: if inbound {
                     ServerNames::from_env()
                 } else {
@@ -217,57 +218,37 @@ pub unsafe fn set_nt_hash_callback(
         if cred.use_flags & SECPKG_CRED_INBOUND == 0 {
             return Err(SEC_E_UNSUPPORTED_FUNCTION);
         }
-        let users: Arc<dyn UserDatabase> = match pfnCallback {
-            Some(f) => Arc::new(CallbackDatabase {
-                f,
-                context: pvContext as usize,
-            }),
+        let verifier: Arc<dyn Verifier> = match pfnCallback {
+            Some(f) => {
+                // The caller's context pointer, kept as an integer: it is only ever handed back.
+                let context = pvContext as usize;
+                Arc::new(CallbackUsers::new(move |user, domain, hash| {
+                    // SAFETY: the embedding server registered this callback with this
+                    // signature; the strings and the 16-byte output live across the call.
+                    unsafe {
+                        f(
+                            context as *mut c_void,
+                            user.as_ptr(),
+                            user.len() as ULONG,
+                            domain.as_ptr(),
+                            domain.len() as ULONG,
+                            hash.as_mut_ptr(),
+                        ) != 0
+                    }
+                }))
+            }
             None => Arc::new(FileUserDatabase::default()),
         };
         let mut server = cred.server.lock();
         let old = server.clone();
         *server = Arc::new(ServerConfig {
-            credential: ServerCredential { users },
+            credential: ServerCredential { verifier },
             names: old.names.clone(),
             policy: old.policy,
             env: old.env.clone(),
         });
         Ok(SEC_E_OK)
     })
-}
-
-struct CallbackDatabase {
-    f: unsafe extern "system" fn(
-        *mut c_void,
-        *const WCHAR,
-        ULONG,
-        *const WCHAR,
-        ULONG,
-        *mut UCHAR,
-    ) -> BOOLEAN,
-    /// The caller's context pointer, kept as an integer: it is only ever handed back.
-    context: usize,
-}
-
-impl UserDatabase for CallbackDatabase {
-    fn nt_hash(&self, user: &str, domain: &str) -> Option<credentials::Secret16> {
-        let user: Vec<u16> = user.encode_utf16().collect();
-        let domain: Vec<u16> = domain.encode_utf16().collect();
-        let mut hash = credentials::Secret16([0; 16]);
-        // SAFETY: the embedding server registered this callback with this signature; the
-        // strings and the 16-byte output live across the call.
-        let found = unsafe {
-            (self.f)(
-                self.context as *mut c_void,
-                user.as_ptr(),
-                user.len() as ULONG,
-                domain.as_ptr(),
-                domain.len() as ULONG,
-                hash.0.as_mut_ptr(),
-            )
-        };
-        (found != 0).then_some(hash)
-    }
 }
 
 pub unsafe fn on_credential(phCredential: PCredHandle, valid: SECURITY_STATUS) -> SECURITY_STATUS {

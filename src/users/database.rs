@@ -13,10 +13,9 @@ use std::sync::OnceLock;
 use zeroize::Zeroizing;
 
 use super::line::{parse_line, split_lines, LineSecret};
-use crate::nlmp::credentials::{
-    eq_ignore_case, response_key, ClientCredential, Secret16, UserDatabase,
-};
+use crate::nlmp::credentials::{eq_ignore_case, response_key, ClientCredential, Secret16};
 use crate::nlmp::crypto::HmacMd5Key;
+use crate::nlmp::verifier::NtHashSource;
 
 /// Byte ranges of one entry within the file's text.
 #[derive(Debug, Clone, Copy)]
@@ -246,7 +245,7 @@ fn user_key(hasher: &impl std::hash::BuildHasher, user: &str) -> u64 {
     h.finish()
 }
 
-impl UserDatabase for FileUserDatabase {
+impl NtHashSource for FileUserDatabase {
     fn nt_hash(&self, user: &str, domain: &str) -> Option<Secret16> {
         self.find(user, domain)
             .map(|i| self.derived(i).nt_hash.clone())

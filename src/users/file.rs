@@ -16,9 +16,10 @@ use parking_lot::Mutex;
 use zeroize::Zeroizing;
 
 use super::database::FileUserDatabase;
-use crate::nlmp::credentials::{Secret16, UserDatabase};
+use crate::nlmp::credentials::Secret16;
 use crate::nlmp::crypto::HmacMd5Key;
 use crate::nlmp::error::{Error, Result};
+use crate::nlmp::verifier::NtHashSource;
 
 /// The variable setting how often (milliseconds) a server credential looks at its user file.
 pub const CHECK_INTERVAL_VAR: &str = "NTLM_USER_FILE_CHECK_MS";
@@ -262,7 +263,7 @@ impl UserFile {
     }
 }
 
-impl UserDatabase for UserFile {
+impl NtHashSource for UserFile {
     fn nt_hash(&self, user: &str, domain: &str) -> Option<Secret16> {
         self.maybe_reload();
         self.current.load().nt_hash(user, domain)

@@ -1,5 +1,6 @@
 //! Where a server's users come from, and a client's default credential.
 
+pub mod callback;
 pub mod database;
 pub mod file;
 pub mod line;

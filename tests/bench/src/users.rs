@@ -98,7 +98,7 @@ pub fn table(cfg: &Config, large: bool) {
 
 /// Heap an entry's derived hashes hold (NT hash and NTOWFv2 key), measured on a first login.
 fn derived_bytes() -> usize {
-    use ntlmssp::nlmp::credentials::UserDatabase;
+    use ntlmssp::nlmp::verifier::NtHashSource;
     let db = FileUserDatabase::from_text(&format!("{DOMAIN}:{USER}:{PASSWORD}\n"));
     let before = alloc_count::live_bytes();
     let k = db.response_key_nt(USER, DOMAIN);

@@ -14,10 +14,11 @@ use std::sync::Arc;
 use std::sync::Once;
 
 use ntlmssp::nlmp::client::{Client, ClientOptions};
-use ntlmssp::nlmp::credentials::{ClientCredential, ServerCredential};
+use ntlmssp::nlmp::credentials::ClientCredential;
 use ntlmssp::nlmp::env::FixedEnvironment;
 use ntlmssp::nlmp::policy::Policy;
 use ntlmssp::nlmp::server::{Server, ServerNames};
+use ntlmssp::nlmp::verifier::ServerCredential;
 use ntlmssp::users::database::FileUserDatabase;
 
 pub const USERS: &str = "DOMAIN:alice:Secret123\n:bob:hunter2\n";
@@ -41,7 +42,7 @@ pub fn fixed_server(level: u8) -> Server {
     };
     Server::new(
         ServerCredential {
-            users: Arc::new(FileUserDatabase::from_text(USERS)),
+            verifier: Arc::new(FileUserDatabase::from_text(USERS)),
         },
         Arc::new(names),
         Policy {
