@@ -3,6 +3,7 @@
 #![allow(clippy::missing_safety_doc, clippy::too_many_arguments)]
 
 use core::ffi::c_void;
+use std::path::Path;
 use std::sync::Arc;
 
 use parking_lot::Mutex;
@@ -12,6 +13,7 @@ use super::objects::{credential, Credential, CREDENTIALS};
 use super::packages::{alloc_string, package_named, Package, NEVER};
 use super::status::{run, status};
 use super::types::*;
+use crate::inspect::trace;
 use crate::nlmp::credentials::ClientCredential;
 use crate::nlmp::env::SystemEnvironment;
 use crate::nlmp::policy::Policy;
@@ -139,7 +141,7 @@ pub unsafe fn acquire_credentials_handle<C: Charset>(
         };
         let verifier: Arc<dyn Verifier> =
             if inbound && std::env::var_os(users::NTLM_USER_FILE_VAR).is_some() {
-                Arc::new(UserFile::from_env().map_err(status)?)
+                Arc::new(UserFile::from_env(Box::new(report_user_file)).map_err(status)?)
             } else {
                 Arc::new(FileUserDatabase::default())
             };
@@ -204,6 +206,20 @@ pub unsafe fn query_credentials_attributes<C: Charset>(
         buffers::put(pBuffer as *mut *mut c_void, p);
         Ok(SEC_E_OK)
     })
+}
+
+/// Where problems of a server credential's user file go: the decoded trace (`NTLMSSP_DEBUG`,
+/// outside any context), and one line on stderr when `NTLMSSP_TRACE` is on.
+fn report_user_file(path: &Path, problem: &str) {
+    trace::event(0, || {
+        format!(
+            "user file {}: {problem}; the version in force stays",
+            path.display()
+        )
+    });
+    if super::panic::tracing() {
+        eprintln!("ntlmssp: user file {}: {problem}", path.display());
+    }
 }
 
 /// The extension an embedding server uses to look users up itself: see `NtlmSetNtHashCallback`

@@ -2,13 +2,13 @@
 //!
 //! [`UserFile`] checks the file's identity (inode, size, times) at most once per interval, never
 //! on every login; a new version replaces the old one only once it read completely and cleanly
-//! (see [`UserFile`]), else the last good version stays in force and the error goes to
-//! [`report_reload_error`].
+//! (see [`UserFile`]), else the last good version stays in force and the problem goes to the
+//! [`Report`] the caller gave.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use arc_swap::ArcSwap;
@@ -91,22 +91,9 @@ fn read_file(path: &Path) -> std::result::Result<(Zeroizing<String>, Stamp), Str
     Ok((Zeroizing::new(text), stamp))
 }
 
-/// Where reload problems of a server credential's user file go: the decoded trace
-/// (`NTLMSSP_DEBUG`, outside any context), and one line on stderr when `NTLMSSP_TRACE` is on.
-pub fn report_reload_error(path: &Path, problem: &str) {
-    crate::inspect::trace::event(0, || {
-        format!(
-            "user file {}: {problem}; the version in force stays",
-            path.display()
-        )
-    });
-    static ON: OnceLock<bool> = OnceLock::new();
-    if *ON.get_or_init(|| {
-        std::env::var_os("NTLMSSP_TRACE").is_some_and(|v| !v.is_empty() && v != "0")
-    }) {
-        eprintln!("ntlmssp: user file {}: {problem}", path.display());
-    }
-}
+/// Where a user file's problems go, with the file's path: the caller decides (the SSPI edge
+/// writes them to its trace), so this module reports nothing itself.
+pub type Report = Box<dyn Fn(&Path, &str) + Send + Sync>;
 
 /// Loads `path` once (no reloading; see [`UserFile`]).
 pub fn read_once(path: &Path) -> Result<FileUserDatabase> {
@@ -125,8 +112,8 @@ pub fn read_once(path: &Path) -> Result<FileUserDatabase> {
 /// - it ends with a newline (a file cut off mid-line while being rewritten does not);
 /// - it has at least one entry (a file truncated to be rewritten has none).
 ///
-/// A refused version is reported through [`report_reload_error`] once (the same problem again
-/// is not reported again); the file is read again when its stamp changes. A missing file keeps
+/// A refused version is reported through the [`Report`] once (the same problem again is not
+/// reported again); the file is read again when its stamp changes. A missing file keeps
 /// the version in force too.
 pub struct UserFile {
     path: PathBuf,
@@ -138,6 +125,7 @@ pub struct UserFile {
     epoch: Instant,
     interval: Duration,
     last_error: Mutex<Option<String>>,
+    report: Report,
 }
 
 impl core::fmt::Debug for UserFile {
@@ -150,15 +138,15 @@ impl core::fmt::Debug for UserFile {
 
 impl UserFile {
     /// Loads `path` (skipping and reporting lines that do not parse) and follows it, checking
-    /// at most once per `interval`.
-    pub fn open(path: &Path, interval: Duration) -> Result<Self> {
+    /// at most once per `interval`; problems go to `report`.
+    pub fn open(path: &Path, interval: Duration, report: Report) -> Result<Self> {
         let (text, stamp) = read_file(path).map_err(|_| Error::NoCredentials)?;
         let mut bad = Vec::new();
         let db = FileUserDatabase::build(text, &mut |n, why| {
             bad.push(format!("line {n} skipped: {why}"))
         });
         for b in &bad {
-            report_reload_error(path, b);
+            report(path, b);
         }
         let epoch = Instant::now();
         Ok(UserFile {
@@ -169,18 +157,19 @@ impl UserFile {
             epoch,
             interval,
             last_error: Mutex::new(bad.pop()),
+            report,
         })
     }
 
     /// `$NTLM_USER_FILE`, checked every `$NTLM_USER_FILE_CHECK_MS` milliseconds (default 1 s).
-    pub fn from_env() -> Result<Self> {
+    pub fn from_env(report: Report) -> Result<Self> {
         let path = std::env::var_os(super::NTLM_USER_FILE_VAR).ok_or(Error::NoCredentials)?;
         let interval = std::env::var(CHECK_INTERVAL_VAR)
             .ok()
             .and_then(|v| v.trim().parse().ok())
             .map(Duration::from_millis)
             .unwrap_or(DEFAULT_CHECK_INTERVAL);
-        Self::open(Path::new(&path), interval)
+        Self::open(Path::new(&path), interval, report)
     }
 
     /// The version in force.
@@ -188,7 +177,7 @@ impl UserFile {
         self.current.load_full()
     }
 
-    /// The last problem found with the file (reported through [`report_reload_error`]).
+    /// The last problem found with the file (also given to the [`Report`]).
     pub fn last_error(&self) -> Option<String> {
         self.last_error.lock().clone()
     }
@@ -254,7 +243,7 @@ impl UserFile {
     fn refuse(&self, problem: &str) {
         let mut last = self.last_error.lock();
         if last.as_deref() != Some(problem) {
-            report_reload_error(
+            (self.report)(
                 &self.path,
                 &format!("{problem}; the last good version stays in force"),
             );
