@@ -1,7 +1,9 @@
 //! Every `extern "system"` export of the library, one `entry!` each, in Windows' order.
 //!
 //! No logic lives here: each body converts nothing and decides nothing, it calls the matching
-//! function in `contexts`. The macro adds `#[no_mangle]`, the Windows calling convention and the
+//! function in the room of the edge that does the work (`credentials`, `contexts`, `attributes`,
+//! `messages`, `packages`); InitSecurityInterfaceA/W return the tables `tables` writes out. The
+//! macro adds `#[no_mangle]`, the Windows calling convention and the
 //! panic boundary. `build.rs` reads this file to write the prototypes in `include/sspi.h`, so
 //! the header, `def/ntlmssp.def` and the library's symbol table are one list (checked by
 //! `tests/exports.rs`).
@@ -246,13 +248,15 @@ entry! {
 
 entry! {
     pub fn InitSecurityInterfaceA() -> PSecurityFunctionTableA {
-        tables::table_a()
+        static TABLE: tables::Table<SecurityFunctionTableA> = tables::Table(tables::function_table_a!());
+        TABLE.as_ptr()
     }
 }
 
 entry! {
     pub fn InitSecurityInterfaceW() -> PSecurityFunctionTableW {
-        tables::table_w()
+        static TABLE: tables::Table<SecurityFunctionTableW> = tables::Table(tables::function_table_w!());
+        TABLE.as_ptr()
     }
 }
 
