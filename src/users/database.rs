@@ -2,11 +2,12 @@
 //! users.
 //!
 //! - **Index.** Each version of the file is parsed once into spans over its text (no
-//!   allocation per entry) and a table sorted by a keyed hash of UPPER(user) — the case folding
-//!   NTOWFv2 applies (3.3.2) — so a login costs a binary search, whatever the number of users.
+//!   allocation per entry) and a hash table keyed by a keyed hash of UPPER(user) — the case
+//!   folding NTOWFv2 applies (3.3.2) — so a login costs one short probe, whatever the number of
+//!   users.
 //! - **Lazy hashes.** An entry's NTOWFv1 and its NTOWFv2 (for its own user and domain, as an
 //!   HMAC key) are derived on its first login and kept; acquiring a credential on a large file
-//!   costs a parse and a sort.
+//!   costs a parse and an index.
 
 use std::sync::OnceLock;
 

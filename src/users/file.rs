@@ -1,4 +1,5 @@
-//! The user file (`NTLM_USER_FILE`) followed under a running server.
+//! The user file (`NTLM_USER_FILE`) followed under a running server, and read once for a
+//! client's default credential.
 //!
 //! [`UserFile`] checks the file's identity (inode, size, times) at most once per interval, never
 //! on every login; a new version replaces the old one only once it read completely and cleanly
@@ -16,10 +17,25 @@ use parking_lot::Mutex;
 use zeroize::Zeroizing;
 
 use super::database::FileUserDatabase;
-use crate::nlmp::credentials::Secret16;
+use crate::nlmp::credentials::{ClientCredential, Secret16};
 use crate::nlmp::crypto::HmacMd5Key;
 use crate::nlmp::error::{Error, Result};
 use crate::nlmp::verifier::NtHashSource;
+
+/// The variable naming the user file, as for gss-ntlmssp.
+pub const NTLM_USER_FILE_VAR: &str = "NTLM_USER_FILE";
+/// The variable choosing the client's default entry by user name.
+pub const NTLM_USER_VAR: &str = "NTLM_USER";
+
+/// The client's default credential: the entry of `$NTLM_USER_FILE` whose user equals
+/// `$NTLM_USER` (case-insensitively) when that is set, else the first entry.
+pub fn default_client_credential() -> Result<ClientCredential> {
+    let path = std::env::var_os(NTLM_USER_FILE_VAR).ok_or(Error::NoCredentials)?;
+    let db = read_once(Path::new(&path))?;
+    let wanted = std::env::var(NTLM_USER_VAR).ok().filter(|u| !u.is_empty());
+    db.client_credential(wanted.as_deref())
+        .ok_or(Error::NoCredentials)
+}
 
 /// The variable setting how often (milliseconds) a server credential looks at its user file.
 pub const CHECK_INTERVAL_VAR: &str = "NTLM_USER_FILE_CHECK_MS";
@@ -163,7 +179,7 @@ impl UserFile {
 
     /// `$NTLM_USER_FILE`, checked every `$NTLM_USER_FILE_CHECK_MS` milliseconds (default 1 s).
     pub fn from_env(report: Report) -> Result<Self> {
-        let path = std::env::var_os(super::NTLM_USER_FILE_VAR).ok_or(Error::NoCredentials)?;
+        let path = std::env::var_os(NTLM_USER_FILE_VAR).ok_or(Error::NoCredentials)?;
         let interval = std::env::var(CHECK_INTERVAL_VAR)
             .ok()
             .and_then(|v| v.trim().parse().ok())

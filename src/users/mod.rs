@@ -1,26 +1,21 @@
-//! Where a server's users come from, and a client's default credential.
+//! Where a server's users come from, and a client's default credential ([MS-NLMP] 3.2.1: the
+//! server needs each user's NTOWFv1, or someone who can verify the response for it).
+//!
+//! | module | what |
+//! |---|---|
+//! | [`mod@line`] | the user file's line forms (gss-ntlmssp's, `$NT$` hashes, WinPR's SAM lines) |
+//! | [`database`] | one version of the file, indexed, each entry's hashes derived at its first login |
+//! | [`mod@file`] | the file followed on disk (`NTLM_USER_FILE`): live reload, problems to a caller's [`file::Report`]; the client's default credential |
+//! | [`callback`] | an embedding server's lookup (`NtlmSetNtHashCallback`), given by the edge as a safe closure |
+//!
+//! Each source is an [`crate::nlmp::verifier::NtHashSource`], so a server credential verifies
+//! logons with it through [`crate::nlmp::verifier::verify_with_nt_hash`]. Each module imports
+//! only modules above it in this table, and [`crate::nlmp`]; nothing here writes a trace.
+#![forbid(unsafe_code)]
 
 pub mod callback;
 pub mod database;
 pub mod file;
 pub mod line;
 
-use std::path::Path;
-
-use crate::nlmp::credentials::ClientCredential;
-use crate::nlmp::error::{Error, Result};
-
-/// The variable naming the user file, as for gss-ntlmssp.
-pub const NTLM_USER_FILE_VAR: &str = "NTLM_USER_FILE";
-/// The variable choosing the client's default entry by user name.
-pub const NTLM_USER_VAR: &str = "NTLM_USER";
-
-/// The client's default credential: the entry of `$NTLM_USER_FILE` whose user equals
-/// `$NTLM_USER` (case-insensitively) when that is set, else the first entry.
-pub fn default_client_credential() -> Result<ClientCredential> {
-    let path = std::env::var_os(NTLM_USER_FILE_VAR).ok_or(Error::NoCredentials)?;
-    let db = file::read_once(Path::new(&path))?;
-    let wanted = std::env::var(NTLM_USER_VAR).ok().filter(|u| !u.is_empty());
-    db.client_credential(wanted.as_deref())
-        .ok_or(Error::NoCredentials)
-}
+pub use file::{default_client_credential, NTLM_USER_FILE_VAR, NTLM_USER_VAR};
