@@ -7,9 +7,8 @@
 //! Nothing traced is a secret: messages are described by [`super::describe`], which shows
 //! no response, proof, MIC or key, and events name users, flags and reasons only.
 //!
-//! Other modules report through [`event`] with the context's id (0 when there is none, e.g.
+//! The SSPI edge reports through [`event`] with the context's id (0 when there is none, e.g.
 //! for a credential or the user file).
-#![forbid(unsafe_code)]
 
 use std::io::Write;
 use std::sync::atomic::{AtomicU8, Ordering};

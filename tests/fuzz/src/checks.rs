@@ -577,7 +577,7 @@ pub fn spnego(data: &[u8]) {
     let _ = i.step(Some(data), None);
 }
 
-/// ntlmssp-decode's description (src/nlmp/describe.rs) on arbitrary bytes, as a raw message and
+/// ntlmssp-decode's description (src/inspect/describe.rs) on arbitrary bytes, as a raw message and
 /// as lines of text input: never a panic; a description renders as text and as JSON that
 /// parses back; a refusal names a field; and the description agrees with the core decoders
 /// (what they refuse is never described as a message).
