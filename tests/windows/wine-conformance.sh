@@ -2,7 +2,8 @@
 # Wine's own secur32 conformance tests with ntlmssp.dll as Wine's NTLM provider.
 #
 # dlls/secur32/tests/{ntlm,negotiate,main,secur32}.c of the installed Wine's Debian source
-# package record what Windows does (they pass on Windows). They are fetched from Debian's archive
+# package record what Windows does (they pass on Windows). They are fetched from the Debian archive
+# this machine's apt sources use (scripts/debian-mirror.sh; NTLMSSP_DEBIAN_MIRROR overrides it)
 # with a private apt source list (the system's apt configuration is not touched), cached outside
 # the clone by version (only those files and Wine's include/wine/{test,debug}.h are kept), built
 # with mingw-w64 against its own headers, and run under Wine in fresh prefixes where
@@ -39,6 +40,7 @@ if [ -z "$run_dir" ]; then  # the host half: sources, build, then the Wine half 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 dll=$(cd "$root" && realpath "${1:-target/windows/x86_64-pc-windows-gnu/release/ntlmssp.dll}")
 cc=x86_64-w64-mingw32-gcc
+. "$root/scripts/debian-mirror.sh"
 
 # --- the test sources, by the source version of the Wine that runs them ----------------------
 if [ -n "$chroot" ]; then
@@ -61,10 +63,15 @@ fetch_sources() (
   set -euo pipefail
   work=$(mktemp -d "$cache_root/wine-src-fetch.XXXXXX")
   trap 'rm -rf "$work"' EXIT
+  mirror=$(debian_mirror) || return 1
+  security=$(debian_security_mirror)
+  keyring=/usr/share/keyrings/debian-archive-keyring.gpg
   {
-    echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $codename main"
-    echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $codename-updates main"
-    echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian-security $codename-security main"
+    echo "deb-src [signed-by=$keyring] $mirror $codename main"
+    echo "deb-src [signed-by=$keyring] $mirror $codename-updates main"
+    if [ -n "$security" ]; then
+      echo "deb-src [signed-by=$keyring] $security $codename-security main"
+    fi
   } > "$work/sources.list"
   mkdir -p "$work/lists/partial" "$work/cache/archives/partial"
   apt_opts=(-q -o Dir::Etc::SourceList="$work/sources.list" -o Dir::Etc::SourceParts=/dev/null
