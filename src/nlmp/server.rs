@@ -416,11 +416,9 @@ impl Server {
         let logon = |response| Logon {
             user: &user,
             domain: &domain,
-            workstation_field: msg.workstation,
-            unicode,
             server_challenge: sc,
-            lm_response: msg.lm_challenge_response,
-            nt_response: nt,
+            message: msg,
+            unicode,
             response,
         };
         let verifier = &self.config.credential.verifier;
@@ -483,7 +481,10 @@ impl Server {
             session_base_key,
             names,
         } = verified;
-        let (user, domain) = names.unwrap_or((user, domain));
+        let (mut user, mut domain) = (user, domain);
+        if let Some(spelled) = names {
+            (user, domain) = spelled;
+        }
 
         // A verifier returns the SessionBaseKey, never LMOWFv1, so the LM_KEY and
         // NON_NT_SESSION_KEY variants of KXKEY are not available: those flags are never offered

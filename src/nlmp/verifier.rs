@@ -16,6 +16,7 @@ use super::codec::decode_string;
 use super::credentials::{response_key, Secret16};
 use super::crypto::{self, HmacMd5Key};
 use super::error::{Denial, Error, Failure, Result};
+use super::messages::Authenticate;
 
 /// What kind of response the client sent, as the server classified it.
 #[derive(Debug, Clone, Copy)]
@@ -31,32 +32,40 @@ pub enum Response<'a> {
     NtlmV1 { extended_session_security: bool },
 }
 
-/// One logon to verify: the AUTHENTICATE_MESSAGE's names and responses as the client sent
-/// them, and the CHALLENGE's server challenge.
+/// One logon to verify: the user and domain as the client sent them (decoded), the CHALLENGE's
+/// server challenge, and the AUTHENTICATE_MESSAGE as received, whose responses
+/// ([`Logon::lm_response`], [`Logon::nt_response`]) the server classified ([`Response`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Logon<'a> {
     pub user: &'a str,
     pub domain: &'a str,
-    /// Workstation as the message carries it (decoded on demand: [`Logon::workstation`]).
-    pub workstation_field: &'a [u8],
-    /// The negotiated character set: Unicode (UTF-16LE), else OEM.
-    pub unicode: bool,
     pub server_challenge: &'a [u8; 8],
-    pub lm_response: &'a [u8],
-    pub nt_response: &'a [u8],
+    pub message: &'a Authenticate<'a>,
+    /// The negotiated character set of the message's strings: Unicode (UTF-16LE), else OEM.
+    pub unicode: bool,
     pub response: Response<'a>,
 }
 
 impl Logon<'_> {
+    /// The LmChallengeResponse as received.
+    pub fn lm_response(&self) -> &[u8] {
+        self.message.lm_challenge_response
+    }
+
+    /// The NtChallengeResponse as received.
+    pub fn nt_response(&self) -> &[u8] {
+        self.message.nt_challenge_response
+    }
+
     /// The workstation name the client sent.
     pub fn workstation(&self) -> Result<String> {
-        decode_string(self.workstation_field, self.unicode)
+        decode_string(self.message.workstation, self.unicode)
     }
 
     /// NTLMv1 with extended session security: the client challenge, the first 8 bytes of the
     /// LmChallengeResponse (3.3.1). A shorter LmChallengeResponse is a malformed message.
     pub fn client_challenge(&self) -> Result<[u8; 8]> {
-        self.lm_response
+        self.lm_response()
             .get(..8)
             .and_then(|c| c.try_into().ok())
             .ok_or(Error::InvalidToken)
@@ -149,7 +158,7 @@ pub fn verify_with_nt_hash<S: NtHashSource + ?Sized>(
             } else {
                 crypto::ntlmv1_response(&nt_hash.0, sc)
             };
-            if !crypto::ct_eq(&expected, logon.nt_response) {
+            if !crypto::ct_eq(&expected, logon.nt_response()) {
                 return Err(Denial::WrongPassword.into());
             }
             crypto::session_base_key_v1(&nt_hash.0)

@@ -49,6 +49,7 @@ pub(super) enum Context {
 }
 
 impl Context {
+    #[inline]
     pub(super) fn established(&self) -> Option<&Established> {
         match self {
             Context::Client { client, .. } => client.established(),
@@ -58,6 +59,7 @@ impl Context {
         }
     }
 
+    #[inline]
     pub(super) fn established_mut(&mut self) -> Option<&mut Established> {
         match self {
             Context::Client { client, .. } => client.established_mut(),
@@ -67,6 +69,7 @@ impl Context {
         }
     }
 
+    #[inline]
     pub(super) fn attrs(&self) -> ULONG {
         match self {
             Context::Client { attrs, .. } | Context::Server { attrs, .. } => *attrs,
@@ -76,6 +79,7 @@ impl Context {
         }
     }
 
+    #[inline]
     pub(super) fn package(&self) -> Package {
         match self {
             Context::Client { .. } | Context::Server { .. } => Package::Ntlm,
@@ -92,6 +96,7 @@ pub fn live_handles() -> (usize, usize) {
     (CREDENTIALS.len(), CONTEXTS.len())
 }
 
+#[inline]
 pub(super) unsafe fn credential(p: PCredHandle) -> Result<Arc<Credential>, SECURITY_STATUS> {
     buffers::handle(p)
         .and_then(|h| CREDENTIALS.get(&h))
@@ -108,6 +113,7 @@ pub(super) unsafe fn with_credential<R>(
         .unwrap_or(Err(SEC_E_INVALID_HANDLE))
 }
 
+#[inline]
 pub(super) unsafe fn context(p: PCtxtHandle) -> Result<Arc<Mutex<Context>>, SECURITY_STATUS> {
     buffers::handle(p)
         .and_then(|h| CONTEXTS.get(&h))

@@ -268,12 +268,15 @@ impl UserFile {
     }
 }
 
+// Thin (a reload check, then the version in force): inlined into the verifier.
 impl NtHashSource for UserFile {
+    #[inline]
     fn nt_hash(&self, user: &str, domain: &str) -> Option<Secret16> {
         self.maybe_reload();
         self.current.load().nt_hash(user, domain)
     }
 
+    #[inline]
     fn response_key_nt(&self, user: &str, domain: &str) -> Option<HmacMd5Key> {
         self.maybe_reload();
         self.current.load().response_key_nt(user, domain)
