@@ -1,6 +1,8 @@
 //! The package in LSA mode (an SSP/AP, `ntsecpkg.h`): `SpLsaModeInitialize` and
-//! `SpUserModeInitialize` hand out function tables whose entries map onto [`super::contexts`], so the
-//! same DLL also registers "NTLM" where a host loads security packages the way LSA does.
+//! `SpUserModeInitialize` hand out function tables whose entries map onto the functions the
+//! exports call ([`super::credentials`], [`super::contexts`], [`super::attributes`],
+//! [`super::messages`], [`super::packages`]), so the same DLL also registers "NTLM" where a host
+//! loads security packages the way LSA does.
 //!
 //! Hosts that do this in the caller's process (Wine's secur32 loads every subkey of
 //! `HKLM\System\CurrentControlSet\Control\Lsa` from its DllMain, and its Negotiate finds NTLM
