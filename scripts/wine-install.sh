@@ -16,9 +16,8 @@
 #                  Serves "NTLM" only while Wine's own NTLM is unavailable (no ntlm_auth on PATH),
 #                  and then Wine 8's Negotiate, not Wine 10's (an LSA package, it looks for NTLM
 #                  among LSA packages only); for hosts that load providers first (ReactOS).
-# Rust's standard library imports ProcessPrng from bcryptprimitives.dll, which Wine 8.0 lacks:
-# where the prefix has none for a DLL's bitness, the shim built from windows/bcryptprimitives.c
-# (mingw-w64) is installed beside it; a real one is never replaced.
+# The DLL needs nothing else: functions newer than NT 5.2 (ProcessPrng, which Wine 8.0 lacks,
+# among them) are looked up at first use and replaced where missing (windows/nt52.c).
 # What was installed is recorded in the prefix (drive_c/windows/ntlmssp-install.txt), and
 # --uninstall removes exactly that, restoring the prefix.
 set -euo pipefail
@@ -98,28 +97,13 @@ for dll in "${dlls[@]}"; do
   machine=$(pe_machine "$dll")
   case $machine in
     x86_64) [ -d "$win/syswow64" ] || { echo "$dll is 64-bit but $prefix is a 32-bit prefix" >&2; exit 1; }
-            dir=$win/system32 triple=x86_64-w64-mingw32 ;;
-    i386) if [ -d "$win/syswow64" ]; then dir=$win/syswow64; else dir=$win/system32; fi
-          triple=i686-w64-mingw32 ;;
+            dir=$win/system32 ;;
+    i386) if [ -d "$win/syswow64" ]; then dir=$win/syswow64; else dir=$win/system32; fi ;;
     *) echo "$dll is not an x86 or x86_64 DLL" >&2; exit 1 ;;
   esac
   cp "$dll" "$dir/ntlmssp.dll"
   echo "file $dir/ntlmssp.dll" >> "$record.new"
   echo "installed $dll ($machine) as $dir/ntlmssp.dll"
-  if [ -e "$dir/bcryptprimitives.dll" ]; then
-    echo "this prefix has its own $machine bcryptprimitives.dll: no shim needed"
-  else
-    # The shim scripts/build-windows.sh leaves beside the DLL, else one built now.
-    shim=$(dirname "$dll")/bcryptprimitives.dll
-    if [ ! -f "$shim" ] || [ "$(pe_machine "$shim")" != "$machine" ]; then
-      command -v "$triple-gcc" >/dev/null || { echo "$dir has no bcryptprimitives.dll and building the shim needs $triple-gcc (mingw-w64)" >&2; exit 1; }
-      shim=$(mktemp -d)/bcryptprimitives.dll
-      "$triple-gcc" -shared -o "$shim" "$root/windows/bcryptprimitives.c" "$root/windows/bcryptprimitives.def" -ladvapi32 -Wl,--enable-stdcall-fixup
-    fi
-    cp "$shim" "$dir/bcryptprimitives.dll"
-    echo "file $dir/bcryptprimitives.dll" >> "$record.new"
-    echo "this prefix lacks bcryptprimitives.dll (Wine 8 or older): installed the ProcessPrng shim as $dir/bcryptprimitives.dll"
-  fi
 done
 
 case $route in
