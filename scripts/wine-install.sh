@@ -12,7 +12,9 @@
 #                  "NTLM" (SpLsaModeInitialize) is the one secur32 and its Negotiate use, whether
 #                  or not Samba's ntlm_auth is installed.
 #   providers      a security provider: appended to the SecurityProviders value of
-#                  HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders (InitSecurityInterfaceW).
+#                  HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders (InitSecurityInterfaceW)
+#                  by windows/ntlmssp-providers.cmd, run with Wine's cmd and reg: the script that
+#                  installs it on ReactOS and Windows (README, "Installing on ReactOS and Windows").
 #                  Serves "NTLM" only while Wine's own NTLM is unavailable (no ntlm_auth on PATH),
 #                  and then Wine 8's Negotiate, not Wine 10's (an LSA package, it looks for NTLM
 #                  among LSA packages only); for hosts that load providers first (ReactOS).
@@ -48,12 +50,15 @@ providers_value() {
   wine reg query "$providers_key" /v SecurityProviders 2>/dev/null | tr -d '\r' \
     | sed -n 's/^ *SecurityProviders *REG_SZ *//p' || true
 }
-set_providers() {
-  if [ -n "$1" ]; then
-    wine reg add "$providers_key" /v SecurityProviders /t REG_SZ /d "$1" /f >/dev/null
-  else
-    wine reg delete "$providers_key" /v SecurityProviders /f >/dev/null 2>&1 || true
-  fi
+# windows/ntlmssp-providers.cmd: beside this script where tests copy both, else in the tree.
+providers_cmd=$(dirname "$0")/ntlmssp-providers.cmd
+[ -f "$providers_cmd" ] || providers_cmd=$root/windows/ntlmssp-providers.cmd
+# The script reports on standard output; Wine's own diagnostics (standard error) are dropped.
+run_providers_cmd() {
+  local out
+  out=$(wine cmd /c "$(winepath -w "$providers_cmd" 2>/dev/null)" "$@" 2>/dev/null | tr -d '\r') \
+    || { echo "$out" >&2; return 1; }
+  echo "$out"
 }
 
 if [ -n "$uninstall" ]; then
@@ -63,11 +68,7 @@ if [ -n "$uninstall" ]; then
     case $kind in
       file) rm -f "$what" && echo "removed $what" ;;
       lsa) wine reg delete "$lsa_key\\$what" /f >/dev/null 2>&1 && echo "removed LSA package $lsa_key\\$what" ;;
-      providers)
-        old=$(providers_value)
-        new=$(echo "$old" | tr ',' '\n' | sed 's/^ *//; s/ *$//' | { grep -vix 'ntlmssp.dll' || true; } | paste -sd, | sed 's/,/, /g')
-        set_providers "$new"
-        echo "SecurityProviders: '$old' -> '$new'" ;;
+      providers) run_providers_cmd /uninstall ;;
     esac
   done 3< "$record"
   rm -f "$record"
@@ -112,14 +113,15 @@ case $route in
     echo "lsa $lsa_subkey" >> "$record.new"
     echo "route lsa: added $lsa_key\\$lsa_subkey (loads before MSV1_0): ntlmssp serves \"NTLM\" and, through Wine's Negotiate, \"Negotiate\", with or without ntlm_auth" ;;
   providers)
-    current=$(providers_value)
-    case ",${current// /}," in
-      *,ntlmssp.dll,*) value=$current ;;
-      ,,) value=ntlmssp.dll ;;
-      *) value="$current, ntlmssp.dll" ;;
-    esac
-    set_providers "$value"
-    echo "providers" >> "$record.new"
+    # A refusal keeps the record of the copied DLLs, for --uninstall.
+    refused() { mv "$record.new" "$record"; echo "$1; --uninstall removes the copied DLL" >&2; exit 1; }
+    listed() { local v; v=$(providers_value); v=${v,,}; case ",${v// /}," in *,ntlmssp.dll,*) ;; *) return 1 ;; esac; }
+    # An entry that was there before is not this install's to take away.
+    listed && already=1 || already=
+    run_providers_cmd | grep -v '^warning:' || refused "ntlmssp-providers.cmd changed nothing"
+    value=$(providers_value)
+    listed || refused "ntlmssp-providers.cmd left SecurityProviders as '$value'"
+    [ -n "$already" ] || echo "providers" >> "$record.new"
     echo "route providers: SecurityProviders = $value: ntlmssp serves \"NTLM\" while Wine's own NTLM (msv1_0 + ntlm_auth) is unavailable (and Wine 8's Negotiate with it; Wine 10's Negotiate uses LSA packages only: prefer --route lsa)" ;;
 esac
 mv "$record.new" "$record"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The Wine half of tests/windows/run.sh, run where Wine is: on the host, or inside a chroot with
 # another Wine (scripts/wine-chroot.sh), so it needs nothing but Wine and DIR, which holds the
-# programs run.sh built, ntlmssp.dll, install/ (what wine-install.sh installs), the users file
-# and wine-install.sh. Results go to stdout and DIR; the exit status is the number of failures.
+# programs run.sh built, ntlmssp.dll, install/ (what wine-install.sh installs), the users file,
+# wine-install.sh and ntlmssp-providers.cmd. Results go to stdout and DIR; the exit status is the
+# number of failures.
 #   usage: checks.sh DIR [native|nt52]
 # nt52 runs everything with NTLMSSP_NT52_FALLBACKS=1: the DLL (and nt52.exe) treat every function
 # newer than NT 5.2 as absent and run windows/nt52.c's fallbacks, as on ReactOS; each run that

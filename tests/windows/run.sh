@@ -56,7 +56,7 @@ cp "$dll" "$out/ntlmssp.dll"
 # What wine-install.sh installs: the DLL alone.
 mkdir -p "$out/install"
 cp "$dll" "$out/install/"
-cp "$root/scripts/wine-install.sh" "$root/tests/windows/checks.sh" "$out/"
+cp "$root/scripts/wine-install.sh" "$root/windows/ntlmssp-providers.cmd" "$root/tests/windows/checks.sh" "$out/"
 printf 'EXAMPLE:alice:Secret123\nDOMAIN:alice:Secret123\n' > "$out/users"
 
 fails=0

@@ -120,7 +120,7 @@ done
 # What the Wine half needs: the DLL and the scripts.
 mkdir -p "$out/install"
 cp "$dll" "$out/install/ntlmssp.dll"
-cp "$root/scripts/wine-install.sh" "$0" "$out/"
+cp "$root/scripts/wine-install.sh" "$root/windows/ntlmssp-providers.cmd" "$0" "$out/"
 status=0
 if [ -z "$chroot" ]; then
   bash "$out/$(basename "$0")" --run "$out" || status=$?
