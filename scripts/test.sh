@@ -2,6 +2,7 @@
 # Runs every test: formatting and clippy, Rust unit and integration tests (spec vectors, loopback, the header and
 # export checks), then the C harness through the real exports, also under valgrind, then the
 # interoperability matrix against gss-ntlmssp, pyspnego and Samba (peers not installed are skipped),
+# the test domain's checks (tests/domain/check.sh),
 # then the Windows DLL under Wine, x86_64 on the host's Wine 8 (with Wine's own secur32
 # conformance tests), i686 on 32-bit Wine 8 and x86_64 on Wine 10 (with Wine 10's conformance
 # tests) in Debian chroots (skipped without Debian's rustc-web, mingw-w64 and Wine, or for the
@@ -22,6 +23,11 @@ capture=$(mktemp -d)
 trap 'rm -rf "$capture"' EXIT
 NTLMSSP_CAPTURE_DIR="$capture" bash tests/interop/run.sh target/release
 bash tests/decode/captured.sh "$capture"
+# The test domain (tests/domain): a Samba AD DC and a joined member in private namespaces,
+# provisioned once into /var/cache/ntlmssp-ci; the libwbclient binding's tests and the winbind
+# anchors (gss-ntlmssp, ntlm_auth) against it (skipped without root or Samba's AD DC packages,
+# unless NTLMSSP_INTEROP_REQUIRE=1).
+bash tests/domain/check.sh target/release
 # FreeRDP's shadow server with NLA on ntlmssp's Negotiate decides RDP logins (skipped without
 # FreeRDP, Xvfb or root, unless NTLMSSP_INTEROP_REQUIRE=1).
 bash tests/freerdp/run.sh target/release
