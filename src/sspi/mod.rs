@@ -43,3 +43,4 @@ pub mod panic;
 pub mod status;
 pub mod tables;
 pub mod types;
+pub mod winbind;
