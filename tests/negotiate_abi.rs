@@ -1,6 +1,7 @@
 //! The Negotiate package through the exported functions: package information, credentials
 //! with a PackageList, a handshake, what a completed context reports, messages both ways, and
-//! a raw NTLM client against a Negotiate server.
+//! a raw NTLM client against a Negotiate server; for NTLM and Negotiate alike, output buffers
+//! too small on every leg of both roles.
 
 mod common;
 
@@ -20,10 +21,16 @@ fn wide_z(p: *const u16) -> String {
     }
 }
 
+/// The user file, written once: tests run in parallel, and a file rewritten while another
+/// test's server credential reads it could be read empty.
 fn users() {
-    let file = std::env::temp_dir().join(format!("ntlmssp-negotiate-abi-{}", std::process::id()));
-    std::fs::write(&file, "DOMAIN:alice:Secret123\n").unwrap();
-    std::env::set_var("NTLM_USER_FILE", &file);
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let file =
+            std::env::temp_dir().join(format!("ntlmssp-negotiate-abi-{}", std::process::id()));
+        std::fs::write(&file, "DOMAIN:alice:Secret123\n").unwrap();
+        std::env::set_var("NTLM_USER_FILE", &file);
+    });
 }
 
 /// A Negotiate credential; `identity` is an EX identity with `package_list`, or none.
@@ -229,5 +236,304 @@ fn handshake_attributes_and_messages() {
     );
     for c in [&mut cc, &mut sc, &mut ntlm, &mut bad, &mut nego_bad] {
         free_credential(c);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Every leg of both roles of both packages with an output buffer that is too small.
+
+/// What one InitializeSecurityContext or AcceptSecurityContext call gave.
+struct Leg {
+    status: SECURITY_STATUS,
+    token: Vec<u8>,
+}
+
+/// How the caller gives the output TOKEN buffer.
+#[derive(Clone, Copy, Debug)]
+enum Out {
+    /// A buffer of this many bytes.
+    Bytes(usize),
+    /// ISC/ASC_REQ_ALLOCATE_MEMORY.
+    Allocate,
+}
+
+/// One call through the exports: the client's InitializeSecurityContextW (`client`) or the
+/// server's AcceptSecurityContext on `ctx` (NO_HANDLE: a new context, written back only when
+/// the call succeeds). Checks what a failed call must leave: no handle, the caller's buffer
+/// and its cbBuffer untouched after SEC_E_BUFFER_TOO_SMALL.
+fn call(
+    client: bool,
+    cred: &mut CredHandle,
+    ctx: &mut CtxtHandle,
+    input: Option<&[u8]>,
+    req: u32,
+    out: Out,
+) -> Leg {
+    const FILL: u8 = 0xEE;
+    let (cap, req) = match out {
+        Out::Bytes(n) => (n, req),
+        Out::Allocate => (0, req | ISC_REQ_ALLOCATE_MEMORY),
+    };
+    let mut room = vec![FILL; cap + 64];
+    let mut input = input.map(<[u8]>::to_vec);
+    let mut ib = match &mut input {
+        Some(i) => token_buffer(i.as_mut_ptr(), i.len()),
+        None => token_buffer(null_mut(), 0),
+    };
+    let mut ob = match out {
+        Out::Bytes(n) => token_buffer(room.as_mut_ptr(), n),
+        Out::Allocate => token_buffer(null_mut(), 0),
+    };
+    let (mut id, mut od) = (descriptor(&mut ib), descriptor(&mut ob));
+    let new = *ctx == NO_HANDLE;
+    let mut handle = NO_HANDLE;
+    let (mut attrs, mut ts) = (0xFFFF_FFFF, 0);
+    let status = unsafe {
+        let existing: PCtxtHandle = if new { null_mut() } else { ctx };
+        if client {
+            InitializeSecurityContextW(
+                cred,
+                existing,
+                null_mut(),
+                req,
+                0,
+                0,
+                if input.is_some() { &mut id } else { null_mut() },
+                0,
+                &mut handle,
+                &mut od,
+                &mut attrs,
+                &mut ts,
+            )
+        } else {
+            AcceptSecurityContext(
+                cred,
+                existing,
+                &mut id,
+                req,
+                0,
+                &mut handle,
+                &mut od,
+                &mut attrs,
+                &mut ts,
+            )
+        }
+    };
+    let ok = status == SEC_E_OK || status == SEC_I_CONTINUE_NEEDED;
+    if new {
+        if ok {
+            *ctx = handle;
+        } else {
+            assert_eq!(handle, NO_HANDLE, "a failed first call writes no handle");
+        }
+    } else if ok {
+        assert_eq!(handle, *ctx, "the same context");
+    }
+    if status == SEC_E_BUFFER_TOO_SMALL {
+        assert_eq!(
+            ob.cbBuffer as usize, cap,
+            "the caller's size is kept for the retry"
+        );
+        assert!(room.iter().all(|b| *b == FILL), "nothing written");
+    }
+    let token = if !ok || ob.cbBuffer == 0 {
+        Vec::new()
+    } else {
+        let t =
+            unsafe { std::slice::from_raw_parts(ob.pvBuffer as *const u8, ob.cbBuffer as usize) }
+                .to_vec();
+        if let Out::Allocate = out {
+            assert_eq!(unsafe { FreeContextBuffer(ob.pvBuffer) }, SEC_E_OK);
+        } else {
+            assert!(
+                room[t.len()..].iter().all(|b| *b == FILL),
+                "nothing past the token"
+            );
+        }
+        t
+    };
+    Leg { status, token }
+}
+
+fn credential(package: &str, use_flags: u32, password: &str) -> CredHandle {
+    match (package, use_flags) {
+        ("Negotiate", _) => negotiate_credential_for(password, use_flags, None).unwrap(),
+        (_, SECPKG_CRED_OUTBOUND) => client_credential("alice", "DOMAIN", password).unwrap(),
+        _ => server_credential().unwrap(),
+    }
+}
+
+/// A handshake in which each leg that sends a token is first called with `small(len)` bytes of
+/// output (`len` as the previous handshake measured it, 0 when not known), which must fail with
+/// SEC_E_BUFFER_TOO_SMALL and change nothing, then retried as `retry(leg)` says, which must
+/// complete that same leg. Legs that send no token must succeed with any buffer. Returns the
+/// lengths of the tokens sent, leg by leg.
+fn handshake_retrying(
+    client_package: &str,
+    server_package: &str,
+    measured: &[usize],
+    small: impl Fn(usize) -> usize,
+    retry: impl Fn(usize, usize) -> Out,
+) -> Vec<usize> {
+    let mut cc = credential(client_package, SECPKG_CRED_OUTBOUND, "Secret123");
+    let mut sc = credential(server_package, SECPKG_CRED_INBOUND, "");
+    let (mut cx, mut sx) = (NO_HANDLE, NO_HANDLE);
+    let req = ISC_REQ_CONFIDENTIALITY | ISC_REQ_INTEGRITY;
+    let mut lengths = Vec::new();
+    let mut input: Option<Vec<u8>> = None;
+    let (mut client_done, mut server_done) = (false, false);
+    for n in 0.. {
+        let client = n % 2 == 0;
+        if (client && client_done && input.is_none()) || n > 8 {
+            break;
+        }
+        let (cred, ctx) = if client {
+            (&mut cc, &mut cx)
+        } else {
+            (&mut sc, &mut sx)
+        };
+        let what = format!("{client_package} to {server_package}, leg {n}");
+        let len = measured.get(n).copied().unwrap_or(0);
+        let first = call(
+            client,
+            cred,
+            ctx,
+            input.as_deref(),
+            req,
+            Out::Bytes(small(len)),
+        );
+        let leg = if first.status == SEC_E_BUFFER_TOO_SMALL {
+            let leg = call(client, cred, ctx, input.as_deref(), req, retry(n, len));
+            assert!(!leg.token.is_empty(), "{what}: a retried leg sends a token");
+            leg
+        } else {
+            assert!(
+                first.token.is_empty(),
+                "{what}: only a leg without a token fits"
+            );
+            first
+        };
+        assert!(
+            leg.status == SEC_E_OK || leg.status == SEC_I_CONTINUE_NEEDED,
+            "{what}: 0x{:08x}",
+            leg.status
+        );
+        let done = leg.status == SEC_E_OK;
+        if client {
+            client_done = done;
+        } else {
+            server_done = done;
+        }
+        lengths.push(leg.token.len());
+        input = (!leg.token.is_empty()).then_some(leg.token);
+        if client_done && server_done && input.is_none() {
+            break;
+        }
+    }
+    assert!(
+        client_done && server_done,
+        "{client_package} to {server_package}: completes"
+    );
+    assert_eq!(client_name(&mut sx).unwrap(), "DOMAIN\\alice");
+    for to_server in [true, false] {
+        let (from, to) = if to_server {
+            (&mut cx, &mut sx)
+        } else {
+            (&mut sx, &mut cx)
+        };
+        let mut data = *b"after the retries";
+        let mut sig = seal(from, &mut data).unwrap();
+        assert_eq!(unseal(to, &mut data, &mut sig), SEC_E_OK);
+        assert_eq!(&data, b"after the retries");
+    }
+    for h in [&mut cx, &mut sx] {
+        delete(h);
+    }
+    for c in [&mut cc, &mut sc] {
+        free_credential(c);
+    }
+    lengths
+}
+
+#[test]
+fn a_buffer_too_small_loses_nothing() {
+    users();
+    for (client, server) in [
+        ("NTLM", "NTLM"),
+        ("Negotiate", "Negotiate"),
+        // A raw NTLM client against a Negotiate server (a plain NTLM context there).
+        ("NTLM", "Negotiate"),
+    ] {
+        // One byte of room, then a buffer of cbMaxToken or ALLOCATE_MEMORY, alternately.
+        let lengths = handshake_retrying(
+            client,
+            server,
+            &[],
+            |_| 1,
+            |n, _| {
+                if n % 2 == 1 {
+                    Out::Allocate
+                } else {
+                    Out::Bytes(12000)
+                }
+            },
+        );
+        // One byte short of the token each leg sends, then exactly its size (and ALLOCATE_MEMORY
+        // the other way round).
+        let again = handshake_retrying(
+            client,
+            server,
+            &lengths,
+            |l| l.saturating_sub(1),
+            |_, l| Out::Bytes(l),
+        );
+        assert_eq!(
+            again, lengths,
+            "{client} to {server}: the same tokens' sizes"
+        );
+        handshake_retrying(
+            client,
+            server,
+            &lengths,
+            |l| l.saturating_sub(1),
+            |_, _| Out::Allocate,
+        );
+        if client == "Negotiate" {
+            // The acceptor's last leg is the one that decides the logon and then sends a token:
+            // NegTokenResp{accept-completed, mechListMIC}.
+            assert!(
+                lengths.len() == 5 && lengths[3] > 16 && lengths[4] == 0,
+                "{lengths:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_refused_logon_still_ends_the_context_whatever_the_buffer() {
+    users();
+    for package in ["NTLM", "Negotiate"] {
+        let mut cc = credential(package, SECPKG_CRED_OUTBOUND, "wrong");
+        let mut sc = credential(package, SECPKG_CRED_INBOUND, "");
+        let (mut cx, mut sx) = (NO_HANDLE, NO_HANDLE);
+        let big = Out::Bytes(12000);
+        let t1 = call(true, &mut cc, &mut cx, None, 0, big).token;
+        let t2 = call(false, &mut sc, &mut sx, Some(&t1), 0, big).token;
+        let t3 = call(true, &mut cc, &mut cx, Some(&t2), 0, big);
+        assert_eq!(t3.status, SEC_E_OK);
+        // Decided before anything is written: the denial, not BUFFER_TOO_SMALL.
+        let refused = call(false, &mut sc, &mut sx, Some(&t3.token), 0, Out::Bytes(1));
+        assert_eq!(refused.status, SEC_E_LOGON_DENIED, "{package}");
+        let again = call(false, &mut sc, &mut sx, Some(&t3.token), 0, big);
+        assert_eq!(
+            again.status, SEC_E_OUT_OF_SEQUENCE,
+            "{package}: the context ended"
+        );
+        for h in [&mut cx, &mut sx] {
+            delete(h);
+        }
+        for c in [&mut cc, &mut sc] {
+            free_credential(c);
+        }
     }
 }

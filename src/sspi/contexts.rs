@@ -270,20 +270,33 @@ pub unsafe fn initialize_security_context<C: Charset>(
             return Err(SEC_E_INVALID_HANDLE);
         };
         let restart = client.is_complete();
-        if restart {
-            // A call on a completed context starts a re-authentication, with this call's
-            // requirements.
+        // A call on a completed context starts a re-authentication, with this call's
+        // requirements; the options it replaces come back if the call fails, so that a failed
+        // call (a buffer too small for the NEGOTIATE) leaves the context as it was.
+        let replaced = restart.then(|| {
             let workstation = client.options().workstation.clone();
+            let old = client.options().clone();
             client.set_options(client_options(fContextReq, target, &workstation));
-        }
-        let (token, next) = match (input, restart) {
+            old
+        });
+        let leg = match (input, restart) {
             (Some(challenge), true) => client.authenticate_fresh(challenge, bindings),
             (Some(challenge), false) => client.authenticate(challenge, bindings),
             (None, true) => client.negotiate(),
+            // Nothing was replaced: only a completed context restarts.
             (None, false) => return Err(SEC_E_INVALID_TOKEN),
         }
-        .map_err(|e| debug::failed(Some(&existing), "InitializeSecurityContext", e, input, None))?;
-        write_token(pOutput, allocate, &token)?;
+        .map_err(|e| debug::failed(Some(&existing), "InitializeSecurityContext", e, input, None))
+        .and_then(|(token, next)| write_token(pOutput, allocate, &token).map(|()| (token, next)));
+        let (token, next) = match leg {
+            Ok(leg) => leg,
+            Err(s) => {
+                if let Some(old) = replaced {
+                    client.set_options(old);
+                }
+                return Err(s);
+            }
+        };
         client.advance(next);
         debug::emit(
             &existing,
@@ -398,8 +411,11 @@ unsafe fn negotiate_initiator_leg(
     ))
 }
 
-/// One Negotiate acceptor leg. The AUTHENTICATE leg commits in the core before its final
-/// token is written (the logon was decided); the others only after.
+/// One Negotiate acceptor leg: the core computes it (the AUTHENTICATE leg decides the logon
+/// without committing it), the token goes to the caller, then the state is committed. A final
+/// token that does not fit the caller's buffer is SEC_E_BUFFER_TOO_SMALL with the context as it
+/// was, as for NTLM: the retry with a larger buffer (or ASC_REQ_ALLOCATE_MEMORY) completes the
+/// same logon. A refused logon is committed at once: it sends no token.
 unsafe fn negotiate_acceptor_leg(
     nego: &mut Acceptor,
     input: &[u8],
@@ -407,7 +423,6 @@ unsafe fn negotiate_acceptor_leg(
     pOutput: PSecBufferDesc,
     req: ULONG,
 ) -> Result<Leg, SECURITY_STATUS> {
-    let allocate = req & ASC_REQ_ALLOCATE_MEMORY != 0;
     let failed = |e| {
         let s = status(e);
         trace::event(0, || {
@@ -415,20 +430,18 @@ unsafe fn negotiate_acceptor_leg(
         });
         s
     };
-    let token = if nego.expects_authenticate() {
-        let token = nego.authenticate(input, bindings).map_err(failed)?;
-        if token.is_empty() {
-            clear_token(pOutput);
-        } else {
-            write_token(pOutput, allocate, &token)?;
-        }
-        token
+    let (token, next) = if nego.expects_authenticate() {
+        nego.authenticate_leg(input, bindings)
+            .map_err(|r| failed(nego.refuse(r)))?
     } else {
-        let (token, next) = nego.step(input).map_err(failed)?;
-        write_token(pOutput, allocate, &token)?;
-        nego.advance(next);
-        token
+        nego.step(input).map_err(failed)?
     };
+    if token.is_empty() {
+        clear_token(pOutput);
+    } else {
+        write_token(pOutput, req & ASC_REQ_ALLOCATE_MEMORY != 0, &token)?;
+    }
+    nego.advance(next);
     let note = trace::enabled()
         .then(|| debug::negotiate_step("server", Some(input), &token, nego.established()));
     let complete = nego.progress() == Progress::Complete;

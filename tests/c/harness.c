@@ -310,7 +310,17 @@ static void test_buffers_and_bad_tokens(void) {
     CHECK_STATUS("server accepts, pOutput NULL", AcceptSecurityContext(&sc, &s, &di, 0, 0, &s, NULL, &attrs, &ts), SEC_E_OK);
     CHECK_STATUS("CompleteAuthToken", CompleteAuthToken(&c, NULL), SEC_E_OK);
 
-    /* Re-authentication on a completed context. */
+    /* Re-authentication on a completed context; a buffer too small for its NEGOTIATE leaves the
+     * context complete. */
+    b.pvBuffer = tok; b.cbBuffer = 10;
+    CHECK_STATUS("re-authentication, buffer too small", InitializeSecurityContextA(&cc, &c, NULL, ISC_REQ_CONFIDENTIALITY, 0, 0, NULL, 0, &c, &d, &attrs, &ts),
+                 SEC_E_BUFFER_TOO_SMALL);
+    {
+        SecPkgContext_SessionKey key;
+        CHECK_STATUS("re-authentication refused for its buffer: the context is still complete",
+                     QueryContextAttributesA(&c, SECPKG_ATTR_SESSION_KEY, &key), SEC_E_OK);
+        FreeContextBuffer(key.SessionKey);
+    }
     b.pvBuffer = tok; b.cbBuffer = 4096;
     CHECK_STATUS("re-authentication starts", InitializeSecurityContextA(&cc, &c, NULL, 0, 0, 0, NULL, 0, &c, &d, &attrs, &ts),
                  SEC_I_CONTINUE_NEEDED);
@@ -884,6 +894,137 @@ static void test_negotiate_reject(void) {
     FreeCredentialsHandle(&cc);
 }
 
+/* ---- Too small output buffers, NTLM and Negotiate alike ------------------------------------ */
+
+/* One InitializeSecurityContextA (client) or AcceptSecurityContext call, ptsExpiry NULL. The output
+ * TOKEN buffer has `cap` bytes, or the library allocates it (`alloc`); the token is copied to
+ * out/out_len. A call that fails writes no handle; after SEC_E_BUFFER_TOO_SMALL, *untouched says
+ * whether the caller's buffer and its cbBuffer were left as they were. Later client calls pass no
+ * credential, as Wine's tests do. */
+static SECURITY_STATUS call_leg(int client, CredHandle *cred, CtxtHandle *ctx, int first, const unsigned char *in, ULONG in_len,
+                                ULONG req, ULONG cap, int alloc, unsigned char *out, ULONG *out_len, ULONG *attrs, int *untouched) {
+    static unsigned char room[12000 + 64];
+    SecBuffer ib = {in_len, SECBUFFER_TOKEN, (void *)in}, ob;
+    SecBufferDesc id = {SECBUFFER_VERSION, 1, &ib}, od = {SECBUFFER_VERSION, 1, &ob};
+    CtxtHandle h = {0, 0};
+    SECURITY_STATUS s;
+    size_t i;
+    memset(room, 0xEE, sizeof room);
+    ob.BufferType = SECBUFFER_TOKEN;
+    ob.cbBuffer = alloc ? 0 : cap;
+    ob.pvBuffer = alloc ? NULL : room;
+    if (alloc) req |= ISC_REQ_ALLOCATE_MEMORY; /* the same bit as ASC_REQ_ALLOCATE_MEMORY */
+    *attrs = 0xFFFFFFFF;
+    if (client)
+        s = InitializeSecurityContextA(first ? cred : NULL, first ? NULL : ctx, (SEC_CHAR *)"HTTP/server", req, 0, SECURITY_NATIVE_DREP,
+                                       in_len ? &id : NULL, 0, &h, &od, attrs, NULL);
+    else
+        s = AcceptSecurityContext(cred, first ? NULL : ctx, &id, req, SECURITY_NATIVE_DREP, &h, &od, attrs, NULL);
+    *out_len = 0;
+    *untouched = 1;
+    if (s == SEC_E_OK || s == SEC_I_CONTINUE_NEEDED) {
+        if (first) *ctx = h;
+        if (ob.cbBuffer && ob.cbBuffer <= 12000) {
+            memcpy(out, ob.pvBuffer, ob.cbBuffer);
+            *out_len = ob.cbBuffer;
+        }
+        if (alloc && ob.pvBuffer) FreeContextBuffer(ob.pvBuffer);
+    } else {
+        if (first && (h.dwLower || h.dwUpper)) *untouched = 0;
+        if (s == SEC_E_BUFFER_TOO_SMALL) {
+            if (ob.cbBuffer != cap) *untouched = 0;
+            for (i = 0; i < sizeof room; i++) *untouched &= room[i] == 0xEE;
+        }
+    }
+    return s;
+}
+
+static SECURITY_STATUS cred_of(const char *package, int client, const char *pass, CredHandle *h) {
+    if (!strcmp(package, "Negotiate")) return nego_cred(pass, NULL, client ? SECPKG_CRED_OUTBOUND : SECPKG_CRED_INBOUND, h);
+    return client ? client_cred_a("alice", "DOMAIN", pass, h) : server_cred(h);
+}
+
+/* Every leg of both roles, NTLM and Negotiate (and a raw NTLM client against a Negotiate server),
+ * first with an output buffer of one byte: each leg that sends a token must answer
+ * SEC_E_BUFFER_TOO_SMALL and change nothing (NTLM's behaviour, and Negotiate's now that its
+ * acceptor's last leg commits the logon only once its final token is delivered), and the retry —
+ * with a buffer of cbMaxToken, or ALLOCATE_MEMORY — completes the same logon. A leg that sends no
+ * token succeeds with any buffer. A refused logon is refused whatever the buffer, and ends the
+ * context. */
+static void test_small_buffers(void) {
+    static const char *const pairs[][2] = {{"NTLM", "NTLM"}, {"Negotiate", "Negotiate"}, {"NTLM", "Negotiate"}};
+    static unsigned char a[12000], b[12000];
+    size_t p;
+    char name[200];
+    for (p = 0; p < sizeof pairs / sizeof pairs[0]; p++) {
+        int alloc;
+        for (alloc = 0; alloc < 2; alloc++) {
+            CredHandle cc, sc;
+            CtxtHandle cx = {0, 0}, sx = {0, 0};
+            ULONG in_len = 0, out_len, attrs;
+            int leg, untouched, done_c = 0, done_s = 0, all_untouched = 1, all_small = 1;
+            SECURITY_STATUS s = SEC_E_OK;
+            SecPkgContext_NamesA na;
+            cred_of(pairs[p][0], 1, "Secret123", &cc);
+            cred_of(pairs[p][1], 0, NULL, &sc);
+            for (leg = 0; leg < 6 && !(done_c && done_s && in_len == 0); leg++) {
+                int client = leg % 2 == 0;
+                CredHandle *cred = client ? &cc : &sc;
+                CtxtHandle *ctx = client ? &cx : &sx;
+                int first = leg < 2;
+                s = call_leg(client, cred, ctx, first, a, in_len, ISC_REQ_CONFIDENTIALITY | ISC_REQ_INTEGRITY, 1, 0, b, &out_len, &attrs,
+                             &untouched);
+                if (s == SEC_E_BUFFER_TOO_SMALL) {
+                    all_untouched &= untouched;
+                    s = call_leg(client, cred, ctx, first, a, in_len, ISC_REQ_CONFIDENTIALITY | ISC_REQ_INTEGRITY, sizeof b, alloc, b,
+                                 &out_len, &attrs, &untouched);
+                    all_small &= out_len > 0;
+                } else {
+                    all_small &= out_len == 0; /* only a leg without a token fits in one byte */
+                }
+                if (s != SEC_E_OK && s != SEC_I_CONTINUE_NEEDED) break;
+                if (client) done_c = s == SEC_E_OK; else done_s = s == SEC_E_OK;
+                memcpy(a, b, out_len);
+                in_len = out_len;
+            }
+            snprintf(name, sizeof name, "%s to %s, one byte of output first on every leg, then %s: completes", pairs[p][0], pairs[p][1],
+                     alloc ? "ALLOCATE_MEMORY" : "a cbMaxToken buffer");
+            CHECK(name, done_c && done_s && (s == SEC_E_OK));
+            snprintf(name, sizeof name, "%s to %s: every too-small call left the buffer and the handles as they were", pairs[p][0],
+                     pairs[p][1]);
+            CHECK(name, all_untouched && all_small);
+            snprintf(name, sizeof name, "%s to %s after the retries: the server names the client", pairs[p][0], pairs[p][1]);
+            CHECK(name, QueryContextAttributesA(&sx, SECPKG_ATTR_NAMES, &na) == SEC_E_OK && strcmp(na.sUserName, "DOMAIN\\alice") == 0 &&
+                            FreeContextBuffer(na.sUserName) == SEC_E_OK);
+            seal_both_ways(&cx, &sx, "after the retries, client to server");
+            seal_both_ways(&sx, &cx, "after the retries, server to client");
+            DeleteSecurityContext(&cx);
+            DeleteSecurityContext(&sx);
+            FreeCredentialsHandle(&cc);
+            FreeCredentialsHandle(&sc);
+        }
+    }
+    for (p = 0; p < 2; p++) {
+        CredHandle cc, sc;
+        CtxtHandle cx = {0, 0}, sx = {0, 0};
+        ULONG al, bl, attrs;
+        int untouched;
+        cred_of(pairs[p][0], 1, "wrong", &cc);
+        cred_of(pairs[p][1], 0, NULL, &sc);
+        call_leg(1, &cc, &cx, 1, a, 0, 0, sizeof b, 0, b, &bl, &attrs, &untouched);
+        call_leg(0, &sc, &sx, 1, b, bl, 0, sizeof a, 0, a, &al, &attrs, &untouched);
+        call_leg(1, &cc, &cx, 0, a, al, 0, sizeof b, 0, b, &bl, &attrs, &untouched);
+        snprintf(name, sizeof name, "%s wrong password, one byte of output: refused, not BUFFER_TOO_SMALL", pairs[p][0]);
+        CHECK_STATUS(name, call_leg(0, &sc, &sx, 0, b, bl, 0, 1, 0, a, &al, &attrs, &untouched), SEC_E_LOGON_DENIED);
+        snprintf(name, sizeof name, "%s wrong password: the context ended", pairs[p][0]);
+        CHECK_STATUS(name, call_leg(0, &sc, &sx, 0, b, bl, 0, sizeof a, 0, a, &al, &attrs, &untouched), SEC_E_OUT_OF_SEQUENCE);
+        DeleteSecurityContext(&cx);
+        DeleteSecurityContext(&sx);
+        FreeCredentialsHandle(&cc);
+        FreeCredentialsHandle(&sc);
+    }
+}
+
 int main(void) {
     write_user_file();
     test_package_info();
@@ -897,6 +1038,7 @@ int main(void) {
     test_negotiate();
     test_negotiate_request_mic();
     test_negotiate_reject();
+    test_small_buffers();
     remove(user_file);
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
