@@ -1,7 +1,8 @@
 //! The Negotiate package through the exported functions: package information, credentials
 //! with a PackageList, a handshake, what a completed context reports, messages both ways, and
 //! a raw NTLM client against a Negotiate server; for NTLM and Negotiate alike, output buffers
-//! too small on every leg of both roles.
+//! too small on every leg of both roles, and the attributes Windows returns from the completing
+//! call.
 
 mod common;
 
@@ -240,12 +241,14 @@ fn handshake_attributes_and_messages() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Every leg of both roles of both packages with an output buffer that is too small.
+// Every leg of both roles of both packages with an output buffer that is too small, and what
+// Windows records for the attributes of the completing call.
 
 /// What one InitializeSecurityContext or AcceptSecurityContext call gave.
 struct Leg {
     status: SECURITY_STATUS,
     token: Vec<u8>,
+    attrs: u32,
 }
 
 /// How the caller gives the output TOKEN buffer.
@@ -352,7 +355,11 @@ fn call(
         }
         t
     };
-    Leg { status, token }
+    Leg {
+        status,
+        token,
+        attrs,
+    }
 }
 
 fn credential(package: &str, use_flags: u32, password: &str) -> CredHandle {
@@ -535,5 +542,111 @@ fn a_refused_logon_still_ends_the_context_whatever_the_buffer() {
         for c in [&mut cc, &mut sc] {
             free_credential(c);
         }
+    }
+}
+
+/// Windows' record of the context attributes (Wine's secur32 ntlm.c
+/// `testInitializeSecurityContextFlags`, which passes on Windows): the first call with
+/// `fContextReq`, the completing call with 0. MUTUAL_AUTH comes back from the completing call
+/// because the first asked for it; CONNECTION only from the first; EXTENDED_ERROR, DELEGATE and
+/// USE_DCE_STYLE never; the rest from what was negotiated. Negotiate contexts (NTLM inside)
+/// report the same.
+#[test]
+fn attributes_of_the_completing_call_follow_windows() {
+    users();
+    // (fContextReq, SIGN|SEAL in NEGOTIATE, ISC 1, ASC 1, ISC 2 with 0, ASC 2)
+    const INTEG: u32 = ISC_RET_INTEGRITY | ISC_RET_SEQUENCE_DETECT | ISC_RET_REPLAY_DETECT;
+    const S_INTEG: u32 = ASC_RET_INTEGRITY | ASC_RET_SEQUENCE_DETECT | ASC_RET_REPLAY_DETECT;
+    const S_SIGN: u32 = ASC_RET_SEQUENCE_DETECT | ASC_RET_REPLAY_DETECT;
+    let record: [(u32, u32, u32, u32, u32, u32); 10] = [
+        (0, 0, 0, 0, 0, 0),
+        (ISC_REQ_CONNECTION, 0, ISC_RET_CONNECTION, 0, 0, 0),
+        (ISC_REQ_EXTENDED_ERROR, 0, 0, 0, 0, 0),
+        (ISC_REQ_MUTUAL_AUTH, 0, 0, 0, ISC_RET_MUTUAL_AUTH, 0),
+        (ISC_REQ_USE_DCE_STYLE, 0, 0, 0, 0, 0),
+        (ISC_REQ_DELEGATE, 0, 0, 0, 0, 0),
+        (
+            ISC_REQ_INTEGRITY,
+            0x10,
+            ISC_RET_INTEGRITY,
+            S_SIGN,
+            INTEG,
+            S_INTEG,
+        ),
+        (
+            ISC_REQ_REPLAY_DETECT,
+            0x10,
+            ISC_RET_REPLAY_DETECT,
+            S_SIGN,
+            INTEG,
+            S_INTEG,
+        ),
+        (
+            ISC_REQ_SEQUENCE_DETECT,
+            0x10,
+            ISC_RET_SEQUENCE_DETECT,
+            S_SIGN,
+            INTEG,
+            S_INTEG,
+        ),
+        (
+            ISC_REQ_CONFIDENTIALITY,
+            0x30,
+            ISC_RET_CONFIDENTIALITY | ISC_RET_INTEGRITY,
+            S_SIGN | ASC_RET_CONFIDENTIALITY,
+            INTEG | ISC_RET_CONFIDENTIALITY,
+            S_INTEG | ASC_RET_CONFIDENTIALITY,
+        ),
+    ];
+    for package in ["NTLM", "Negotiate"] {
+        let mut cc = credential(package, SECPKG_CRED_OUTBOUND, "Secret123");
+        let mut sc = credential(package, SECPKG_CRED_INBOUND, "");
+        for (req, sign_seal, isc1, asc1, isc2, asc2) in record {
+            let what = format!("{package}, fContextReq 0x{req:x}");
+            let (mut cx, mut sx) = (NO_HANDLE, NO_HANDLE);
+            let big = Out::Bytes(12000);
+            let l1 = call(true, &mut cc, &mut cx, None, req, big);
+            assert_eq!(
+                (l1.status, l1.attrs),
+                (SEC_I_CONTINUE_NEEDED, isc1),
+                "{what}"
+            );
+            if package == "NTLM" {
+                let flags = u32::from_le_bytes(l1.token[12..16].try_into().unwrap());
+                assert_eq!(flags & 0x30, sign_seal, "{what}");
+            }
+            let l2 = call(false, &mut sc, &mut sx, Some(&l1.token), 0, big);
+            assert_eq!(
+                (l2.status, l2.attrs),
+                (SEC_I_CONTINUE_NEEDED, asc1),
+                "{what}"
+            );
+            let l3 = call(true, &mut cc, &mut cx, Some(&l2.token), 0, big);
+            assert_eq!((l3.status, l3.attrs), (SEC_E_OK, isc2), "{what}");
+            let l4 = call(false, &mut sc, &mut sx, Some(&l3.token), 0, big);
+            assert_eq!((l4.status, l4.attrs), (SEC_E_OK, asc2), "{what}");
+            let mut flags = SecPkgContext_Flags { Flags: 0 };
+            let s = unsafe {
+                QueryContextAttributesW(&mut cx, SECPKG_ATTR_FLAGS, &mut flags as *mut _ as *mut _)
+            };
+            assert_eq!(
+                (s, flags.Flags),
+                (SEC_E_OK, isc2),
+                "{what}: FLAGS as returned"
+            );
+            if package == "Negotiate" {
+                // The acceptor's final token passed back: still what the first call asked.
+                let l5 = call(true, &mut cc, &mut cx, Some(&l4.token), 0, big);
+                assert_eq!(
+                    (l5.status, l5.attrs),
+                    (SEC_E_OK, isc2),
+                    "{what}: final token"
+                );
+            }
+            delete(&mut cx);
+            delete(&mut sx);
+        }
+        free_credential(&mut cc);
+        free_credential(&mut sc);
     }
 }

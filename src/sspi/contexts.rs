@@ -129,10 +129,17 @@ fn isc_attrs_first(req: ULONG) -> ULONG {
     a
 }
 
-/// ISC_RET attributes once established: what was negotiated (SIGN gives integrity, replay and
-/// sequence detection; SEAL adds confidentiality), MUTUAL_AUTH when asked.
-fn isc_attrs_final(req: ULONG, flags: u32) -> ULONG {
-    let mut a = req & ISC_REQ_MUTUAL_AUTH;
+/// ISC_RET attributes once established, as Windows reports them: what was negotiated (SIGN
+/// gives integrity, replay and sequence detection; SEAL adds confidentiality), and MUTUAL_AUTH
+/// when the call that started the authentication (`first`) asked for it. Windows remembers
+/// that request: a completing call made with `fContextReq = 0`, as Wine's tests and many
+/// callers make it, still gets ISC_RET_MUTUAL_AUTH (Wine's secur32 ntlm.c
+/// `testInitializeSecurityContextFlags`, which passes on Windows). Nothing else of the first
+/// request comes back unless negotiated: CONNECTION belongs to the first call's answer only,
+/// EXTENDED_ERROR, DELEGATE and USE_DCE_STYLE never come back. MUTUAL_AUTH asked for by the
+/// completing call itself counts as well.
+fn isc_attrs_final(first: ULONG, req: ULONG, flags: u32) -> ULONG {
+    let mut a = (first | req) & ISC_REQ_MUTUAL_AUTH;
     if has(flags, nf::NEGOTIATE_SIGN) || has(flags, nf::NEGOTIATE_SEAL) {
         a |= ISC_RET_INTEGRITY | ISC_RET_REPLAY_DETECT | ISC_RET_SEQUENCE_DETECT;
     }
@@ -196,10 +203,21 @@ pub unsafe fn initialize_security_context<C: Charset>(
             super::panic::note_package(package.name());
             if package == Package::Negotiate {
                 let mut nego = Initiator::new(client);
-                let (result, attrs, note) =
-                    negotiate_initiator_leg(&mut nego, input, bindings, pOutput, fContextReq)?;
+                let (result, attrs, note) = negotiate_initiator_leg(
+                    &mut nego,
+                    input,
+                    bindings,
+                    pOutput,
+                    fContextReq,
+                    fContextReq,
+                )?;
+                let context_req = fContextReq;
                 let handle = put_new(
-                    Context::NegotiateClient { nego, attrs },
+                    Context::NegotiateClient {
+                        nego,
+                        context_req,
+                        attrs,
+                    },
                     phNewContext,
                     pfContextAttr,
                     attrs,
@@ -218,7 +236,7 @@ pub unsafe fn initialize_security_context<C: Charset>(
             client.advance(next);
             let note = trace::enabled().then(|| debug::client_step(true, input, &token, &client));
             let (result, attrs) = match client.established() {
-                Some(e) => (SEC_E_OK, isc_attrs_final(fContextReq, e.flags)),
+                Some(e) => (SEC_E_OK, isc_attrs_final(fContextReq, fContextReq, e.flags)),
                 None => (SEC_I_CONTINUE_NEEDED, isc_attrs_first(fContextReq)),
             };
             let attrs = with_alloc(
@@ -245,9 +263,14 @@ pub unsafe fn initialize_security_context<C: Charset>(
         let shared = CONTEXTS.get(&existing).ok_or(SEC_E_INVALID_HANDLE)?;
         let mut guard = shared.lock();
         super::panic::note_package(guard.package().name());
-        if let Context::NegotiateClient { nego, attrs } = &mut *guard {
+        if let Context::NegotiateClient {
+            nego,
+            context_req,
+            attrs,
+        } = &mut *guard
+        {
             let (result, new_attrs, note) =
-                negotiate_initiator_leg(nego, input, bindings, pOutput, fContextReq)?;
+                negotiate_initiator_leg(nego, input, bindings, pOutput, *context_req, fContextReq)?;
             *attrs = new_attrs;
             drop(guard);
             debug::emit(&existing, note);
@@ -302,9 +325,15 @@ pub unsafe fn initialize_security_context<C: Charset>(
             &existing,
             trace::enabled().then(|| debug::client_step(restart, input, &token, client)),
         );
-        *context_req = fContextReq;
+        if restart {
+            // The request that started this authentication, for the completing call's attributes.
+            *context_req = fContextReq;
+        }
         let (result, new_attrs) = match client.established() {
-            Some(e) => (SEC_E_OK, isc_attrs_final(fContextReq, e.flags)),
+            Some(e) => (
+                SEC_E_OK,
+                isc_attrs_final(*context_req, fContextReq, e.flags),
+            ),
             None => (SEC_I_CONTINUE_NEEDED, isc_attrs_first(fContextReq)),
         };
         *attrs = with_alloc(
@@ -372,12 +401,14 @@ fn negotiate_failure(call: &str, s: SECURITY_STATUS, input: Option<&[u8]>) -> St
 }
 
 /// One Negotiate initiator leg: the core computes it, the token goes to the caller, then the
-/// state is committed. Returns the status and the ISC_RET attributes.
+/// state is committed. Returns the status and the ISC_RET attributes; `first` is the request of
+/// the context's first call, `req` this call's.
 unsafe fn negotiate_initiator_leg(
     nego: &mut Initiator,
     input: Option<&[u8]>,
     bindings: Option<[u8; 16]>,
     pOutput: PSecBufferDesc,
+    first: ULONG,
     req: ULONG,
 ) -> Result<Leg, SECURITY_STATUS> {
     let (token, next) = nego.step(input, bindings).map_err(|e| {
@@ -396,7 +427,7 @@ unsafe fn negotiate_initiator_leg(
     let note = trace::enabled()
         .then(|| debug::negotiate_step("client", input, &token, nego.established()));
     let (result, attrs) = match nego.established() {
-        Some(e) => (SEC_E_OK, isc_attrs_final(req, e.flags)),
+        Some(e) => (SEC_E_OK, isc_attrs_final(first, req, e.flags)),
         None => (SEC_I_CONTINUE_NEEDED, isc_attrs_first(req)),
     };
     Ok((

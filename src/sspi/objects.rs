@@ -26,6 +26,9 @@ pub struct Credential {
     pub(super) workstation: String,
 }
 
+/// A context handle's object. `attrs` are the ISC/ASC_RET attributes the last leg returned
+/// (SECPKG_ATTR_FLAGS); a client's `context_req` is the request of the call that started its
+/// authentication, which the completing call's attributes answer as Windows does.
 pub(super) enum Context {
     Client {
         client: Client,
@@ -40,6 +43,7 @@ pub(super) enum Context {
     /// Negotiate: the SPNEGO state machines of the core, which own the NTLM context.
     NegotiateClient {
         nego: Initiator,
+        context_req: ULONG,
         attrs: ULONG,
     },
     NegotiateServer {

@@ -894,7 +894,7 @@ static void test_negotiate_reject(void) {
     FreeCredentialsHandle(&cc);
 }
 
-/* ---- Too small output buffers, NTLM and Negotiate alike ------------------------------------ */
+/* ---- Too small output buffers and context attributes, NTLM and Negotiate alike -------------- */
 
 /* One InitializeSecurityContextA (client) or AcceptSecurityContext call, ptsExpiry NULL. The output
  * TOKEN buffer has `cap` bytes, or the library allocates it (`alloc`); the token is copied to
@@ -1025,6 +1025,71 @@ static void test_small_buffers(void) {
     }
 }
 
+/* The context attributes as Windows returns them (Wine's secur32 ntlm.c
+ * testInitializeSecurityContextFlags, which passes on Windows): the first InitializeSecurityContext
+ * with fContextReq, the completing one with 0 and no credential. MUTUAL_AUTH comes back from the
+ * completing call because the first asked for it; CONNECTION only from the first; EXTENDED_ERROR,
+ * USE_DCE_STYLE and DELEGATE never; the rest from what SIGN and SEAL negotiated. Negotiate's
+ * contexts (NTLM inside) report the same. */
+static void test_attributes_record(void) {
+#define R_SIGN (ASC_RET_SEQUENCE_DETECT | ASC_RET_REPLAY_DETECT)
+#define I_INTEG (ISC_RET_INTEGRITY | ISC_RET_SEQUENCE_DETECT | ISC_RET_REPLAY_DETECT)
+#define A_INTEG (ASC_RET_INTEGRITY | ASC_RET_SEQUENCE_DETECT | ASC_RET_REPLAY_DETECT)
+    static const struct { ULONG req, isc1, asc1, isc2, asc2; } record[] = {
+        {0, 0, 0, 0, 0},
+        {ISC_REQ_CONNECTION, ISC_RET_CONNECTION, 0, 0, 0},
+        {ISC_REQ_EXTENDED_ERROR, 0, 0, 0, 0},
+        {ISC_REQ_MUTUAL_AUTH, 0, 0, ISC_RET_MUTUAL_AUTH, 0},
+        {ISC_REQ_USE_DCE_STYLE, 0, 0, 0, 0},
+        {ISC_REQ_DELEGATE, 0, 0, 0, 0},
+        {ISC_REQ_INTEGRITY, ISC_RET_INTEGRITY, R_SIGN, I_INTEG, A_INTEG},
+        {ISC_REQ_REPLAY_DETECT, ISC_RET_REPLAY_DETECT, R_SIGN, I_INTEG, A_INTEG},
+        {ISC_REQ_SEQUENCE_DETECT, ISC_RET_SEQUENCE_DETECT, R_SIGN, I_INTEG, A_INTEG},
+        {ISC_REQ_CONFIDENTIALITY, ISC_RET_CONFIDENTIALITY | ISC_RET_INTEGRITY, R_SIGN | ASC_RET_CONFIDENTIALITY,
+         I_INTEG | ISC_RET_CONFIDENTIALITY, A_INTEG | ASC_RET_CONFIDENTIALITY},
+    };
+    static const char *const packages[] = {"NTLM", "Negotiate"};
+    static unsigned char a[12000], b[12000];
+    size_t i, p;
+    char name[200];
+    for (p = 0; p < 2; p++) {
+        CredHandle cc, sc;
+        cred_of(packages[p], 1, "Secret123", &cc);
+        cred_of(packages[p], 0, NULL, &sc);
+        for (i = 0; i < sizeof record / sizeof record[0]; i++) {
+            CtxtHandle cx = {0, 0}, sx = {0, 0};
+            ULONG al, bl, at[5] = {0}, want[5];
+            SECURITY_STATUS st[5];
+            SecPkgContext_Flags fl;
+            int untouched, ok = 1, k;
+            want[0] = record[i].isc1; want[1] = record[i].asc1; want[2] = record[i].isc2; want[3] = record[i].asc2;
+            want[4] = record[i].isc2;
+            st[0] = call_leg(1, &cc, &cx, 1, a, 0, record[i].req, sizeof b, 0, b, &bl, &at[0], &untouched);
+            st[1] = call_leg(0, &sc, &sx, 1, b, bl, 0, sizeof a, 0, a, &al, &at[1], &untouched);
+            st[2] = call_leg(1, &cc, &cx, 0, a, al, 0, sizeof b, 0, b, &bl, &at[2], &untouched);
+            st[3] = call_leg(0, &sc, &sx, 0, b, bl, 0, sizeof a, 0, a, &al, &at[3], &untouched);
+            /* Negotiate: the acceptor's final token passed back; NTLM has none to pass. */
+            st[4] = p ? call_leg(1, &cc, &cx, 0, a, al, 0, sizeof b, 0, b, &bl, &at[4], &untouched) : SEC_E_OK;
+            if (!p) at[4] = record[i].isc2;
+            for (k = 0; k < 5; k++) ok &= at[k] == want[k] && st[k] == (k < 2 ? SEC_I_CONTINUE_NEEDED : SEC_E_OK);
+            snprintf(name, sizeof name, "%s fContextReq 0x%lx then 0: attributes 0x%lx 0x%lx 0x%lx 0x%lx as Windows", packages[p],
+                     (unsigned long)record[i].req, (unsigned long)at[0], (unsigned long)at[1], (unsigned long)at[2],
+                     (unsigned long)at[3]);
+            CHECK(name, ok);
+            snprintf(name, sizeof name, "%s fContextReq 0x%lx: FLAGS as the completing call returned", packages[p],
+                     (unsigned long)record[i].req);
+            CHECK(name, QueryContextAttributesA(&cx, SECPKG_ATTR_FLAGS, &fl) == SEC_E_OK && fl.Flags == record[i].isc2);
+            DeleteSecurityContext(&cx);
+            DeleteSecurityContext(&sx);
+        }
+        FreeCredentialsHandle(&cc);
+        FreeCredentialsHandle(&sc);
+    }
+#undef R_SIGN
+#undef I_INTEG
+#undef A_INTEG
+}
+
 int main(void) {
     write_user_file();
     test_package_info();
@@ -1039,6 +1104,7 @@ int main(void) {
     test_negotiate_request_mic();
     test_negotiate_reject();
     test_small_buffers();
+    test_attributes_record();
     remove(user_file);
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
