@@ -1,8 +1,8 @@
 //! The Negotiate package through the exported functions: package information, credentials
 //! with a PackageList, a handshake, what a completed context reports, messages both ways, and
-//! a raw NTLM client against a Negotiate server; for NTLM and Negotiate alike, output buffers
-//! too small on every leg of both roles, and the attributes Windows returns from the completing
-//! call.
+//! a raw NTLM client against a Negotiate server; for NTLM and Negotiate alike, EX identities as
+//! Windows takes them, output buffers too small on every leg of both roles, and the attributes
+//! Windows returns from the completing call.
 
 mod common;
 
@@ -47,11 +47,27 @@ fn negotiate_credential_for(
     use_flags: u32,
     package_list: Option<&str>,
 ) -> Result<CredHandle, SECURITY_STATUS> {
+    let length = std::mem::size_of::<SEC_WINNT_AUTH_IDENTITY_EXW>() as u32;
+    let auth = use_flags == SECPKG_CRED_OUTBOUND;
+    ex_credential("Negotiate", password, use_flags, auth, length, package_list)
+}
+
+/// A credential of `package`, with an EXW identity (`Length` as given, PackageList counted as
+/// given, NUL included when the list ends with one) when `auth`, else NULL `pAuthData`. NULL
+/// `ptsExpiry`, as Wine's tests pass it.
+fn ex_credential(
+    package: &str,
+    password: &str,
+    use_flags: u32,
+    auth: bool,
+    length: u32,
+    package_list: Option<&str>,
+) -> Result<CredHandle, SECURITY_STATUS> {
     let (user, domain, password) = (utf16("alice"), utf16("DOMAIN"), utf16(password));
     let list = package_list.map(utf16).unwrap_or_default();
     let mut id = SEC_WINNT_AUTH_IDENTITY_EXW {
         Version: SEC_WINNT_AUTH_IDENTITY_VERSION,
-        Length: std::mem::size_of::<SEC_WINNT_AUTH_IDENTITY_EXW>() as u32,
+        Length: length,
         User: user.as_ptr() as *mut u16,
         UserLength: user.len() as u32,
         Domain: domain.as_ptr() as *mut u16,
@@ -66,13 +82,13 @@ fn negotiate_credential_for(
         },
         PackageListLength: list.len() as u32,
     };
-    let auth = if use_flags == SECPKG_CRED_OUTBOUND {
+    let auth = if auth {
         &mut id as *mut _ as *mut _
     } else {
         null_mut()
     };
-    let (mut h, mut ts) = (NO_HANDLE, 0);
-    let package = utf16z("Negotiate");
+    let mut h = NO_HANDLE;
+    let package = utf16z(package);
     let s = unsafe {
         AcquireCredentialsHandleW(
             null_mut(),
@@ -83,7 +99,7 @@ fn negotiate_credential_for(
             None,
             null_mut(),
             &mut h,
-            &mut ts,
+            null_mut(),
         )
     };
     if s == SEC_E_OK {
@@ -127,18 +143,64 @@ fn package_information() {
     unsafe { FreeContextBuffer(info.cast()) };
 }
 
+/// Windows' record (Wine's secur32 ntlm.c `testAcquireCredentialsHandleW` and negotiate.c
+/// `test_AcquireCredentialsHandle`, which pass on Windows): an EXW identity with `Length`
+/// sizeof(SEC_WINNT_AUTH_IDENTITY_W), as callers fill it, or 0, and any PackageList, even one
+/// without NTLM or naming no package, is acquired (SEC_E_OK) by NTLM and by Negotiate. NTLM never
+/// reads the list; Negotiate's contexts honour it, and one without NTLM has no mechanism here.
 #[test]
-fn package_list() {
-    let mut c = negotiate_credential(SECPKG_CRED_OUTBOUND, Some("ntlm,!kerberos")).unwrap();
-    free_credential(&mut c);
+fn ex_identities_and_package_lists() {
+    users();
+    let short = std::mem::size_of::<SEC_WINNT_AUTH_IDENTITY_W>() as u32;
+    let full = std::mem::size_of::<SEC_WINNT_AUTH_IDENTITY_EXW>() as u32;
+    for package in ["NTLM", "Negotiate"] {
+        for length in [short, 0, full] {
+            for list in [
+                Some("ntlm,!kerberos"),
+                Some("kerberos,!ntlm"),
+                Some("nosuch\0"),
+                Some("ntlm\0"),
+                None,
+            ] {
+                let what = format!("{package}, Length {length}, PackageList {list:?}");
+                let cred = ex_credential(
+                    package,
+                    "Secret123",
+                    SECPKG_CRED_OUTBOUND,
+                    true,
+                    length,
+                    list,
+                );
+                let mut cc = cred.unwrap_or_else(|s| panic!("{what}: 0x{s:08x}"));
+                let mut sc = credential(package, SECPKG_CRED_INBOUND, "");
+                let allowed = package == "NTLM" || list.is_none_or(|l| l.starts_with("ntlm"));
+                match handshake(&mut cc, &mut sc) {
+                    Ok((mut cx, mut sx)) => {
+                        assert!(allowed, "{what}: completed");
+                        assert_eq!(client_name(&mut sx).unwrap(), "DOMAIN\\alice", "{what}");
+                        delete(&mut cx);
+                        delete(&mut sx);
+                    }
+                    Err(s) => {
+                        assert!(!allowed, "{what}: 0x{s:08x}");
+                        assert_eq!(s, SEC_E_NO_CREDENTIALS, "{what}: no mechanism left");
+                    }
+                }
+                free_credential(&mut cc);
+                free_credential(&mut sc);
+            }
+        }
+    }
+    // A server credential whose list leaves out NTLM accepts nothing either.
+    let mut cc = credential("Negotiate", SECPKG_CRED_OUTBOUND, "Secret123");
+    let mut sc =
+        ex_credential("Negotiate", "", SECPKG_CRED_INBOUND, true, 0, Some("!ntlm")).unwrap();
     assert_eq!(
-        negotiate_credential(SECPKG_CRED_OUTBOUND, Some("!ntlm")).unwrap_err(),
+        handshake(&mut cc, &mut sc).unwrap_err(),
         SEC_E_NO_CREDENTIALS
     );
-    assert_eq!(
-        negotiate_credential(SECPKG_CRED_OUTBOUND, Some("Kerberos")).unwrap_err(),
-        SEC_E_NO_CREDENTIALS
-    );
+    free_credential(&mut cc);
+    free_credential(&mut sc);
 }
 
 #[test]

@@ -188,7 +188,7 @@ pub unsafe fn initialize_security_context<C: Charset>(
                 if phNewContext.is_null() {
                     return Err(SEC_E_INVALID_HANDLE);
                 }
-                if cred.use_flags & SECPKG_CRED_OUTBOUND == 0 {
+                if cred.use_flags & SECPKG_CRED_OUTBOUND == 0 || cred.ntlm_excluded {
                     return Err(SEC_E_NO_CREDENTIALS);
                 }
                 let client_cred = cred.client.clone().ok_or(SEC_E_NO_CREDENTIALS)?;
@@ -578,7 +578,7 @@ unsafe fn accept(
                 if phNewContext.is_null() {
                     return Err(SEC_E_INVALID_HANDLE);
                 }
-                if cred.use_flags & SECPKG_CRED_INBOUND == 0 {
+                if cred.use_flags & SECPKG_CRED_INBOUND == 0 || cred.ntlm_excluded {
                     return Err(SEC_E_NO_CREDENTIALS);
                 }
                 Ok((cred.server.lock().clone(), cred.package))

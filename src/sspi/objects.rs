@@ -18,6 +18,9 @@ use crate::spnego::context::{Acceptor, Initiator};
 pub struct Credential {
     pub(super) package: Package,
     pub(super) use_flags: ULONG,
+    /// Negotiate: the identity's PackageList leaves out NTLM, the one mechanism here, so
+    /// contexts on this credential have none (SEC_E_NO_CREDENTIALS when they start).
+    pub(super) ntlm_excluded: bool,
     pub(super) client: Option<Arc<ClientCredential>>,
     /// Replaced by [`set_nt_hash_callback`]; contexts take a copy when they start.
     /// Replaced whole by NtlmSetNtHashCallback.

@@ -743,7 +743,16 @@ static void test_negotiate(void) {
     FreeContextBuffer(pi);
     CHECK_STATUS("PackageList ntlm,!kerberos", nego_cred("Secret123", "ntlm,!kerberos", SECPKG_CRED_OUTBOUND, &cc), SEC_E_OK);
     FreeCredentialsHandle(&cc);
-    CHECK_STATUS("PackageList !ntlm", nego_cred("Secret123", "!ntlm", SECPKG_CRED_OUTBOUND, &cc), SEC_E_NO_CREDENTIALS);
+    /* Acquired as on Windows; with NTLM, the one mechanism here, left out, contexts find none. */
+    CHECK_STATUS("PackageList !ntlm", nego_cred("Secret123", "!ntlm", SECPKG_CRED_OUTBOUND, &cc), SEC_E_OK);
+    {
+        unsigned char out[12000];
+        ULONG ol = sizeof out;
+        CtxtHandle none;
+        CHECK_STATUS("PackageList !ntlm: no mechanism for a context", leg(1, &cc, &none, 1, NULL, 0, NULL, 0, out, &ol),
+                     SEC_E_NO_CREDENTIALS);
+    }
+    FreeCredentialsHandle(&cc);
     CHECK_STATUS("Negotiate client credential", nego_cred("Secret123", NULL, SECPKG_CRED_OUTBOUND, &cc), SEC_E_OK);
     CHECK_STATUS("Negotiate server credential", nego_cred(NULL, NULL, SECPKG_CRED_INBOUND, &sc), SEC_E_OK);
 
@@ -894,7 +903,100 @@ static void test_negotiate_reject(void) {
     FreeCredentialsHandle(&cc);
 }
 
-/* ---- Too small output buffers and context attributes, NTLM and Negotiate alike -------------- */
+/* ---- EX identities, too small output buffers, context attributes: NTLM and Negotiate alike -- */
+
+static void to_wide(WCHAR *out, const char *s) {
+    while ((*out++ = (WCHAR)(unsigned char)*s++) != 0) {}
+}
+
+/* EX identities as Windows takes them (Wine's secur32 tests ntlm.c testAcquireCredentialsHandleW
+ * and negotiate.c test_AcquireCredentialsHandle, which pass on Windows): the Version says the
+ * structure is the EX form and Length is not read (callers set it to sizeof the plain form, or
+ * leave it 0); NTLM ignores PackageList; Negotiate acquires with any list, a length counting the
+ * terminating NUL included. Here, where NTLM is Negotiate's only mechanism, a list without NTLM
+ * makes the contexts fail instead (SEC_E_NO_CREDENTIALS). */
+static void test_ex_identity_record(void) {
+    /* Length by name: the sizes differ between 32- and 64-bit builds, the check names may not. */
+#define L_PLAIN sizeof(SEC_WINNT_AUTH_IDENTITY_W), "sizeof(SEC_WINNT_AUTH_IDENTITY_W)"
+#define L_EX sizeof(SEC_WINNT_AUTH_IDENTITY_EXW), "sizeof(SEC_WINNT_AUTH_IDENTITY_EXW)"
+#define L_ZERO 0, "0"
+    static const struct { const char *package, *list; ULONG list_len, length; const char *length_name; int works; } cases[] = {
+        {"NTLM", "ntlm,!kerberos", 14, L_PLAIN, 1},
+        {"NTLM", "nosuch", 7, L_PLAIN, 1},
+        {"NTLM", "nosuch", 7, L_ZERO, 1},
+        {"NTLM", "!ntlm", 5, L_ZERO, 1},
+        {"Negotiate", "kerberos,!ntlm", 14, L_EX, 0},
+        {"Negotiate", "nosuch", 7, L_EX, 0},
+        {"Negotiate", "nosuch", 7, L_ZERO, 0},
+        {"Negotiate", "ntlm,!kerberos", 14, L_PLAIN, 1},
+        {"Negotiate", "ntlm", 5, L_ZERO, 1},
+    };
+#undef L_PLAIN
+#undef L_EX
+#undef L_ZERO
+    WCHAR user[8], domain[8], pass[16], list[32], package[16];
+    SEC_WINNT_AUTH_IDENTITY_EXW ex;
+    SEC_WINNT_AUTH_IDENTITY_EXA exa;
+    CredHandle cc, sc;
+    CtxtHandle cx;
+    unsigned char tok[12000];
+    SecBuffer b = {sizeof tok, SECBUFFER_TOKEN, tok};
+    SecBufferDesc d = {SECBUFFER_VERSION, 1, &b};
+    ULONG attrs;
+    char name[200];
+    size_t i;
+    to_wide(user, "alice"); to_wide(domain, "DOMAIN"); to_wide(pass, "Secret123");
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        SECURITY_STATUS want = cases[i].works ? SEC_I_CONTINUE_NEEDED : SEC_E_NO_CREDENTIALS;
+        int form;
+        to_wide(list, cases[i].list);
+        to_wide(package, cases[i].package);
+        for (form = 0; form < 2; form++) {
+            SECURITY_STATUS st;
+            if (form == 0) {
+                memset(&ex, 0, sizeof ex);
+                ex.Version = SEC_WINNT_AUTH_IDENTITY_VERSION; ex.Length = cases[i].length;
+                ex.User = user; ex.UserLength = 5; ex.Domain = domain; ex.DomainLength = 6;
+                ex.Password = pass; ex.PasswordLength = 9; ex.Flags = SEC_WINNT_AUTH_IDENTITY_UNICODE;
+                ex.PackageList = list; ex.PackageListLength = cases[i].list_len;
+                st = AcquireCredentialsHandleW(NULL, package, SECPKG_CRED_OUTBOUND, NULL, &ex, NULL, NULL, &cc, NULL);
+            } else {
+                memset(&exa, 0, sizeof exa);
+                exa.Version = SEC_WINNT_AUTH_IDENTITY_VERSION; exa.Length = cases[i].length;
+                exa.User = (unsigned char *)"alice"; exa.UserLength = 5;
+                exa.Domain = (unsigned char *)"DOMAIN"; exa.DomainLength = 6;
+                exa.Password = (unsigned char *)"Secret123"; exa.PasswordLength = 9;
+                exa.Flags = SEC_WINNT_AUTH_IDENTITY_ANSI;
+                exa.PackageList = (unsigned char *)cases[i].list; exa.PackageListLength = cases[i].list_len;
+                st = AcquireCredentialsHandleA(NULL, (SEC_CHAR *)cases[i].package, SECPKG_CRED_OUTBOUND, NULL, &exa, NULL, NULL, &cc,
+                                               NULL);
+            }
+            snprintf(name, sizeof name, "%s %s identity, Length %s, PackageList \"%s\" (%lu): acquired", cases[i].package,
+                     form ? "EXA" : "EXW", cases[i].length_name, cases[i].list, (unsigned long)cases[i].list_len);
+            CHECK_STATUS(name, st, SEC_E_OK);
+            if (st != SEC_E_OK) continue;
+            b.cbBuffer = sizeof tok;
+            snprintf(name, sizeof name, "%s %s identity, PackageList \"%s\": first InitializeSecurityContext", cases[i].package,
+                     form ? "EXA" : "EXW", cases[i].list);
+            st = InitializeSecurityContextA(&cc, NULL, NULL, 0, 0, 0, NULL, 0, &cx, &d, &attrs, NULL);
+            CHECK_STATUS(name, st, want);
+            if (st == SEC_I_CONTINUE_NEEDED) DeleteSecurityContext(&cx);
+            if (!strcmp(cases[i].package, "NTLM") && cases[i].length == 0) {
+                struct handshake r;
+                SecPkgContext_NamesA na;
+                server_cred(&sc);
+                handshake(&cc, &sc, 0, &r);
+                snprintf(name, sizeof name, "NTLM %s identity, Length 0: the server names its user", form ? "EXA" : "EXW");
+                CHECK(name, r.asc2 == SEC_E_OK && QueryContextAttributesA(&r.server, SECPKG_ATTR_NAMES, &na) == SEC_E_OK &&
+                                strcmp(na.sUserName, "DOMAIN\\alice") == 0 && FreeContextBuffer(na.sUserName) == SEC_E_OK);
+                DeleteSecurityContext(&r.client);
+                DeleteSecurityContext(&r.server);
+                FreeCredentialsHandle(&sc);
+            }
+            FreeCredentialsHandle(&cc);
+        }
+    }
+}
 
 /* One InitializeSecurityContextA (client) or AcceptSecurityContext call, ptsExpiry NULL. The output
  * TOKEN buffer has `cap` bytes, or the library allocates it (`alloc`); the token is copied to
@@ -1103,6 +1205,7 @@ int main(void) {
     test_negotiate();
     test_negotiate_request_mic();
     test_negotiate_reject();
+    test_ex_identity_record();
     test_small_buffers();
     test_attributes_record();
     remove(user_file);
