@@ -164,6 +164,48 @@ fn wrong_password_and_unknown_user() {
     assert_eq!(s.denial(), Some(Denial::UnknownUser));
 }
 
+#[test]
+fn verification_is_pure_until_committed() {
+    // The server's verification of an AUTHENTICATE_MESSAGE changes nothing: the Negotiate
+    // acceptor verifies again when its final token did not fit the caller's buffer, and must
+    // find the server as it was, whatever the outcome.
+    let (mut c, mut s) = (client("alice", "DOMAIN", "Secret123", 3, false), server(3));
+    let chal = first_leg(&mut c, &mut s);
+    let (auth, next) = c.authenticate(&chal, None).unwrap();
+    c.advance(next);
+    for _ in 0..2 {
+        let mut pending = s.verify_authenticate(&auth, None).unwrap();
+        assert!(pending.established_mut().is_some());
+        assert!(!s.is_complete() && s.challenge_flags().is_some());
+    }
+    let next = s.verify_authenticate(&auth, None).unwrap();
+    s.advance(next);
+    assert!(s.is_complete());
+    exchange(&mut c, &mut s);
+
+    let (mut c, mut s) = (client("alice", "DOMAIN", "wrong", 3, false), server(3));
+    let chal = first_leg(&mut c, &mut s);
+    let (auth, next) = c.authenticate(&chal, None).unwrap();
+    c.advance(next);
+    for _ in 0..2 {
+        let refused = s.verify_authenticate(&auth, None).unwrap_err();
+        assert_eq!(refused.denial, Some(Denial::WrongPassword));
+        assert_eq!(
+            s.denial(),
+            None,
+            "nothing kept before the refusal is committed"
+        );
+    }
+    let refused = s.verify_authenticate(&auth, None).unwrap_err();
+    assert_eq!(s.refuse(refused), Error::LogonDenied);
+    assert_eq!(s.denial(), Some(Denial::WrongPassword));
+    assert_eq!(
+        s.authenticate(&auth, None),
+        Err(Error::OutOfOrder),
+        "the context ended"
+    );
+}
+
 /// A verifier that is no hash source, as a domain controller is: it sees the logon as the client
 /// sent it and answers with the SessionBaseKey and its own spelling of the names, or a refusal.
 struct Directory;

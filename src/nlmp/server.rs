@@ -101,9 +101,20 @@ pub fn host_name() -> String {
     }
 }
 
-/// The state the first leg moves the server to; see [`Server::advance`].
+/// The state a leg moves the server to; see [`Server::advance`].
 #[derive(Debug)]
 pub struct Pending(State);
+
+impl Pending {
+    /// The context the AUTHENTICATE leg completes: the SPNEGO layer checks and signs its
+    /// mechListMIC with it before the state is committed.
+    pub fn established_mut(&mut self) -> Option<&mut Established> {
+        match &mut self.0 {
+            State::Complete(e) => Some(e),
+            _ => None,
+        }
+    }
+}
 
 #[derive(Debug)]
 enum State {
@@ -316,21 +327,45 @@ impl Server {
         Ok((challenge, Pending(next)))
     }
 
-    /// Commits the state [`Server::challenge`] computed, once the CHALLENGE reached the caller.
+    /// Commits the state [`Server::challenge`] or [`Server::verify_authenticate`] computed, once
+    /// the caller has what the leg produced.
     pub fn advance(&mut self, next: Pending) {
         self.state = next.0;
     }
 
-    /// Second leg: verifies the AUTHENTICATE_MESSAGE. `channel_bindings_hash` is the MD5 of the
-    /// server's gss_channel_bindings_struct when the application supplied bindings.
+    /// Second leg: verifies the AUTHENTICATE_MESSAGE and commits the outcome. `channel_bindings_hash`
+    /// is the MD5 of the server's gss_channel_bindings_struct when the application supplied
+    /// bindings.
     ///
     /// A malformed token leaves the context waiting for a correct one; a failed logon
-    /// ([`Error::LogonDenied`], [`Error::BadBindings`]) ends it.
+    /// ([`Error::LogonDenied`], [`Error::BadBindings`]) ends it. [`Server::verify_authenticate`]
+    /// and [`Server::refuse`] are the same in two steps, for a caller that has more to do
+    /// before the outcome may count.
     pub fn authenticate(
         &mut self,
         token: &[u8],
         channel_bindings_hash: Option<[u8; 16]>,
     ) -> Result<()> {
+        match self.verify_authenticate(token, channel_bindings_hash) {
+            Ok(next) => {
+                self.advance(next);
+                Ok(())
+            }
+            Err(f) => Err(self.refuse(f)),
+        }
+    }
+
+    /// Second leg without changing the server: the completed state to commit with
+    /// [`Server::advance`], or why the AUTHENTICATE_MESSAGE was refused (to commit with
+    /// [`Server::refuse`]). Nothing of a verification is kept until then, so a caller that
+    /// cannot deliver its own answer yet (the Negotiate acceptor's final token did not fit the
+    /// caller's buffer) can run the same verification again later and find the server as it
+    /// was (a verifier that asks a domain controller asks it again).
+    pub fn verify_authenticate(
+        &self,
+        token: &[u8],
+        channel_bindings_hash: Option<[u8; 16]>,
+    ) -> core::result::Result<Pending, Failure> {
         let State::ChallengeSent {
             messages,
             challenge_at,
@@ -339,11 +374,11 @@ impl Server {
             timestamp,
         } = &self.state
         else {
-            return Err(Error::OutOfOrder);
+            return Err(Error::OutOfOrder.into());
         };
         let (negotiate, challenge) = messages.split_at(*challenge_at);
         let msg = Authenticate::decode(token)?;
-        match self.verify(
+        let established = self.verify(
             &msg,
             token,
             negotiate,
@@ -352,21 +387,19 @@ impl Server {
             *challenge_flags,
             *timestamp,
             channel_bindings_hash,
-        ) {
-            Ok(established) => {
-                self.state = State::Complete(Box::new(established));
-                Ok(())
-            }
-            Err(Failure {
-                error: Error::InvalidToken,
-                ..
-            }) => Err(Error::InvalidToken),
-            Err(f) => {
-                self.state = State::Failed;
-                self.denial = f.denial;
-                Err(f.error)
-            }
+        )?;
+        Ok(Pending(State::Complete(Box::new(established))))
+    }
+
+    /// Commits a refusal [`Server::verify_authenticate`] returned and gives its error: a failed
+    /// logon ends the context (it answers nothing more and keeps the reason for the trace); a
+    /// malformed token or one out of order leaves it as it was.
+    pub fn refuse(&mut self, failure: Failure) -> Error {
+        if !matches!(failure.error, Error::InvalidToken | Error::OutOfOrder) {
+            self.state = State::Failed;
+            self.denial = failure.denial;
         }
+        failure.error
     }
 
     #[allow(clippy::too_many_arguments)]

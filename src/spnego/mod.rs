@@ -49,5 +49,7 @@ mod tests {
         assert!(!ok("!ntlm"));
         assert!(!ok("kerberos"));
         assert!(!ok("kerberos,!NTLM"));
+        // A list that names only packages unknown here names no NTLM either.
+        assert!(!ok("nosuch"));
     }
 }

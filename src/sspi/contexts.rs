@@ -129,10 +129,17 @@ fn isc_attrs_first(req: ULONG) -> ULONG {
     a
 }
 
-/// ISC_RET attributes once established: what was negotiated (SIGN gives integrity, replay and
-/// sequence detection; SEAL adds confidentiality), MUTUAL_AUTH when asked.
-fn isc_attrs_final(req: ULONG, flags: u32) -> ULONG {
-    let mut a = req & ISC_REQ_MUTUAL_AUTH;
+/// ISC_RET attributes once established, as Windows reports them: what was negotiated (SIGN
+/// gives integrity, replay and sequence detection; SEAL adds confidentiality), and MUTUAL_AUTH
+/// when the call that started the authentication (`first`) asked for it. Windows remembers
+/// that request: a completing call made with `fContextReq = 0`, as Wine's tests and many
+/// callers make it, still gets ISC_RET_MUTUAL_AUTH (Wine's secur32 ntlm.c
+/// `testInitializeSecurityContextFlags`, which passes on Windows). Nothing else of the first
+/// request comes back unless negotiated: CONNECTION belongs to the first call's answer only,
+/// EXTENDED_ERROR, DELEGATE and USE_DCE_STYLE never come back. MUTUAL_AUTH asked for by the
+/// completing call itself counts as well.
+fn isc_attrs_final(first: ULONG, req: ULONG, flags: u32) -> ULONG {
+    let mut a = (first | req) & ISC_REQ_MUTUAL_AUTH;
     if has(flags, nf::NEGOTIATE_SIGN) || has(flags, nf::NEGOTIATE_SEAL) {
         a |= ISC_RET_INTEGRITY | ISC_RET_REPLAY_DETECT | ISC_RET_SEQUENCE_DETECT;
     }
@@ -181,7 +188,7 @@ pub unsafe fn initialize_security_context<C: Charset>(
                 if phNewContext.is_null() {
                     return Err(SEC_E_INVALID_HANDLE);
                 }
-                if cred.use_flags & SECPKG_CRED_OUTBOUND == 0 {
+                if cred.use_flags & SECPKG_CRED_OUTBOUND == 0 || cred.ntlm_excluded {
                     return Err(SEC_E_NO_CREDENTIALS);
                 }
                 let client_cred = cred.client.clone().ok_or(SEC_E_NO_CREDENTIALS)?;
@@ -196,10 +203,21 @@ pub unsafe fn initialize_security_context<C: Charset>(
             super::panic::note_package(package.name());
             if package == Package::Negotiate {
                 let mut nego = Initiator::new(client);
-                let (result, attrs, note) =
-                    negotiate_initiator_leg(&mut nego, input, bindings, pOutput, fContextReq)?;
+                let (result, attrs, note) = negotiate_initiator_leg(
+                    &mut nego,
+                    input,
+                    bindings,
+                    pOutput,
+                    fContextReq,
+                    fContextReq,
+                )?;
+                let context_req = fContextReq;
                 let handle = put_new(
-                    Context::NegotiateClient { nego, attrs },
+                    Context::NegotiateClient {
+                        nego,
+                        context_req,
+                        attrs,
+                    },
                     phNewContext,
                     pfContextAttr,
                     attrs,
@@ -218,7 +236,7 @@ pub unsafe fn initialize_security_context<C: Charset>(
             client.advance(next);
             let note = trace::enabled().then(|| debug::client_step(true, input, &token, &client));
             let (result, attrs) = match client.established() {
-                Some(e) => (SEC_E_OK, isc_attrs_final(fContextReq, e.flags)),
+                Some(e) => (SEC_E_OK, isc_attrs_final(fContextReq, fContextReq, e.flags)),
                 None => (SEC_I_CONTINUE_NEEDED, isc_attrs_first(fContextReq)),
             };
             let attrs = with_alloc(
@@ -245,9 +263,14 @@ pub unsafe fn initialize_security_context<C: Charset>(
         let shared = CONTEXTS.get(&existing).ok_or(SEC_E_INVALID_HANDLE)?;
         let mut guard = shared.lock();
         super::panic::note_package(guard.package().name());
-        if let Context::NegotiateClient { nego, attrs } = &mut *guard {
+        if let Context::NegotiateClient {
+            nego,
+            context_req,
+            attrs,
+        } = &mut *guard
+        {
             let (result, new_attrs, note) =
-                negotiate_initiator_leg(nego, input, bindings, pOutput, fContextReq)?;
+                negotiate_initiator_leg(nego, input, bindings, pOutput, *context_req, fContextReq)?;
             *attrs = new_attrs;
             drop(guard);
             debug::emit(&existing, note);
@@ -270,28 +293,47 @@ pub unsafe fn initialize_security_context<C: Charset>(
             return Err(SEC_E_INVALID_HANDLE);
         };
         let restart = client.is_complete();
-        if restart {
-            // A call on a completed context starts a re-authentication, with this call's
-            // requirements.
+        // A call on a completed context starts a re-authentication, with this call's
+        // requirements; the options it replaces come back if the call fails, so that a failed
+        // call (a buffer too small for the NEGOTIATE) leaves the context as it was.
+        let replaced = restart.then(|| {
             let workstation = client.options().workstation.clone();
+            let old = client.options().clone();
             client.set_options(client_options(fContextReq, target, &workstation));
-        }
-        let (token, next) = match (input, restart) {
+            old
+        });
+        let leg = match (input, restart) {
             (Some(challenge), true) => client.authenticate_fresh(challenge, bindings),
             (Some(challenge), false) => client.authenticate(challenge, bindings),
             (None, true) => client.negotiate(),
+            // Nothing was replaced: only a completed context restarts.
             (None, false) => return Err(SEC_E_INVALID_TOKEN),
         }
-        .map_err(|e| debug::failed(Some(&existing), "InitializeSecurityContext", e, input, None))?;
-        write_token(pOutput, allocate, &token)?;
+        .map_err(|e| debug::failed(Some(&existing), "InitializeSecurityContext", e, input, None))
+        .and_then(|(token, next)| write_token(pOutput, allocate, &token).map(|()| (token, next)));
+        let (token, next) = match leg {
+            Ok(leg) => leg,
+            Err(s) => {
+                if let Some(old) = replaced {
+                    client.set_options(old);
+                }
+                return Err(s);
+            }
+        };
         client.advance(next);
         debug::emit(
             &existing,
             trace::enabled().then(|| debug::client_step(restart, input, &token, client)),
         );
-        *context_req = fContextReq;
+        if restart {
+            // The request that started this authentication, for the completing call's attributes.
+            *context_req = fContextReq;
+        }
         let (result, new_attrs) = match client.established() {
-            Some(e) => (SEC_E_OK, isc_attrs_final(fContextReq, e.flags)),
+            Some(e) => (
+                SEC_E_OK,
+                isc_attrs_final(*context_req, fContextReq, e.flags),
+            ),
             None => (SEC_I_CONTINUE_NEEDED, isc_attrs_first(fContextReq)),
         };
         *attrs = with_alloc(
@@ -359,12 +401,14 @@ fn negotiate_failure(call: &str, s: SECURITY_STATUS, input: Option<&[u8]>) -> St
 }
 
 /// One Negotiate initiator leg: the core computes it, the token goes to the caller, then the
-/// state is committed. Returns the status and the ISC_RET attributes.
+/// state is committed. Returns the status and the ISC_RET attributes; `first` is the request of
+/// the context's first call, `req` this call's.
 unsafe fn negotiate_initiator_leg(
     nego: &mut Initiator,
     input: Option<&[u8]>,
     bindings: Option<[u8; 16]>,
     pOutput: PSecBufferDesc,
+    first: ULONG,
     req: ULONG,
 ) -> Result<Leg, SECURITY_STATUS> {
     let (token, next) = nego.step(input, bindings).map_err(|e| {
@@ -383,7 +427,7 @@ unsafe fn negotiate_initiator_leg(
     let note = trace::enabled()
         .then(|| debug::negotiate_step("client", input, &token, nego.established()));
     let (result, attrs) = match nego.established() {
-        Some(e) => (SEC_E_OK, isc_attrs_final(req, e.flags)),
+        Some(e) => (SEC_E_OK, isc_attrs_final(first, req, e.flags)),
         None => (SEC_I_CONTINUE_NEEDED, isc_attrs_first(req)),
     };
     Ok((
@@ -398,8 +442,11 @@ unsafe fn negotiate_initiator_leg(
     ))
 }
 
-/// One Negotiate acceptor leg. The AUTHENTICATE leg commits in the core before its final
-/// token is written (the logon was decided); the others only after.
+/// One Negotiate acceptor leg: the core computes it (the AUTHENTICATE leg decides the logon
+/// without committing it), the token goes to the caller, then the state is committed. A final
+/// token that does not fit the caller's buffer is SEC_E_BUFFER_TOO_SMALL with the context as it
+/// was, as for NTLM: the retry with a larger buffer (or ASC_REQ_ALLOCATE_MEMORY) completes the
+/// same logon. A refused logon is committed at once: it sends no token.
 unsafe fn negotiate_acceptor_leg(
     nego: &mut Acceptor,
     input: &[u8],
@@ -407,7 +454,6 @@ unsafe fn negotiate_acceptor_leg(
     pOutput: PSecBufferDesc,
     req: ULONG,
 ) -> Result<Leg, SECURITY_STATUS> {
-    let allocate = req & ASC_REQ_ALLOCATE_MEMORY != 0;
     let failed = |e| {
         let s = status(e);
         trace::event(0, || {
@@ -415,20 +461,18 @@ unsafe fn negotiate_acceptor_leg(
         });
         s
     };
-    let token = if nego.expects_authenticate() {
-        let token = nego.authenticate(input, bindings).map_err(failed)?;
-        if token.is_empty() {
-            clear_token(pOutput);
-        } else {
-            write_token(pOutput, allocate, &token)?;
-        }
-        token
+    let (token, next) = if nego.expects_authenticate() {
+        nego.authenticate_leg(input, bindings)
+            .map_err(|r| failed(nego.refuse(r)))?
     } else {
-        let (token, next) = nego.step(input).map_err(failed)?;
-        write_token(pOutput, allocate, &token)?;
-        nego.advance(next);
-        token
+        nego.step(input).map_err(failed)?
     };
+    if token.is_empty() {
+        clear_token(pOutput);
+    } else {
+        write_token(pOutput, req & ASC_REQ_ALLOCATE_MEMORY != 0, &token)?;
+    }
+    nego.advance(next);
     let note = trace::enabled()
         .then(|| debug::negotiate_step("server", Some(input), &token, nego.established()));
     let complete = nego.progress() == Progress::Complete;
@@ -534,7 +578,7 @@ unsafe fn accept(
                 if phNewContext.is_null() {
                     return Err(SEC_E_INVALID_HANDLE);
                 }
-                if cred.use_flags & SECPKG_CRED_INBOUND == 0 {
+                if cred.use_flags & SECPKG_CRED_INBOUND == 0 || cred.ntlm_excluded {
                     return Err(SEC_E_NO_CREDENTIALS);
                 }
                 Ok((cred.server.lock().clone(), cred.package))

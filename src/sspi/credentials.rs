@@ -22,9 +22,21 @@ use crate::nlmp::verifier::{ServerCredential, Verifier};
 use crate::users::{self, callback::CallbackUsers, database::FileUserDatabase, file::UserFile};
 
 /// Reads `pAuthData`: SEC_WINNT_AUTH_IDENTITY_A/W (either form through either export, chosen
-/// by `Flags`) or SEC_WINNT_AUTH_IDENTITY_EXA/EXW (`Version` 0x200; `Length` honoured).
+/// by `Flags`) or SEC_WINNT_AUTH_IDENTITY_EXA/EXW (`Version` 0x200). Returns the identity and,
+/// for Negotiate, the EX form's PackageList (cut at a NUL: callers count the terminator, as
+/// Wine's tests do with "nosuch" and a length of 7).
+///
+/// The Version says which structure it is; `Length` is not read. Windows' record (Wine's
+/// secur32 ntlm.c `testAcquireCredentialsHandleW` and negotiate.c
+/// `test_AcquireCredentialsHandle`, which pass on Windows): an EXW identity with `Length` =
+/// sizeof(SEC_WINNT_AUTH_IDENTITY_W), as real callers fill it, or 0, is accepted by NTLM and by
+/// Negotiate alike, its PackageList read by Negotiate. So, as Windows does, the whole EX
+/// structure is read whenever Version is 0x200: a caller that passes a shorter block with that
+/// Version gets the bytes after it read as the rest of the structure (C cannot tell us its
+/// size). NTLM ignores the PackageList and never reads it.
 unsafe fn identity(
     p: *const c_void,
+    package: Package,
 ) -> Result<(ClientCredential, Option<String>), SECURITY_STATUS> {
     let bad = SEC_E_UNKNOWN_CREDENTIALS;
     let version: ULONG = buffers::read_struct(p);
@@ -32,10 +44,7 @@ unsafe fn identity(
     // The EX form's PackageList (Negotiate's choice of mechanisms), in the identity's charset.
     let mut package_list = (core::ptr::null(), 0);
     if version == SEC_WINNT_AUTH_IDENTITY_VERSION {
-        let head: [ULONG; 2] = buffers::read_struct(p);
-        if (head[1] as usize) < core::mem::size_of::<SEC_WINNT_AUTH_IDENTITY_EXW>() {
-            return Err(bad);
-        }
+        // EXA and EXW have the same layout (pointers and ULONGs); Flags says the charset.
         let ex: SEC_WINNT_AUTH_IDENTITY_EXW = buffers::read_struct(p);
         (
             user,
@@ -54,7 +63,9 @@ unsafe fn identity(
             ex.PasswordLength,
             ex.Flags,
         );
-        package_list = (ex.PackageList as *const c_void, ex.PackageListLength);
+        if package == Package::Negotiate {
+            package_list = (ex.PackageList as *const c_void, ex.PackageListLength);
+        }
     } else {
         let id: SEC_WINNT_AUTH_IDENTITY_W = buffers::read_struct(p);
         (
@@ -90,7 +101,8 @@ unsafe fn identity(
     let package_list = if package_list.0.is_null() {
         None
     } else {
-        Some(read(package_list.0, package_list.1)?.to_string())
+        let list = read(package_list.0, package_list.1)?;
+        Some(list.split('\0').next().unwrap_or_default().to_owned())
     };
     Ok((
         ClientCredential::from_password(&user, &domain, &password),
@@ -120,14 +132,14 @@ pub unsafe fn acquire_credentials_handle<C: Charset>(
         }
         let outbound = use_flags & SECPKG_CRED_OUTBOUND != 0;
         let inbound = use_flags & SECPKG_CRED_INBOUND != 0;
+        let mut ntlm_excluded = false;
         let client = if !pAuthData.is_null() {
-            let (identity, package_list) = identity(pAuthData)?;
-            // Negotiate honours the PackageList; with NTLM excluded no mechanism is left.
-            if package == Package::Negotiate
-                && package_list.is_some_and(|l| !crate::spnego::package_list_allows_ntlm(&l))
-            {
-                return Err(SEC_E_NO_CREDENTIALS);
-            }
+            let (identity, package_list) = identity(pAuthData, package)?;
+            // Negotiate honours the PackageList. One that leaves NTLM out leaves no mechanism
+            // here, but acquiring still succeeds, as on Windows ("kerberos,!ntlm" and "nosuch"
+            // are SEC_E_OK there, Wine's negotiate.c): its contexts fail instead.
+            ntlm_excluded =
+                package_list.is_some_and(|l| !crate::spnego::package_list_allows_ntlm(&l));
             Some(Arc::new(identity))
         } else if outbound {
             match users::default_client_credential() {
@@ -148,6 +160,7 @@ pub unsafe fn acquire_credentials_handle<C: Charset>(
         let cred = Credential {
             package,
             use_flags,
+            ntlm_excluded,
             client,
             server: Mutex::new(Arc::new(ServerConfig {
                 credential: ServerCredential { verifier },

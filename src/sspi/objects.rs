@@ -18,6 +18,9 @@ use crate::spnego::context::{Acceptor, Initiator};
 pub struct Credential {
     pub(super) package: Package,
     pub(super) use_flags: ULONG,
+    /// Negotiate: the identity's PackageList leaves out NTLM, the one mechanism here, so
+    /// contexts on this credential have none (SEC_E_NO_CREDENTIALS when they start).
+    pub(super) ntlm_excluded: bool,
     pub(super) client: Option<Arc<ClientCredential>>,
     /// Replaced by [`set_nt_hash_callback`]; contexts take a copy when they start.
     /// Replaced whole by NtlmSetNtHashCallback.
@@ -26,6 +29,9 @@ pub struct Credential {
     pub(super) workstation: String,
 }
 
+/// A context handle's object. `attrs` are the ISC/ASC_RET attributes the last leg returned
+/// (SECPKG_ATTR_FLAGS); a client's `context_req` is the request of the call that started its
+/// authentication, which the completing call's attributes answer as Windows does.
 pub(super) enum Context {
     Client {
         client: Client,
@@ -40,6 +46,7 @@ pub(super) enum Context {
     /// Negotiate: the SPNEGO state machines of the core, which own the NTLM context.
     NegotiateClient {
         nego: Initiator,
+        context_req: ULONG,
         attrs: ULONG,
     },
     NegotiateServer {
