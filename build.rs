@@ -35,6 +35,7 @@ fn main() {
     println!("cargo:rerun-if-changed=src/sspi/entry.rs");
     println!("cargo:rerun-if-changed=build.rs");
     link_as_system_library();
+    link_nt52_thunks();
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
     let header = generate();
     std::fs::write(out.join("sspi.h"), header).expect("write sspi.h");
@@ -73,6 +74,58 @@ fn soname_link_in_target_dir() {
         #[cfg(unix)]
         let _ = std::os::unix::fs::symlink("libntlmssp.so", &link);
     }
+}
+
+/// Windows (MinGW): windows/nt52.c, compiled with the target's mingw-w64 gcc into a static library
+/// linked whole and ahead of every import library, defines the functions std and its
+/// dependencies import that an NT 5.2-level system (ReactOS) lacks, resolving the system's own at
+/// first use and falling back to NT 5.2 implementations; the DLL then imports none of them
+/// (scripts/reactos-exports.py checks its import table). RtlGenRandom, its ProcessPrng fallback,
+/// is in advapi32.
+fn link_nt52_thunks() {
+    let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
+    let env = std::env::var("CARGO_CFG_TARGET_ENV").unwrap_or_default();
+    if os != "windows" || env != "gnu" {
+        return;
+    }
+    println!("cargo:rerun-if-changed=windows/nt52.c");
+    println!("cargo:rerun-if-env-changed=NTLMSSP_MINGW_PREFIX");
+    let arch = std::env::var("CARGO_CFG_TARGET_ARCH").expect("CARGO_CFG_TARGET_ARCH");
+    let prefix = std::env::var("NTLMSSP_MINGW_PREFIX").unwrap_or_else(|_| {
+        let triple = if arch == "x86" { "i686" } else { arch.as_str() };
+        format!("{triple}-w64-mingw32-")
+    });
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
+    let obj = out.join("nt52.o");
+    run(std::process::Command::new(format!("{prefix}gcc"))
+        .args([
+            "-std=gnu11",
+            "-O2",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-D_WIN32_WINNT=0x0502",
+            "-c",
+        ])
+        .arg("windows/nt52.c")
+        .arg("-o")
+        .arg(&obj));
+    let lib = out.join("libntlmssp_nt52.a");
+    let _ = std::fs::remove_file(&lib);
+    run(std::process::Command::new(format!("{prefix}ar"))
+        .arg("rcs")
+        .arg(&lib)
+        .arg(&obj));
+    println!("cargo:rustc-link-search=native={}", out.display());
+    println!("cargo:rustc-link-lib=static:+whole-archive=ntlmssp_nt52");
+    println!("cargo:rustc-link-lib=dylib=advapi32");
+}
+
+fn run(cmd: &mut std::process::Command) {
+    let status = cmd
+        .status()
+        .unwrap_or_else(|e| panic!("{:?}: {e} (mingw-w64 for the target)", cmd.get_program()));
+    assert!(status.success(), "{cmd:?} failed");
 }
 
 /// The SONAME's version: the ABI is Windows' SSPI, which does not change.

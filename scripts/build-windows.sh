@@ -7,6 +7,8 @@
 #   apt-get install rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 (gcc-mingw-w64-i686)
 # x86_64 is the default. Next to the DLL it writes libntlmssp.dll.a, the import library C
 # callers link with (for i686 with the stdcall Name@N decoration 32-bit callers use).
+# Fails unless the DLL's import table names only what ReactOS exports at NT 5.2
+# (scripts/reactos-exports.py check; build.rs links windows/nt52.c for that).
 # Prints the path of the DLL. The rustup toolchain (first on PATH) stays untouched; this build
 # has its own target directory, target/windows.
 set -euo pipefail
@@ -26,7 +28,7 @@ case $target in
   i686-pc-windows-gnu) triple=i686-w64-mingw32 pkg=gcc-mingw-w64-i686 ;;
   *) echo "unsupported target $target" >&2; exit 2 ;;
 esac
-for tool in /usr/bin/cargo /usr/bin/rustc "$triple-gcc" "$triple-dlltool"; do
+for tool in /usr/bin/cargo /usr/bin/rustc "$triple-gcc" "$triple-ar" "$triple-dlltool" python3; do
   command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install rustc-web cargo-web rust-web-src $pkg" >&2; exit 1; }
 done
 out="target/windows/$target/release"
@@ -93,8 +95,11 @@ else
   cat def/ntlmssp.def <(def_names def/ntlmssp-windows.def | sed 's/^/    /') > "$out/ntlmssp-all.def"
   "$triple-dlltool" -d "$out/ntlmssp-all.def" -l "$out/libntlmssp.dll.a" -D ntlmssp.dll
 fi
-# The ProcessPrng shim for hosts without bcryptprimitives.dll (Wine 8): scripts/wine-install.sh
-# installs this one, built for the same bitness, where a prefix lacks the real DLL.
-"$triple-gcc" -shared -o "$out/bcryptprimitives.dll" windows/bcryptprimitives.c windows/bcryptprimitives.def -ladvapi32 -Wl,--enable-stdcall-fixup
+# ReactOS loads the DLL only if every import is a name its system DLLs export at its default NT
+# 5.2 level: windows/reactos-nt52/ lists those (generated from ReactOS's spec files), and
+# windows/nt52.c keeps the newer functions std uses out of the import table.
+imports=("$dll")
+[ -z "$panic_test" ] || imports+=("$out/panic-test/ntlmssp.dll")
+python3 scripts/reactos-exports.py check "${imports[@]}" >&2
 echo "$dll: $(echo "$got" | wc -l) exports, as def/ntlmssp.def + def/ntlmssp-windows.def; import library $out/libntlmssp.dll.a" >&2
 echo "$dll"

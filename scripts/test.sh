@@ -2,10 +2,13 @@
 # Runs every test: formatting and clippy, Rust unit and integration tests (spec vectors, loopback, the header and
 # export checks), then the C harness through the real exports, also under valgrind, then the
 # interoperability matrix against gss-ntlmssp, pyspnego and Samba (peers not installed are skipped),
-# then the Windows DLL under Wine, x86_64 on the host's Wine 8 (with Wine's own secur32
-# conformance tests), i686 on 32-bit Wine 8 and x86_64 on Wine 10 (with Wine 10's conformance
-# tests) in Debian chroots (skipped without Debian's rustc-web, mingw-w64 and Wine, or for the
-# chroots without root and debootstrap, unless NTLMSSP_WINDOWS_REQUIRE=1).
+# then the test domain's checks (tests/domain/check.sh: the anchors on a Samba AD DC and the
+# libwbclient binding), then the Windows DLL under Wine, x86_64 on the host's Wine 8, i686 on
+# 32-bit Wine 8 and x86_64 on Wine 10 in Debian chroots, each also with Wine's own secur32
+# conformance tests, and each as Wine is and with the NT 5.2 fallbacks forced (as on ReactOS; the
+# DLL build itself checks the imports against ReactOS's exports) (skipped without Debian's
+# rustc-web, mingw-w64 and Wine, or for the chroots without root and debootstrap, unless
+# NTLMSSP_WINDOWS_REQUIRE=1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +25,11 @@ capture=$(mktemp -d)
 trap 'rm -rf "$capture"' EXIT
 NTLMSSP_CAPTURE_DIR="$capture" bash tests/interop/run.sh target/release
 bash tests/decode/captured.sh "$capture"
+# The test domain (tests/domain): a Samba AD DC and a joined member in private namespaces,
+# provisioned once into /var/cache/ntlmssp-ci; the libwbclient binding's tests and the winbind
+# anchors (gss-ntlmssp, ntlm_auth) against it (skipped without root or Samba's AD DC packages,
+# unless NTLMSSP_INTEROP_REQUIRE=1).
+bash tests/domain/check.sh target/release
 # FreeRDP's shadow server with NLA on ntlmssp's Negotiate decides RDP logins (skipped without
 # FreeRDP, Xvfb or root, unless NTLMSSP_INTEROP_REQUIRE=1).
 bash tests/freerdp/run.sh target/release
@@ -46,6 +54,8 @@ if [ -x /usr/bin/cargo ] && [ -d /usr/lib/rustlib/src/rust/library ] && command 
     i686_dll=$(bash scripts/build-windows.sh --target i686-pc-windows-gnu --panic-test)
     wait "$chroots" || { cat "$chroots_log" >&2; echo "making the Wine chroots failed" >&2; exit 1; }
     bash tests/windows/run.sh --target i686-pc-windows-gnu --chroot bookworm-i386 "$i686_dll"
+    # Wine 8's own secur32 conformance tests, built for i686, with the 32-bit DLL.
+    bash tests/windows/wine-conformance.sh --chroot bookworm-i386 "$i686_dll"
     bash tests/windows/run.sh --chroot trixie-amd64 target/windows/x86_64-pc-windows-gnu/release/ntlmssp.dll
     # Wine 10's own secur32 conformance tests (from Debian 13's wine source package).
     bash tests/windows/wine-conformance.sh --chroot trixie-amd64 target/windows/x86_64-pc-windows-gnu/release/ntlmssp.dll

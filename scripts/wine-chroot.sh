@@ -2,7 +2,8 @@
 # Debian chroots holding the other Wines the Windows checks run on:
 #   bookworm-i386   Debian 12's Wine 8.0, 32-bit (wine, wine32)
 #   trixie-amd64    Debian 13's Wine 10.0 (wine, wine64, winbind for ntlm_auth)
-# Made once with debootstrap from Debian's archive and kept outside the clone in
+# Made once with debootstrap from the Debian archive this machine's apt sources use
+# (scripts/debian-mirror.sh; NTLMSSP_DEBIAN_MIRROR overrides it) and kept outside the clone in
 # /var/cache/ntlmssp-ci/chroot-<name>-<version> (NTLMSSP_CHROOT_CACHE overrides the directory),
 # so a new version of this list makes a new chroot. Test programs are built on the host; the
 # chroot only runs Wine.
@@ -20,13 +21,14 @@ case $name in
 esac
 # Bump when the package list or the setup below changes.
 version=1
-mirror=${NTLMSSP_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 cache=${NTLMSSP_CHROOT_CACHE:-/var/cache/ntlmssp-ci}
 dir="$cache/chroot-$name-$version"
 
 if [ ! -e "$dir/.complete" ]; then
   command -v debootstrap >/dev/null || { echo "missing debootstrap: apt-get install debootstrap" >&2; exit 1; }
   [ "$(id -u)" = 0 ] || { echo "making $dir needs root" >&2; exit 1; }
+  . "$(dirname "$0")/debian-mirror.sh"
+  mirror=$(debian_mirror)
   mkdir -p "$cache"
   rm -rf "$dir.tmp"
   start=$(date +%s)

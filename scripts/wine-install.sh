@@ -12,13 +12,14 @@
 #                  "NTLM" (SpLsaModeInitialize) is the one secur32 and its Negotiate use, whether
 #                  or not Samba's ntlm_auth is installed.
 #   providers      a security provider: appended to the SecurityProviders value of
-#                  HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders (InitSecurityInterfaceW).
+#                  HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders (InitSecurityInterfaceW)
+#                  by windows/ntlmssp-providers.cmd, run with Wine's cmd and reg: the script that
+#                  installs it on ReactOS and Windows (README, "Installing on ReactOS and Windows").
 #                  Serves "NTLM" only while Wine's own NTLM is unavailable (no ntlm_auth on PATH),
 #                  and then Wine 8's Negotiate, not Wine 10's (an LSA package, it looks for NTLM
 #                  among LSA packages only); for hosts that load providers first (ReactOS).
-# Rust's standard library imports ProcessPrng from bcryptprimitives.dll, which Wine 8.0 lacks:
-# where the prefix has none for a DLL's bitness, the shim built from windows/bcryptprimitives.c
-# (mingw-w64) is installed beside it; a real one is never replaced.
+# The DLL needs nothing else: functions newer than NT 5.2 (ProcessPrng, which Wine 8.0 lacks,
+# among them) are looked up at first use and replaced where missing (windows/nt52.c).
 # What was installed is recorded in the prefix (drive_c/windows/ntlmssp-install.txt), and
 # --uninstall removes exactly that, restoring the prefix.
 set -euo pipefail
@@ -49,12 +50,15 @@ providers_value() {
   wine reg query "$providers_key" /v SecurityProviders 2>/dev/null | tr -d '\r' \
     | sed -n 's/^ *SecurityProviders *REG_SZ *//p' || true
 }
-set_providers() {
-  if [ -n "$1" ]; then
-    wine reg add "$providers_key" /v SecurityProviders /t REG_SZ /d "$1" /f >/dev/null
-  else
-    wine reg delete "$providers_key" /v SecurityProviders /f >/dev/null 2>&1 || true
-  fi
+# windows/ntlmssp-providers.cmd: beside this script where tests copy both, else in the tree.
+providers_cmd=$(dirname "$0")/ntlmssp-providers.cmd
+[ -f "$providers_cmd" ] || providers_cmd=$root/windows/ntlmssp-providers.cmd
+# The script reports on standard output; Wine's own diagnostics (standard error) are dropped.
+run_providers_cmd() {
+  local out
+  out=$(wine cmd /c "$(winepath -w "$providers_cmd" 2>/dev/null)" "$@" 2>/dev/null | tr -d '\r') \
+    || { echo "$out" >&2; return 1; }
+  echo "$out"
 }
 
 if [ -n "$uninstall" ]; then
@@ -64,11 +68,7 @@ if [ -n "$uninstall" ]; then
     case $kind in
       file) rm -f "$what" && echo "removed $what" ;;
       lsa) wine reg delete "$lsa_key\\$what" /f >/dev/null 2>&1 && echo "removed LSA package $lsa_key\\$what" ;;
-      providers)
-        old=$(providers_value)
-        new=$(echo "$old" | tr ',' '\n' | sed 's/^ *//; s/ *$//' | { grep -vix 'ntlmssp.dll' || true; } | paste -sd, | sed 's/,/, /g')
-        set_providers "$new"
-        echo "SecurityProviders: '$old' -> '$new'" ;;
+      providers) run_providers_cmd /uninstall ;;
     esac
   done 3< "$record"
   rm -f "$record"
@@ -98,28 +98,13 @@ for dll in "${dlls[@]}"; do
   machine=$(pe_machine "$dll")
   case $machine in
     x86_64) [ -d "$win/syswow64" ] || { echo "$dll is 64-bit but $prefix is a 32-bit prefix" >&2; exit 1; }
-            dir=$win/system32 triple=x86_64-w64-mingw32 ;;
-    i386) if [ -d "$win/syswow64" ]; then dir=$win/syswow64; else dir=$win/system32; fi
-          triple=i686-w64-mingw32 ;;
+            dir=$win/system32 ;;
+    i386) if [ -d "$win/syswow64" ]; then dir=$win/syswow64; else dir=$win/system32; fi ;;
     *) echo "$dll is not an x86 or x86_64 DLL" >&2; exit 1 ;;
   esac
   cp "$dll" "$dir/ntlmssp.dll"
   echo "file $dir/ntlmssp.dll" >> "$record.new"
   echo "installed $dll ($machine) as $dir/ntlmssp.dll"
-  if [ -e "$dir/bcryptprimitives.dll" ]; then
-    echo "this prefix has its own $machine bcryptprimitives.dll: no shim needed"
-  else
-    # The shim scripts/build-windows.sh leaves beside the DLL, else one built now.
-    shim=$(dirname "$dll")/bcryptprimitives.dll
-    if [ ! -f "$shim" ] || [ "$(pe_machine "$shim")" != "$machine" ]; then
-      command -v "$triple-gcc" >/dev/null || { echo "$dir has no bcryptprimitives.dll and building the shim needs $triple-gcc (mingw-w64)" >&2; exit 1; }
-      shim=$(mktemp -d)/bcryptprimitives.dll
-      "$triple-gcc" -shared -o "$shim" "$root/windows/bcryptprimitives.c" "$root/windows/bcryptprimitives.def" -ladvapi32 -Wl,--enable-stdcall-fixup
-    fi
-    cp "$shim" "$dir/bcryptprimitives.dll"
-    echo "file $dir/bcryptprimitives.dll" >> "$record.new"
-    echo "this prefix lacks bcryptprimitives.dll (Wine 8 or older): installed the ProcessPrng shim as $dir/bcryptprimitives.dll"
-  fi
 done
 
 case $route in
@@ -128,14 +113,15 @@ case $route in
     echo "lsa $lsa_subkey" >> "$record.new"
     echo "route lsa: added $lsa_key\\$lsa_subkey (loads before MSV1_0): ntlmssp serves \"NTLM\" and, through Wine's Negotiate, \"Negotiate\", with or without ntlm_auth" ;;
   providers)
-    current=$(providers_value)
-    case ",${current// /}," in
-      *,ntlmssp.dll,*) value=$current ;;
-      ,,) value=ntlmssp.dll ;;
-      *) value="$current, ntlmssp.dll" ;;
-    esac
-    set_providers "$value"
-    echo "providers" >> "$record.new"
+    # A refusal keeps the record of the copied DLLs, for --uninstall.
+    refused() { mv "$record.new" "$record"; echo "$1; --uninstall removes the copied DLL" >&2; exit 1; }
+    listed() { local v; v=$(providers_value); v=${v,,}; case ",${v// /}," in *,ntlmssp.dll,*) ;; *) return 1 ;; esac; }
+    # An entry that was there before is not this install's to take away.
+    listed && already=1 || already=
+    run_providers_cmd | grep -v '^warning:' || refused "ntlmssp-providers.cmd changed nothing"
+    value=$(providers_value)
+    listed || refused "ntlmssp-providers.cmd left SecurityProviders as '$value'"
+    [ -n "$already" ] || echo "providers" >> "$record.new"
     echo "route providers: SecurityProviders = $value: ntlmssp serves \"NTLM\" while Wine's own NTLM (msv1_0 + ntlm_auth) is unavailable (and Wine 8's Negotiate with it; Wine 10's Negotiate uses LSA packages only: prefer --route lsa)" ;;
 esac
 mv "$record.new" "$record"

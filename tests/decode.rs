@@ -1,11 +1,11 @@
-//! ntlmssp-decode and the description behind it (src/nlmp/describe.rs): every [MS-NLMP] 4.2
+//! ntlmssp-decode and the description behind it (src/inspect/describe.rs): every [MS-NLMP] 4.2
 //! message and the interop peers' captured tokens decode to the expected fields; malformed
 //! input gets the field and offset; the command's input forms, JSON and exit statuses.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use ntlmssp::nlmp::describe::{describe, describe_ntlm, parse_input, Description};
+use ntlmssp::inspect::describe::{describe, describe_ntlm, parse_input, Description};
 use serde_json::Value;
 
 fn root() -> &'static Path {

@@ -3,19 +3,27 @@
 use std::sync::Arc;
 
 use ntlmssp::nlmp::client::{Client, ClientOptions};
-use ntlmssp::nlmp::credentials::{ClientCredential, FileUserDatabase, ServerCredential};
+use ntlmssp::nlmp::credentials::ClientCredential;
 use ntlmssp::nlmp::crypto;
 use ntlmssp::nlmp::env::SystemEnvironment;
-use ntlmssp::nlmp::error::{Denial, Error};
+use ntlmssp::nlmp::error::{Denial, Error, Failure};
 use ntlmssp::nlmp::flags;
 use ntlmssp::nlmp::messages::{self, av_flags, av_id, Authenticate};
 use ntlmssp::nlmp::policy::Policy;
 use ntlmssp::nlmp::server::{Server, ServerNames};
 use ntlmssp::nlmp::session::Segment;
+use ntlmssp::nlmp::verifier::{
+    verify_with_nt_hash, Logon, Response, ServerCredential, Verified, Verifier,
+};
+use ntlmssp::users::database::FileUserDatabase;
 
 const USERS: &str = "DOMAIN:alice:Secret123\n:jürgen:pässwörd€\n";
 
 fn server(level: u8) -> Server {
+    server_verifying_with(Arc::new(FileUserDatabase::from_text(USERS)), level)
+}
+
+fn server_verifying_with(verifier: Arc<dyn Verifier>, level: u8) -> Server {
     let names = ServerNames {
         nb_computer: "SRV".into(),
         nb_domain: "DOMAIN".into(),
@@ -24,9 +32,7 @@ fn server(level: u8) -> Server {
         accepted_targets: vec![],
     };
     Server::new(
-        ServerCredential {
-            users: Arc::new(FileUserDatabase::from_text(USERS)),
-        },
+        ServerCredential { verifier },
         Arc::new(names),
         Policy {
             lm_compat_level: level,
@@ -154,6 +160,82 @@ fn wrong_password_and_unknown_user() {
         client("mallory", "DOMAIN", "Secret123", 3, false),
         server(3),
     );
+    assert_eq!(handshake(&mut c, &mut s), Err(Error::LogonDenied));
+    assert_eq!(s.denial(), Some(Denial::UnknownUser));
+}
+
+#[test]
+fn verification_is_pure_until_committed() {
+    // The server's verification of an AUTHENTICATE_MESSAGE changes nothing: the Negotiate
+    // acceptor verifies again when its final token did not fit the caller's buffer, and must
+    // find the server as it was, whatever the outcome.
+    let (mut c, mut s) = (client("alice", "DOMAIN", "Secret123", 3, false), server(3));
+    let chal = first_leg(&mut c, &mut s);
+    let (auth, next) = c.authenticate(&chal, None).unwrap();
+    c.advance(next);
+    for _ in 0..2 {
+        let mut pending = s.verify_authenticate(&auth, None).unwrap();
+        assert!(pending.established_mut().is_some());
+        assert!(!s.is_complete() && s.challenge_flags().is_some());
+    }
+    let next = s.verify_authenticate(&auth, None).unwrap();
+    s.advance(next);
+    assert!(s.is_complete());
+    exchange(&mut c, &mut s);
+
+    let (mut c, mut s) = (client("alice", "DOMAIN", "wrong", 3, false), server(3));
+    let chal = first_leg(&mut c, &mut s);
+    let (auth, next) = c.authenticate(&chal, None).unwrap();
+    c.advance(next);
+    for _ in 0..2 {
+        let refused = s.verify_authenticate(&auth, None).unwrap_err();
+        assert_eq!(refused.denial, Some(Denial::WrongPassword));
+        assert_eq!(
+            s.denial(),
+            None,
+            "nothing kept before the refusal is committed"
+        );
+    }
+    let refused = s.verify_authenticate(&auth, None).unwrap_err();
+    assert_eq!(s.refuse(refused), Error::LogonDenied);
+    assert_eq!(s.denial(), Some(Denial::WrongPassword));
+    assert_eq!(
+        s.authenticate(&auth, None),
+        Err(Error::OutOfOrder),
+        "the context ended"
+    );
+}
+
+/// A verifier that is no hash source, as a domain controller is: it sees the logon as the client
+/// sent it and answers with the SessionBaseKey and its own spelling of the names, or a refusal.
+struct Directory;
+
+impl Verifier for Directory {
+    fn verify(&self, logon: &Logon<'_>) -> Result<Verified, Failure> {
+        assert_eq!(logon.workstation().unwrap(), "WS");
+        assert!(matches!(logon.response, Response::NtlmV2 { .. }));
+        if !logon.user.eq_ignore_ascii_case("alice") {
+            return Err(Denial::UnknownUser.into());
+        }
+        let key = verify_with_nt_hash(&FileUserDatabase::from_text(USERS), logon)?;
+        Ok(Verified {
+            session_base_key: key.session_base_key,
+            names: Some(("Alice".into(), "EXAMPLE".into())),
+        })
+    }
+}
+
+#[test]
+fn a_verifier_names_the_user_and_refuses_with_its_reason() {
+    let mut c = client("ALICE", "domain", "Secret123", 3, true);
+    let mut s = server_verifying_with(Arc::new(Directory), 3);
+    handshake(&mut c, &mut s).unwrap();
+    let e = s.established().unwrap();
+    assert_eq!((e.user.as_str(), e.domain.as_str()), ("Alice", "EXAMPLE"));
+    exchange(&mut c, &mut s);
+
+    let mut c = client("bob", "DOMAIN", "Secret123", 3, true);
+    let mut s = server_verifying_with(Arc::new(Directory), 3);
     assert_eq!(handshake(&mut c, &mut s), Err(Error::LogonDenied));
     assert_eq!(s.denial(), Some(Denial::UnknownUser));
 }
@@ -462,7 +544,7 @@ fn reflection_through_another_target_is_refused() {
     };
     for (target, ok) in [("HTTP/attacker.example", false), ("HTTP/srv.example", true)] {
         let users = ServerCredential {
-            users: Arc::new(FileUserDatabase::from_text(USERS)),
+            verifier: Arc::new(FileUserDatabase::from_text(USERS)),
         };
         let mut s = Server::new(
             users,

@@ -306,11 +306,11 @@ fn package_registration() {
     };
     assert_eq!(
         (wide(info.Name), wide(info.Comment).as_str()),
-        ("NTLM".to_owned(), ntlmssp::sspi::api::PACKAGE_COMMENT)
+        ("NTLM".to_owned(), ntlmssp::sspi::packages::PACKAGE_COMMENT)
     );
     assert_eq!(
         (info.wRPCID, info.cbMaxToken),
-        (10, ntlmssp::sspi::api::MAX_TOKEN)
+        (10, ntlmssp::sspi::packages::MAX_TOKEN)
     );
     // Initialisation with NULL outputs is refused, not a crash.
     assert_eq!(
@@ -349,7 +349,7 @@ fn handshake_names_and_messages_through_the_tables() {
             "DOMAIN\\alice"
         );
         assert_eq!(
-            ntlmssp::sspi::api::free_context_buffer(names.sUserName.cast()),
+            ntlmssp::sspi::packages::free_context_buffer(names.sUserName.cast()),
             SEC_E_OK
         );
         let mut sizes = SecPkgContext_Sizes {

@@ -6,17 +6,19 @@ use std::sync::Arc;
 
 use der::asn1::ObjectIdentifier;
 use ntlmssp::nlmp::client::{Client, ClientOptions, Established};
-use ntlmssp::nlmp::credentials::{ClientCredential, FileUserDatabase, ServerCredential};
+use ntlmssp::nlmp::credentials::ClientCredential;
 use ntlmssp::nlmp::env::SystemEnvironment;
 use ntlmssp::nlmp::error::Error;
 use ntlmssp::nlmp::policy::Policy;
 use ntlmssp::nlmp::server::{Server, ServerNames};
 use ntlmssp::nlmp::session::Segment;
+use ntlmssp::nlmp::verifier::ServerCredential;
 use ntlmssp::spnego::codec::{
     self, MechTypeList, NegState, NegTokenInit, NegTokenResp, NegotiationToken, Token, KRB5,
     MS_KRB5, NEGOEX, NTLMSSP,
 };
 use ntlmssp::spnego::context::{Acceptor, Initiator, Progress};
+use ntlmssp::users::database::FileUserDatabase;
 
 const USERS: &str = "DOMAIN:alice:Secret123\n";
 
@@ -30,7 +32,7 @@ fn acceptor() -> Acceptor {
     };
     Acceptor::new(Server::new(
         ServerCredential {
-            users: Arc::new(FileUserDatabase::from_text(USERS)),
+            verifier: Arc::new(FileUserDatabase::from_text(USERS)),
         },
         Arc::new(names),
         Policy { lm_compat_level: 3 },
@@ -459,4 +461,63 @@ fn raw_ntlm_first_token_makes_a_plain_ntlm_context() {
         b"plain ntlm",
     )
     .unwrap();
+}
+
+#[test]
+fn the_authenticate_leg_changes_nothing_until_committed() {
+    // The acceptor's AUTHENTICATE leg decides the logon but, like every other leg, changes the
+    // context only when committed: computed and dropped (the final token did not fit the
+    // caller's buffer) any number of times, then computed again and committed, it completes
+    // the same logon, with the same final token.
+    let (mut i, mut a) = (initiator("Secret123"), acceptor());
+    let init = istep(&mut i, None).unwrap();
+    let challenge = astep(&mut a, &init).unwrap();
+    let authenticate = istep(&mut i, Some(&challenge)).unwrap();
+    let (dropped, _) = a.authenticate_leg(&authenticate, None).unwrap();
+    let (again, _) = a.authenticate_leg(&authenticate, None).unwrap();
+    assert_eq!(
+        dropped, again,
+        "the mechListMIC signed by an uncommitted session"
+    );
+    assert_eq!(a.progress(), Progress::Continue);
+    assert!(a.expects_authenticate() && a.established().is_none());
+    let (fin, next) = a.authenticate_leg(&authenticate, None).unwrap();
+    a.advance(next);
+    assert_eq!((fin, a.progress()), (dropped, Progress::Complete));
+    assert_eq!(istep(&mut i, Some(&again)).unwrap(), Vec::<u8>::new());
+    exchange(&mut i, &mut a);
+
+    // A refusal is the same until committed; committed, it ends the context.
+    let (mut i, mut a) = (initiator("wrong"), acceptor());
+    let init = istep(&mut i, None).unwrap();
+    let challenge = astep(&mut a, &init).unwrap();
+    let authenticate = istep(&mut i, Some(&challenge)).unwrap();
+    let refused = a.authenticate_leg(&authenticate, None).unwrap_err();
+    assert_eq!(refused.error(), Error::LogonDenied);
+    assert!(a.expects_authenticate(), "not committed yet");
+    assert_eq!(a.refuse(refused), Error::LogonDenied);
+    assert!(!a.expects_authenticate());
+    assert_eq!(astep(&mut a, &authenticate), Err(Error::OutOfOrder));
+
+    // A malformed token is refused and leaves the context waiting for a correct one.
+    let (mut i, mut a) = (initiator("Secret123"), acceptor());
+    let init = istep(&mut i, None).unwrap();
+    let challenge = astep(&mut a, &init).unwrap();
+    let authenticate = istep(&mut i, Some(&challenge)).unwrap();
+    let refused = a.authenticate_leg(&authenticate[..20], None).unwrap_err();
+    assert_eq!(a.refuse(refused), Error::InvalidToken);
+    assert_eq!(astep(&mut a, &authenticate).map(|f| f.len() > 16), Ok(true));
+
+    // The same for a raw NTLM client: the plain NTLM server verifies without committing.
+    let mut c = ntlm_client("Secret123");
+    let mut a = acceptor();
+    let (negotiate, next) = c.negotiate().unwrap();
+    c.advance(next);
+    let challenge = astep(&mut a, &negotiate).unwrap();
+    let (authenticate, next) = c.authenticate(&challenge, None).unwrap();
+    c.advance(next);
+    let (fin, _) = a.authenticate_leg(&authenticate, None).unwrap();
+    assert!(fin.is_empty() && a.expects_authenticate());
+    assert_eq!(astep(&mut a, &authenticate).unwrap(), Vec::<u8>::new());
+    assert_eq!(a.progress(), Progress::Complete);
 }

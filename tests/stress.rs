@@ -10,7 +10,7 @@ use std::sync::{Arc, Barrier};
 use std::thread;
 
 use common::*;
-use ntlmssp::sspi::api::live_handles;
+use ntlmssp::sspi::objects::live_handles;
 use ntlmssp::sspi::types::*;
 
 const WORKERS: usize = 4;

@@ -11,9 +11,10 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::*;
-use ntlmssp::nlmp::credentials::{UserDatabase, UserFile};
 use ntlmssp::nlmp::crypto::NTOWFv1;
+use ntlmssp::nlmp::verifier::NtHashSource;
 use ntlmssp::sspi::types::*;
+use ntlmssp::users::file::{Report, UserFile};
 use parking_lot::Mutex;
 
 /// The tests set process-wide environment variables: one at a time.
@@ -41,6 +42,11 @@ fn rewrite(path: &Path, text: &[u8]) {
         .unwrap();
 }
 
+/// Problems are read back through `last_error`.
+fn quiet() -> Report {
+    Box::new(|_, _| {})
+}
+
 fn hash_of(db: &UserFile, user: &str, domain: &str) -> Option<[u8; 16]> {
     db.nt_hash(user, domain).map(|h| h.0)
 }
@@ -50,7 +56,7 @@ fn reload_sees_additions_removals_and_password_changes() {
     let path = temp("changes");
     std::fs::write(&path, "DOM:alice:one\n").unwrap();
     // Interval zero: every lookup looks at the file's stamp (the default is once a second).
-    let db = UserFile::open(&path, Duration::ZERO).unwrap();
+    let db = UserFile::open(&path, Duration::ZERO, quiet()).unwrap();
     assert_eq!(hash_of(&db, "alice", "DOM"), Some(NTOWFv1("one")));
     assert_eq!(hash_of(&db, "bob", "DOM"), None);
 
@@ -75,7 +81,7 @@ fn reload_sees_additions_removals_and_password_changes() {
 fn a_damaged_or_partial_file_keeps_the_last_good_version() {
     let path = temp("damaged");
     std::fs::write(&path, "DOM:alice:one\nDOM:bob:two\n").unwrap();
-    let db = UserFile::open(&path, Duration::ZERO).unwrap();
+    let db = UserFile::open(&path, Duration::ZERO, quiet()).unwrap();
     let good = |db: &UserFile| {
         hash_of(db, "alice", "DOM") == Some(NTOWFv1("one"))
             && hash_of(db, "bob", "DOM") == Some(NTOWFv1("two"))
@@ -117,7 +123,7 @@ fn a_damaged_or_partial_file_keeps_the_last_good_version() {
 fn checks_are_rate_limited() {
     let path = temp("interval");
     std::fs::write(&path, "DOM:alice:one\n").unwrap();
-    let db = UserFile::open(&path, Duration::from_secs(3600)).unwrap();
+    let db = UserFile::open(&path, Duration::from_secs(3600), quiet()).unwrap();
     replace(&path, "DOM:alice:two\n");
     // Within the interval the file is not looked at.
     assert_eq!(hash_of(&db, "alice", "DOM"), Some(NTOWFv1("one")));

@@ -12,7 +12,7 @@
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
-use ntlmssp::nlmp::describe::{self, DecodeError};
+use ntlmssp::inspect::describe::{self, DecodeError};
 use ntlmssp::nlmp::messages::SIGNATURE;
 
 const USAGE: &str = "usage: ntlmssp-decode [--json] [-f FILE]... [TOKEN...]

@@ -12,7 +12,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
 use ntlmssp::nlmp::crypto;
-use ntlmssp::nlmp::userfile::{hex16, NT_HASH_PREFIX};
+use ntlmssp::users::line::{hex16, NT_HASH_PREFIX};
 use zeroize::Zeroizing;
 
 const USAGE: &str = "usage: ntlmssp-hash [--sam] USER [DOMAIN]\n\

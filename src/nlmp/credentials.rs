@@ -5,12 +5,9 @@
 //! credential is created, so no handshake hashes the password again, and only those hashes
 //! (zeroized on drop) stay in memory.
 
-use std::sync::Arc;
-
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use super::crypto::{self, HmacMd5Key};
-use super::error::{Error, Result};
 
 /// A 16-byte secret (an OWF or a key), zeroized when dropped.
 #[derive(Clone, Zeroize, ZeroizeOnDrop, PartialEq, Eq)]
@@ -90,25 +87,6 @@ pub fn qualified_name(domain: &str, user: &str) -> String {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// The user file (its line forms, index and reloading: `userfile`).
-
-pub use super::userfile::{FileUserDatabase, UserFile};
-
-/// The variable naming the user file, as for gss-ntlmssp.
-pub const NTLM_USER_FILE_VAR: &str = "NTLM_USER_FILE";
-/// The variable choosing the client's default entry by user name.
-pub const NTLM_USER_VAR: &str = "NTLM_USER";
-
-/// The client's default credential: the entry of `$NTLM_USER_FILE` whose user equals
-/// `$NTLM_USER` (case-insensitively) when that is set, else the first entry.
-pub fn default_client_credential() -> Result<ClientCredential> {
-    let db = FileUserDatabase::from_env()?;
-    let wanted = std::env::var(NTLM_USER_VAR).ok().filter(|u| !u.is_empty());
-    db.client_credential(wanted.as_deref())
-        .ok_or(Error::NoCredentials)
-}
-
 /// Case-insensitive comparison as Windows does it for account names (Unicode uppercase).
 pub fn eq_ignore_case(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.eq_ignore_ascii_case(b)
@@ -123,32 +101,6 @@ pub fn response_key(nt_hash: &Secret16, user: &str, domain: &str) -> HmacMd5Key 
     let key = HmacMd5Key::new(&k);
     k.zeroize();
     key
-}
-
-/// Where a server finds a user's NT hash.
-pub trait UserDatabase: Send + Sync {
-    /// The NT hash (NTOWFv1) of `user` in `domain` as the client named them, or `None` when the
-    /// user is unknown.
-    fn nt_hash(&self, user: &str, domain: &str) -> Option<Secret16>;
-
-    /// NTOWFv2 for `user` in `domain` as the client named them (the NTLMv2 ResponseKeyNT). A
-    /// database may have it ready; by default it is derived from [`Self::nt_hash`].
-    fn response_key_nt(&self, user: &str, domain: &str) -> Option<HmacMd5Key> {
-        self.nt_hash(user, domain)
-            .map(|h| response_key(&h, user, domain))
-    }
-}
-
-/// A server credential: where users are looked up.
-#[derive(Clone)]
-pub struct ServerCredential {
-    pub users: Arc<dyn UserDatabase>,
-}
-
-impl core::fmt::Debug for ServerCredential {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("ServerCredential(..)")
-    }
 }
 
 #[cfg(test)]

@@ -9,7 +9,6 @@ use super::digest::{HmacMd5, Md5};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 pub use super::digest::HmacMd5Key;
-pub use super::rc4::{rc4k, Rc4};
 
 use super::flags::{self, has};
 
@@ -71,6 +70,15 @@ pub fn crc32(parts: &[&[u8]]) -> u32 {
         h.update(p);
     }
     h.finalize()
+}
+
+pub use super::rc4::Rc4;
+
+/// RC4K(K, D): RC4 with a fresh key schedule.
+pub fn rc4k(key: &[u8], data: &[u8; 16]) -> [u8; 16] {
+    let mut out = *data;
+    Rc4::new(key).apply(&mut out);
+    out
 }
 
 /// Constant-time equality of two byte strings (lengths are not secret).

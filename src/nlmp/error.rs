@@ -32,10 +32,12 @@ pub enum Error {
 pub type Result<T> = core::result::Result<T, Error>;
 
 /// Why a server refused a logon, finer than the one status SSPI returns for all of them
-/// (`SEC_E_LOGON_DENIED`, or `SEC_E_BAD_BINDINGS`): for the `NTLMSSP_DEBUG` trace.
+/// (`SEC_E_LOGON_DENIED`, or `SEC_E_BAD_BINDINGS`): for the `NTLMSSP_DEBUG` trace. The server's
+/// own checks and its verifier ([`super::verifier::Verifier`]) report here; a verifier with
+/// reasons of its own adds them, each with its error in [`Denial::error`], the one mapping.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Denial {
-    /// The user database has no such user (3.2.5.1.2).
+    /// The verifier knows no such user (3.2.5.1.2).
     UnknownUser,
     /// The NTLMv2 NTProofStr or the NTLMv1 response does not match the stored password.
     WrongPassword,

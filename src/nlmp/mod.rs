@@ -1,26 +1,31 @@
-//! The NTLM protocol core, organised by [MS-NLMP] section.
+//! The NTLM protocol core, organised by [MS-NLMP] section. MS-NLMP only: no SPNEGO, no files,
+//! no global trace; a refused logon is a value ([`error::Denial`]) returned to the caller.
 //!
 //! | module | MS-NLMP |
 //! |---|---|
+//! | [`error`] | the core's errors, and why a logon was refused |
 //! | [`flags`] | 2.2.2.5 NEGOTIATE flags |
 //! | [`codec`] | 2.2 message syntax: bounds-checked reader, payload fields |
 //! | [`messages`] | 2.2.1 NEGOTIATE/CHALLENGE/AUTHENTICATE, 2.2.2 AV pairs, VERSION, NTLMv2 blob |
-//! | [`digest`] | 6: MD5 and HMAC-MD5, written for speed; sealing's MD5 interleaved with RC4 |
-//! | [`rc4`] | 6: RC4, with a stream that runs backwards and hands out aligned blocks |
+//! | [`rc4`] | 6 RC4Init/RC4: a stream that runs backwards and hands out 64-byte blocks at its index's boundaries |
+//! | [`digest`] | 6 MD5 and HMAC-MD5, written for speed; sealing's MD5 interleaved with RC4 |
 //! | [`crypto`] | 3.3 response computation, 3.4.5 KXKEY/SIGNKEY/SEALKEY, 6 primitives |
 //! | [`session`] | 3.4 session security: MAC, sign, seal |
-//! | [`credentials`] | 3.1.1/3.2.1 credentials, precomputed OWFs, the user database |
+//! | [`credentials`] | 3.1.1 the client's credential with its OWFs precomputed, the 16-byte secret |
+//! | [`verifier`] | 3.2.5.1.2 who checks a logon's responses: the `Verifier` seam, the server credential, the computation for sources that know the NT hash |
+//! | [`policy`] | `LM_COMPAT_LEVEL`: which variants each side uses |
+//! | [`mod@env`] | randomness and the clock, injected |
 //! | [`client`] | 3.1 client state machine |
 //! | [`server`] | 3.2 server state machine |
-//! | [`describe`] | a readable account of a message (`ntlmssp-decode`, the `NTLMSSP_DEBUG` trace) |
-//! | [`userfile`] | 3.2.1 the server's user file: line forms, index, lazy hashes, live reload |
+//!
+//! Each module imports only modules above it in this table (`server` takes the established
+//! context's type from `client`).
 #![forbid(unsafe_code)]
 
 pub mod client;
 pub mod codec;
 pub mod credentials;
 pub mod crypto;
-pub mod describe;
 pub mod digest;
 pub mod env;
 pub mod error;
@@ -30,6 +35,6 @@ pub mod policy;
 pub mod rc4;
 pub mod server;
 pub mod session;
-pub mod userfile;
+pub mod verifier;
 
 pub use error::{Error, Result};

@@ -286,13 +286,6 @@ impl Drop for Blocks<'_> {
 #[inline(never)]
 fn rare() {}
 
-/// RC4K(K, D): RC4 with a fresh key schedule.
-pub fn rc4k(key: &[u8], data: &[u8; 16]) -> [u8; 16] {
-    let mut out = *data;
-    Rc4::new(key).apply(&mut out);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::Rc4;

@@ -6,7 +6,7 @@ use smallvec::SmallVec;
 
 use super::client::Established;
 use super::codec::{decode_string, encode_wire};
-use super::credentials::{eq_ignore_case, Secret16, ServerCredential};
+use super::credentials::{eq_ignore_case, Secret16};
 use super::crypto::{self, Mode};
 use super::env::Environment;
 use super::error::{Denial, Error, Failure, Result};
@@ -17,6 +17,7 @@ use super::messages::{
 };
 use super::policy::Policy;
 use super::session::SessionSecurity;
+use super::verifier::{Logon, Response, ServerCredential, Verified};
 
 /// The names a server announces in its CHALLENGE TargetInfo (2.2.2.1), and the SPNs it answers
 /// to (checked against the client's MsvAvTargetName when not empty).
@@ -100,9 +101,20 @@ pub fn host_name() -> String {
     }
 }
 
-/// The state the first leg moves the server to; see [`Server::advance`].
+/// The state a leg moves the server to; see [`Server::advance`].
 #[derive(Debug)]
 pub struct Pending(State);
+
+impl Pending {
+    /// The context the AUTHENTICATE leg completes: the SPNEGO layer checks and signs its
+    /// mechListMIC with it before the state is committed.
+    pub fn established_mut(&mut self) -> Option<&mut Established> {
+        match &mut self.0 {
+            State::Complete(e) => Some(e),
+            _ => None,
+        }
+    }
+}
 
 #[derive(Debug)]
 enum State {
@@ -215,8 +227,7 @@ impl Server {
 
     /// 3.2.5.1.1: the CHALLENGE flags for a client's NEGOTIATE flags. Exactly one character
     /// set; NTLM, TARGET_INFO and a target type always; the client's security requests echoed.
-    /// LM_KEY is never offered: its key derivation needs LMOWFv1, and the user database keeps
-    /// NT hashes only.
+    /// LM_KEY is never offered: its key derivation needs LMOWFv1, which no verifier returns.
     pub fn challenge_flags_for(client: u32) -> u32 {
         let echoed = flags::NEGOTIATE_SIGN
             | flags::NEGOTIATE_SEAL
@@ -316,21 +327,45 @@ impl Server {
         Ok((challenge, Pending(next)))
     }
 
-    /// Commits the state [`Server::challenge`] computed, once the CHALLENGE reached the caller.
+    /// Commits the state [`Server::challenge`] or [`Server::verify_authenticate`] computed, once
+    /// the caller has what the leg produced.
     pub fn advance(&mut self, next: Pending) {
         self.state = next.0;
     }
 
-    /// Second leg: verifies the AUTHENTICATE_MESSAGE. `channel_bindings_hash` is the MD5 of the
-    /// server's gss_channel_bindings_struct when the application supplied bindings.
+    /// Second leg: verifies the AUTHENTICATE_MESSAGE and commits the outcome. `channel_bindings_hash`
+    /// is the MD5 of the server's gss_channel_bindings_struct when the application supplied
+    /// bindings.
     ///
     /// A malformed token leaves the context waiting for a correct one; a failed logon
-    /// ([`Error::LogonDenied`], [`Error::BadBindings`]) ends it.
+    /// ([`Error::LogonDenied`], [`Error::BadBindings`]) ends it. [`Server::verify_authenticate`]
+    /// and [`Server::refuse`] are the same in two steps, for a caller that has more to do
+    /// before the outcome may count.
     pub fn authenticate(
         &mut self,
         token: &[u8],
         channel_bindings_hash: Option<[u8; 16]>,
     ) -> Result<()> {
+        match self.verify_authenticate(token, channel_bindings_hash) {
+            Ok(next) => {
+                self.advance(next);
+                Ok(())
+            }
+            Err(f) => Err(self.refuse(f)),
+        }
+    }
+
+    /// Second leg without changing the server: the completed state to commit with
+    /// [`Server::advance`], or why the AUTHENTICATE_MESSAGE was refused (to commit with
+    /// [`Server::refuse`]). Nothing of a verification is kept until then, so a caller that
+    /// cannot deliver its own answer yet (the Negotiate acceptor's final token did not fit the
+    /// caller's buffer) can run the same verification again later and find the server as it
+    /// was (a verifier that asks a domain controller asks it again).
+    pub fn verify_authenticate(
+        &self,
+        token: &[u8],
+        channel_bindings_hash: Option<[u8; 16]>,
+    ) -> core::result::Result<Pending, Failure> {
         let State::ChallengeSent {
             messages,
             challenge_at,
@@ -339,11 +374,11 @@ impl Server {
             timestamp,
         } = &self.state
         else {
-            return Err(Error::OutOfOrder);
+            return Err(Error::OutOfOrder.into());
         };
         let (negotiate, challenge) = messages.split_at(*challenge_at);
         let msg = Authenticate::decode(token)?;
-        match self.verify(
+        let established = self.verify(
             &msg,
             token,
             negotiate,
@@ -352,21 +387,19 @@ impl Server {
             *challenge_flags,
             *timestamp,
             channel_bindings_hash,
-        ) {
-            Ok(established) => {
-                self.state = State::Complete(Box::new(established));
-                Ok(())
-            }
-            Err(Failure {
-                error: Error::InvalidToken,
-                ..
-            }) => Err(Error::InvalidToken),
-            Err(f) => {
-                self.state = State::Failed;
-                self.denial = f.denial;
-                Err(f.error)
-            }
+        )?;
+        Ok(Pending(State::Complete(Box::new(established))))
+    }
+
+    /// Commits a refusal [`Server::verify_authenticate`] returned and gives its error: a failed
+    /// logon ends the context (it answers nothing more and keeps the reason for the trace); a
+    /// malformed token or one out of order leaves it as it was.
+    pub fn refuse(&mut self, failure: Failure) -> Error {
+        if !matches!(failure.error, Error::InvalidToken | Error::OutOfOrder) {
+            self.state = State::Failed;
+            self.denial = failure.denial;
         }
+        failure.error
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -413,7 +446,16 @@ impl Server {
 
         let nt = msg.nt_challenge_response;
         let ntlmv2 = nt.len() > 24;
-        let session_base_key;
+        let logon = |response| Logon {
+            user: &user,
+            domain: &domain,
+            server_challenge: sc,
+            message: msg,
+            unicode,
+            response,
+        };
+        let verifier = &self.config.credential.verifier;
+        let verified;
         let mut mic_expected = false;
         if ntlmv2 {
             if nt.len() < 16 + messages::NTLMV2_CLIENT_CHALLENGE_HEADER {
@@ -422,16 +464,10 @@ impl Server {
             let (proof, blob) = nt.split_at(16);
             let parsed = Ntlmv2ClientChallenge::decode(blob)?;
             // The proof covers the blob exactly as received: clients differ in trailing bytes.
-            let response_key = self
-                .config
-                .credential
-                .users
-                .response_key_nt(&user, &domain)
-                .ok_or(Denial::UnknownUser)?;
-            let expected = crypto::ntlmv2_nt_proof_str(&response_key, sc, blob);
-            if !crypto::ct_eq(&expected, proof) {
-                return Err(Denial::WrongPassword.into());
-            }
+            verified = verifier.verify(&logon(Response::NtlmV2 {
+                nt_proof_str: proof.try_into().expect("16 bytes"),
+                blob,
+            }))?;
             let pairs = parsed.av_pairs;
             // Our CHALLENGE always carries MsvAvTimestamp, and an honest client returns our
             // pairs: a response without our timestamp means the TargetInfo was taken out of the
@@ -464,39 +500,28 @@ impl Server {
                     }
                 }
             }
-            session_base_key = Secret16(crypto::session_base_key_v2(&response_key, &expected));
         } else if nt.len() == 24 {
             if !self.config.policy.server_accepts_v1() {
                 return Err(Denial::NtlmV1RefusedByPolicy.into());
             }
-            let nt_hash = self
-                .config
-                .credential
-                .users
-                .nt_hash(&user, &domain)
-                .ok_or(Denial::UnknownUser)?;
-            let sc_arr = *sc;
-            let expected = if has(flags, flags::NEGOTIATE_EXTENDED_SESSIONSECURITY) {
-                let cc: [u8; 8] = msg
-                    .lm_challenge_response
-                    .get(..8)
-                    .ok_or(Error::InvalidToken)?
-                    .try_into()
-                    .expect("8");
-                crypto::ntlmv1_ess_response(&nt_hash.0, &sc_arr, &cc)
-            } else {
-                crypto::ntlmv1_response(&nt_hash.0, &sc_arr)
-            };
-            if !crypto::ct_eq(&expected, nt) {
-                return Err(Denial::WrongPassword.into());
-            }
-            session_base_key = Secret16(crypto::session_base_key_v1(&nt_hash.0));
+            verified = verifier.verify(&logon(Response::NtlmV1 {
+                extended_session_security: has(flags, flags::NEGOTIATE_EXTENDED_SESSIONSECURITY),
+            }))?;
         } else {
             return Err(Denial::UnknownResponse.into());
         }
+        let Verified {
+            session_base_key,
+            names,
+        } = verified;
+        let (mut user, mut domain) = (user, domain);
+        if let Some(spelled) = names {
+            (user, domain) = spelled;
+        }
 
-        // The database holds NT hashes only, so the LM_KEY and NON_NT_SESSION_KEY variants of
-        // KXKEY (which need LMOWFv1) are not available: those flags are never offered back.
+        // A verifier returns the SessionBaseKey, never LMOWFv1, so the LM_KEY and
+        // NON_NT_SESSION_KEY variants of KXKEY are not available: those flags are never offered
+        // back.
         let key_exchange_key = Secret16(crypto::KXKEY(
             ntlmv2,
             flags & !(flags::NEGOTIATE_LM_KEY | flags::REQUEST_NON_NT_SESSION_KEY),

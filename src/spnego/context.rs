@@ -1,8 +1,10 @@
 //! [MS-SPNG] 3.1/3.2 the Negotiate initiator and acceptor, with NTLMSSP as their one mechanism.
 //!
-//! Each leg computes the next state without changing the context ([`Initiator::step`] and
-//! [`Acceptor::step`] take `&self` where they can); the SSPI edge commits it with `advance`
-//! once the caller's buffer took the token, as it does for plain NTLM.
+//! Each leg computes the next state without changing the context ([`Initiator::step`],
+//! [`Acceptor::step`] and [`Acceptor::authenticate_leg`] take `&self`); the SSPI edge commits it
+//! with `advance` once the caller's buffer took the token, as it does for plain NTLM, so a
+//! buffer that is too small loses nothing. A refused AUTHENTICATE leg is committed with
+//! [`Acceptor::refuse`] (a failed logon ends the context).
 //!
 //! The quirks of deployed peers, each handled in one place:
 //! - a mechListMIC equal to the responseToken (old Windows servers copied the token there):
@@ -19,7 +21,7 @@ use super::codec::{
     self, MechTypeList, NegState, NegTokenInit, NegTokenResp, NegotiationToken, Token, NTLMSSP,
 };
 use crate::nlmp::client::{self, Client, Established};
-use crate::nlmp::error::{Error, Result};
+use crate::nlmp::error::{Error, Failure, Result};
 use crate::nlmp::messages::{self, av_flags, Authenticate, Ntlmv2ClientChallenge};
 use crate::nlmp::server::{self, Server};
 use crate::nlmp::session::SessionSecurity;
@@ -583,63 +585,94 @@ impl Acceptor {
         self.state = next.state;
     }
 
-    /// The AUTHENTICATE leg: verifies it and the initiator's mechListMIC, completes the context
-    /// and returns the final token (empty for raw NTLM). A failed logon or a bad mechListMIC
-    /// ends the context; a malformed token leaves it waiting for a correct one.
+    /// The AUTHENTICATE leg, committed: verifies it and the initiator's mechListMIC, completes
+    /// the context and returns the final token (empty for raw NTLM). A failed logon or a bad
+    /// mechListMIC ends the context; a malformed token leaves it waiting for a correct one.
+    /// [`Acceptor::authenticate_leg`] and [`Acceptor::refuse`] are the same in steps.
     pub fn authenticate(
         &mut self,
         input: &[u8],
         channel_bindings_hash: Option<[u8; 16]>,
     ) -> Result<Vec<u8>> {
+        match self.authenticate_leg(input, channel_bindings_hash) {
+            Ok((token, next)) => {
+                self.advance(next);
+                Ok(token)
+            }
+            Err(r) => Err(self.refuse(r)),
+        }
+    }
+
+    /// The AUTHENTICATE leg without changing the context, like every other leg: the final token
+    /// (empty for raw NTLM) and the completed state to commit with [`Acceptor::advance`] once
+    /// the token reached the caller, or the refusal to commit with [`Acceptor::refuse`]. The
+    /// logon is decided here, but nothing of it counts until then: when the token does not fit
+    /// the caller's buffer, the caller's retry runs the same leg again (the response is verified
+    /// again) on the context as it was.
+    pub fn authenticate_leg(
+        &self,
+        input: &[u8],
+        channel_bindings_hash: Option<[u8; 16]>,
+    ) -> core::result::Result<(Vec<u8>, AcceptorPending), Refusal> {
         let (mech_types, request_mic) = match &self.state {
             AcceptorState::RawNtlm => {
-                self.ntlm.authenticate(input, channel_bindings_hash)?;
-                return Ok(Vec::new());
+                let ntlm = self
+                    .ntlm
+                    .verify_authenticate(input, channel_bindings_hash)
+                    // A refused raw NTLM logon ends NTLM's context, which this one follows.
+                    .map_err(|f| Refusal {
+                        ends: false,
+                        ..Refusal::ntlm(f)
+                    })?;
+                let next = AcceptorPending {
+                    ntlm: Some(ntlm),
+                    state: AcceptorState::RawNtlm,
+                };
+                return Ok((Vec::new(), next));
             }
             AcceptorState::ChallengeSent {
                 mech_types,
                 request_mic,
-            } => (mech_types.clone(), *request_mic),
-            _ => return Err(Error::OutOfOrder),
+            } => (mech_types, *request_mic),
+            _ => return Err(Refusal::keeps(Error::OutOfOrder)),
         };
-        let resp = continuation(input).inspect_err(|e| {
-            if *e == Error::LogonDenied {
-                self.state = AcceptorState::Failed;
-            }
+        // `reject` from the initiator ends the context; anything malformed leaves it waiting.
+        let resp = continuation(input).map_err(|e| match e {
+            Error::LogonDenied => Refusal::ends(e),
+            _ => Refusal::keeps(e),
         })?;
         if !matches!(resp.neg_state, None | Some(NegState::AcceptIncomplete))
             || resp.supported_mech.is_some_and(|m| m != NTLMSSP)
         {
-            return Err(Error::InvalidToken);
+            return Err(Refusal::keeps(Error::InvalidToken));
         }
-        let authenticate = resp.response_token.ok_or(Error::InvalidToken)?.as_bytes();
+        let authenticate = resp
+            .response_token
+            .ok_or(Refusal::keeps(Error::InvalidToken))?
+            .as_bytes();
         let mic = peer_mic(&resp);
         if mic.is_some_and(|m| m.len() != crate::nlmp::session::SIGNATURE_SIZE) {
-            return Err(Error::InvalidToken);
+            return Err(Refusal::keeps(Error::InvalidToken));
         }
-        if let Err(e) = self.ntlm.authenticate(authenticate, channel_bindings_hash) {
-            if e != Error::InvalidToken {
-                self.state = AcceptorState::Failed;
-            }
-            return Err(e);
-        }
+        let mut ntlm = self
+            .ntlm
+            .verify_authenticate(authenticate, channel_bindings_hash)
+            .map_err(Refusal::ntlm)?;
         let mic_required = request_mic || authenticate_has_mic(authenticate);
-        let established = self.ntlm.established_mut().ok_or(Error::InvalidToken)?;
+        let established = ntlm
+            .established_mut()
+            .ok_or(Refusal::keeps(Error::InvalidToken))?;
         let ours = match mic {
             Some(mic) => {
-                if verify_mech_list(&mut established.session, &mech_types, mic).is_err() {
-                    self.state = AcceptorState::Failed;
-                    return Err(Error::LogonDenied);
+                if verify_mech_list(&mut established.session, mech_types, mic).is_err() {
+                    return Err(Refusal::ends(Error::LogonDenied));
                 }
                 // An initiator that sent a mechListMIC gets ours ([MS-SPNG] 3.2.5.1).
-                Some(sign_mech_list(&mut established.session, &mech_types))
+                Some(sign_mech_list(&mut established.session, mech_types))
             }
-            None if mic_required => {
-                // MS-SPNG 3.2.5.1: a missing mechListMIC where one is required fails the
-                // authentication (a downgrade could have removed it).
-                self.state = AcceptorState::Failed;
-                return Err(Error::LogonDenied);
-            }
+            // MS-SPNG 3.2.5.1: a missing mechListMIC where one is required fails the
+            // authentication (a downgrade could have removed it).
+            None if mic_required => return Err(Refusal::ends(Error::LogonDenied)),
             None => None,
         };
         let token = resp_token(
@@ -647,8 +680,66 @@ impl Acceptor {
             false,
             None,
             ours.as_ref().map(|m| &m[..]),
-        )?;
-        self.state = AcceptorState::Complete;
-        Ok(token)
+        )
+        .map_err(Refusal::keeps)?;
+        let next = AcceptorPending {
+            ntlm: Some(ntlm),
+            state: AcceptorState::Complete,
+        };
+        Ok((token, next))
+    }
+
+    /// Commits a refusal [`Acceptor::authenticate_leg`] returned and gives its error.
+    pub fn refuse(&mut self, refusal: Refusal) -> Error {
+        let error = match refusal.ntlm {
+            Some(f) => self.ntlm.refuse(f),
+            None => refusal.error,
+        };
+        if refusal.ends {
+            self.state = AcceptorState::Failed;
+        }
+        error
+    }
+}
+
+/// Why an AUTHENTICATE leg was refused ([`Acceptor::authenticate_leg`]), and what that does to
+/// the context once committed with [`Acceptor::refuse`]: a failed logon, a bad or missing
+/// mechListMIC and `reject` end it; a malformed token leaves it waiting for a correct one.
+#[derive(Debug)]
+pub struct Refusal {
+    error: Error,
+    /// NTLM's own refusal, which NTLM commits (and keeps the reason of).
+    ntlm: Option<Failure>,
+    ends: bool,
+}
+
+impl Refusal {
+    fn keeps(error: Error) -> Self {
+        Refusal {
+            error,
+            ntlm: None,
+            ends: false,
+        }
+    }
+
+    fn ends(error: Error) -> Self {
+        Refusal {
+            error,
+            ntlm: None,
+            ends: true,
+        }
+    }
+
+    fn ntlm(f: Failure) -> Self {
+        Refusal {
+            error: f.error,
+            ends: !matches!(f.error, Error::InvalidToken | Error::OutOfOrder),
+            ntlm: Some(f),
+        }
+    }
+
+    /// The error the leg fails with.
+    pub fn error(&self) -> Error {
+        self.error
     }
 }

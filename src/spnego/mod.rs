@@ -2,17 +2,20 @@
 //!
 //! | module | what |
 //! |---|---|
-//! | [`codec`] | [RFC 4178] 4.2 / [MS-SPNG] 2.2 token syntax on the `der` crate, GSS framing |
-//! | [`wire`] | the same tokens read and written by hand (the handshake's hot path), checked against `der` |
+//! | [`token`] | [RFC 4178] 4.2 / [MS-SPNG] 2.2 token syntax: the ASN.1 types, declared for the `der` crate |
+//! | [`wire`] | the same tokens read and written by hand (the handshake's hot path), GSS framing |
+//! | [`codec`] | the tokens' encoding as callers use it: `wire`, with `der` as the reference it is checked against |
 //! | [`context`] | [MS-SPNG] 3.1 initiator and 3.2 acceptor state machines over NTLM |
 //!
-//! NTLMSSP is the only mechanism offered or accepted. The SPNEGO state lives next to the NTLM
-//! state because the mechListMIC is signed with NTLM's session keys and resets NTLM's RC4
-//! streams ([MS-SPNG] 3.3.5.1), which the SSPI does not expose to a wrapper.
+//! Each module imports only modules above it in this table, and [`crate::nlmp`]. NTLMSSP is the
+//! only mechanism offered or accepted. The SPNEGO state lives next to the NTLM state because the
+//! mechListMIC is signed with NTLM's session keys and resets NTLM's RC4 streams ([MS-SPNG]
+//! 3.3.5.1), which the SSPI does not expose to a wrapper.
 #![forbid(unsafe_code)]
 
 pub mod codec;
 pub mod context;
+pub mod token;
 pub mod wire;
 
 /// Whether a `SEC_WINNT_AUTH_IDENTITY_EX` PackageList lets Negotiate use NTLM: a
@@ -46,5 +49,7 @@ mod tests {
         assert!(!ok("!ntlm"));
         assert!(!ok("kerberos"));
         assert!(!ok("kerberos,!NTLM"));
+        // A list that names only packages unknown here names no NTLM either.
+        assert!(!ok("nosuch"));
     }
 }

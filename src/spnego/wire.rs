@@ -1,4 +1,4 @@
-//! The SPNEGO tokens of [`super::codec`] read and written by hand, for speed: on the `der`
+//! The SPNEGO tokens of [`super::token`] read and written by hand, for speed: on the `der`
 //! crate's generic reader and writer the four tokens of a handshake cost about as much as a
 //! third of an NTLM handshake. Only the encodings `der` itself accepts and produces for those
 //! types are handled here; `der` stays the reference: [`Token::decode_der`] and
@@ -17,7 +17,7 @@
 use der::asn1::{BitStringRef, ObjectIdentifier, OctetStringRef};
 use der::{Decode, ErrorKind};
 
-use super::codec::{
+use super::token::{
     MechTypeList, NegState, NegTokenInit, NegTokenResp, NegotiationToken, Token, SPNEGO,
 };
 
@@ -382,7 +382,8 @@ pub(super) fn invalid() -> der::Error {
 
 #[cfg(test)]
 mod tests {
-    use super::super::codec::{encode_mech_types_der, octets, KRB5, MS_KRB5, NEGOEX, NTLMSSP};
+    use super::super::codec::encode_mech_types_der;
+    use super::super::token::{octets, KRB5, MS_KRB5, NEGOEX, NTLMSSP};
     use super::*;
 
     /// Both readers on `input`: the same verdict and the same token.

@@ -1,4 +1,4 @@
-//! What the exports report to the `NTLMSSP_DEBUG` trace ([`crate::trace`]): one block per step
+//! What the exports report to the `NTLMSSP_DEBUG` trace ([`crate::inspect::trace`]): one block per step
 //! of a context (the policy when it starts, each message in and out, what was negotiated) and the
 //! precise reason of a failure, which the SSPI status cannot carry. Safe code: it sees only
 //! tokens already copied out of the caller's buffers and the core's objects.
@@ -7,13 +7,13 @@
 
 use super::status::status;
 use super::types::*;
+use crate::inspect::describe::{self, flag_names};
+use crate::inspect::trace;
 use crate::nlmp::client::{Client, Established};
-use crate::nlmp::describe::{self, flag_names};
 use crate::nlmp::error::{Denial, Error};
 use crate::nlmp::flags::{self, has};
 use crate::nlmp::policy::Policy;
 use crate::nlmp::server::Server;
-use crate::trace;
 
 /// A context's id in the trace: its handle's `dwLower`, as the application sees it.
 pub fn id(h: &SecHandle) -> u64 {

@@ -1,6 +1,8 @@
 //! The package in LSA mode (an SSP/AP, `ntsecpkg.h`): `SpLsaModeInitialize` and
-//! `SpUserModeInitialize` hand out function tables whose entries map onto [`super::api`], so the
-//! same DLL also registers "NTLM" where a host loads security packages the way LSA does.
+//! `SpUserModeInitialize` hand out function tables whose entries map onto the functions the
+//! exports call ([`super::credentials`], [`super::contexts`], [`super::attributes`],
+//! [`super::messages`], [`super::packages`]), so the same DLL also registers "NTLM" where a host
+//! loads security packages the way LSA does.
 //!
 //! Hosts that do this in the caller's process (Wine's secur32 loads every subkey of
 //! `HKLM\System\CurrentControlSet\Control\Lsa` from its DllMain, and its Negotiate finds NTLM
@@ -24,10 +26,10 @@
 
 use core::ffi::c_void;
 
-use super::api;
 use super::buffers::{self, Wide};
 use super::panic::boundary;
 use super::types::*;
+use super::{attributes, contexts, credentials, messages, packages};
 
 pub type NTSTATUS = LONG;
 pub type LSA_SEC_HANDLE = ULONG_PTR;
@@ -233,7 +235,7 @@ static USER_TABLE: Shared<SECPKG_USER_FUNCTION_TABLE> = Shared(SECPKG_USER_FUNCT
 /// The package name as `SpAcquireCredentialsHandle` passes it to `api` (NUL-terminated UTF-16).
 static NAME_W: [WCHAR; 5] = [b'N' as u16, b'T' as u16, b'L' as u16, b'M' as u16, 0];
 static NAME_A: [u8; 5] = *b"NTLM\0";
-static COMMENT_W: Shared<[WCHAR; 22]> = Shared(utf16_z(api::PACKAGE_COMMENT));
+static COMMENT_W: Shared<[WCHAR; 22]> = Shared(utf16_z(packages::PACKAGE_COMMENT));
 /// What `InitializePackage` returns as the package's name; the host keeps the pointer.
 static NAME_LSA: Shared<LSA_STRING> = Shared(LSA_STRING {
     Length: 4,
@@ -335,10 +337,10 @@ lsa_fn! {
             return STATUS_INVALID_PARAMETER;
         }
         buffers::put(PackageInfo, SecPkgInfoW {
-            fCapabilities: api::PACKAGE_CAPABILITIES,
-            wVersion: api::PACKAGE_VERSION,
-            wRPCID: api::PACKAGE_RPCID,
-            cbMaxToken: api::MAX_TOKEN,
+            fCapabilities: packages::PACKAGE_CAPABILITIES,
+            wVersion: packages::PACKAGE_VERSION,
+            wRPCID: packages::PACKAGE_RPCID,
+            cbMaxToken: packages::MAX_TOKEN,
             Name: NAME_W.as_ptr() as *mut WCHAR,
             Comment: COMMENT_W.0.as_ptr() as *mut WCHAR,
         });
@@ -395,7 +397,7 @@ lsa_fn! {
             return SEC_E_INVALID_HANDLE;
         }
         let mut h = sec_handle(0);
-        let s = api::acquire_credentials_handle::<Wide>(NAME_W.as_ptr(), CredentialUseFlags & !SECPKG_CRED_RESERVED, AuthorizationData, &mut h, ExpirationTime);
+        let s = credentials::acquire_credentials_handle::<Wide>(NAME_W.as_ptr(), CredentialUseFlags & !SECPKG_CRED_RESERVED, AuthorizationData, &mut h, ExpirationTime);
         if s == SEC_E_OK {
             buffers::put(CredentialHandle, h.dwLower);
         }
@@ -405,13 +407,13 @@ lsa_fn! {
 
 lsa_fn! {
     fn SpQueryCredentialsAttributes(CredentialHandle: LSA_SEC_HANDLE, CredentialAttribute: ULONG, Buffer: PVOID) {
-        api::query_credentials_attributes::<Wide>(&mut sec_handle(CredentialHandle), CredentialAttribute, Buffer)
+        credentials::query_credentials_attributes::<Wide>(&mut sec_handle(CredentialHandle), CredentialAttribute, Buffer)
     }
 }
 
 lsa_fn! {
     fn SpFreeCredentialsHandle(CredentialHandle: LSA_SEC_HANDLE) {
-        api::free_credentials_handle(&mut sec_handle(CredentialHandle))
+        credentials::free_credentials_handle(&mut sec_handle(CredentialHandle))
     }
 }
 
@@ -428,7 +430,7 @@ lsa_fn! {
             Err(e) => return e,
         };
         let (mut cred, mut ctx, mut new) = (sec_handle(CredentialHandle), sec_handle(ContextHandle), sec_handle(0));
-        let s = api::initialize_security_context::<Wide>(
+        let s = contexts::initialize_security_context::<Wide>(
             &mut cred,
             handle_or_null(&mut ctx),
             target.as_ref().map_or(core::ptr::null(), |t| t.as_ptr()),
@@ -451,7 +453,7 @@ lsa_fn! {
             return SEC_E_INVALID_HANDLE;
         }
         let (mut cred, mut ctx, mut new) = (sec_handle(CredentialHandle), sec_handle(ContextHandle), sec_handle(0));
-        let s = api::accept_security_context(
+        let s = contexts::accept_security_context(
             &mut cred,
             handle_or_null(&mut ctx),
             InputBuffer,
@@ -482,42 +484,42 @@ unsafe fn finish_context(
 
 lsa_fn! {
     fn SpDeleteContext(ContextHandle: LSA_SEC_HANDLE) {
-        api::delete_security_context(&mut sec_handle(ContextHandle))
+        contexts::delete_security_context(&mut sec_handle(ContextHandle))
     }
 }
 
 lsa_fn! {
     fn SpQueryContextAttributes(ContextHandle: LSA_SEC_HANDLE, ContextAttribute: ULONG, Buffer: PVOID) {
-        api::query_context_attributes::<Wide>(&mut sec_handle(ContextHandle), ContextAttribute, Buffer)
+        attributes::query_context_attributes::<Wide>(&mut sec_handle(ContextHandle), ContextAttribute, Buffer)
     }
 }
 
 lsa_fn! {
     fn SpCompleteAuthToken(ContextHandle: LSA_SEC_HANDLE, InputBuffer: PSecBufferDesc) {
-        api::complete_auth_token(&mut sec_handle(ContextHandle), InputBuffer)
+        contexts::complete_auth_token(&mut sec_handle(ContextHandle), InputBuffer)
     }
 }
 
 lsa_fn! {
     fn SpMakeSignature(ContextHandle: LSA_SEC_HANDLE, QualityOfProtection: ULONG, MessageBuffers: PSecBufferDesc, MessageSequenceNumber: ULONG) {
-        api::make_signature(&mut sec_handle(ContextHandle), QualityOfProtection, MessageBuffers, MessageSequenceNumber)
+        messages::make_signature(&mut sec_handle(ContextHandle), QualityOfProtection, MessageBuffers, MessageSequenceNumber)
     }
 }
 
 lsa_fn! {
     fn SpVerifySignature(ContextHandle: LSA_SEC_HANDLE, MessageBuffers: PSecBufferDesc, MessageSequenceNumber: ULONG, QualityOfProtection: PULONG) {
-        api::verify_signature(&mut sec_handle(ContextHandle), MessageBuffers, MessageSequenceNumber, QualityOfProtection)
+        messages::verify_signature(&mut sec_handle(ContextHandle), MessageBuffers, MessageSequenceNumber, QualityOfProtection)
     }
 }
 
 lsa_fn! {
     fn SpSealMessage(ContextHandle: LSA_SEC_HANDLE, QualityOfProtection: ULONG, MessageBuffers: PSecBufferDesc, MessageSequenceNumber: ULONG) {
-        api::encrypt_message(&mut sec_handle(ContextHandle), QualityOfProtection, MessageBuffers, MessageSequenceNumber)
+        messages::encrypt_message(&mut sec_handle(ContextHandle), QualityOfProtection, MessageBuffers, MessageSequenceNumber)
     }
 }
 
 lsa_fn! {
     fn SpUnsealMessage(ContextHandle: LSA_SEC_HANDLE, MessageBuffers: PSecBufferDesc, MessageSequenceNumber: ULONG, QualityOfProtection: PULONG) {
-        api::decrypt_message(&mut sec_handle(ContextHandle), MessageBuffers, MessageSequenceNumber, QualityOfProtection)
+        messages::decrypt_message(&mut sec_handle(ContextHandle), MessageBuffers, MessageSequenceNumber, QualityOfProtection)
     }
 }

@@ -67,7 +67,8 @@ pub fn note_package(name: &'static str) {
     }
 }
 
-fn tracing() -> bool {
+/// Whether `NTLMSSP_TRACE` is on (read once).
+pub(super) fn tracing() -> bool {
     static ON: OnceLock<bool> = OnceLock::new();
     *ON.get_or_init(|| std::env::var_os("NTLMSSP_TRACE").is_some_and(|v| !v.is_empty() && v != "0"))
 }

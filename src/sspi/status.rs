@@ -21,3 +21,8 @@ pub fn status(e: Error) -> SECURITY_STATUS {
         Error::BufferTooSmall => SEC_E_BUFFER_TOO_SMALL,
     }
 }
+
+/// Runs the body of an export that reports failure through `Result`.
+pub fn run(f: impl FnOnce() -> Result<SECURITY_STATUS, SECURITY_STATUS>) -> SECURITY_STATUS {
+    f().unwrap_or_else(|e| e)
+}

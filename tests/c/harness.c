@@ -310,7 +310,17 @@ static void test_buffers_and_bad_tokens(void) {
     CHECK_STATUS("server accepts, pOutput NULL", AcceptSecurityContext(&sc, &s, &di, 0, 0, &s, NULL, &attrs, &ts), SEC_E_OK);
     CHECK_STATUS("CompleteAuthToken", CompleteAuthToken(&c, NULL), SEC_E_OK);
 
-    /* Re-authentication on a completed context. */
+    /* Re-authentication on a completed context; a buffer too small for its NEGOTIATE leaves the
+     * context complete. */
+    b.pvBuffer = tok; b.cbBuffer = 10;
+    CHECK_STATUS("re-authentication, buffer too small", InitializeSecurityContextA(&cc, &c, NULL, ISC_REQ_CONFIDENTIALITY, 0, 0, NULL, 0, &c, &d, &attrs, &ts),
+                 SEC_E_BUFFER_TOO_SMALL);
+    {
+        SecPkgContext_SessionKey key;
+        CHECK_STATUS("re-authentication refused for its buffer: the context is still complete",
+                     QueryContextAttributesA(&c, SECPKG_ATTR_SESSION_KEY, &key), SEC_E_OK);
+        FreeContextBuffer(key.SessionKey);
+    }
     b.pvBuffer = tok; b.cbBuffer = 4096;
     CHECK_STATUS("re-authentication starts", InitializeSecurityContextA(&cc, &c, NULL, 0, 0, 0, NULL, 0, &c, &d, &attrs, &ts),
                  SEC_I_CONTINUE_NEEDED);
@@ -733,7 +743,16 @@ static void test_negotiate(void) {
     FreeContextBuffer(pi);
     CHECK_STATUS("PackageList ntlm,!kerberos", nego_cred("Secret123", "ntlm,!kerberos", SECPKG_CRED_OUTBOUND, &cc), SEC_E_OK);
     FreeCredentialsHandle(&cc);
-    CHECK_STATUS("PackageList !ntlm", nego_cred("Secret123", "!ntlm", SECPKG_CRED_OUTBOUND, &cc), SEC_E_NO_CREDENTIALS);
+    /* Acquired as on Windows; with NTLM, the one mechanism here, left out, contexts find none. */
+    CHECK_STATUS("PackageList !ntlm", nego_cred("Secret123", "!ntlm", SECPKG_CRED_OUTBOUND, &cc), SEC_E_OK);
+    {
+        unsigned char out[12000];
+        ULONG ol = sizeof out;
+        CtxtHandle none;
+        CHECK_STATUS("PackageList !ntlm: no mechanism for a context", leg(1, &cc, &none, 1, NULL, 0, NULL, 0, out, &ol),
+                     SEC_E_NO_CREDENTIALS);
+    }
+    FreeCredentialsHandle(&cc);
     CHECK_STATUS("Negotiate client credential", nego_cred("Secret123", NULL, SECPKG_CRED_OUTBOUND, &cc), SEC_E_OK);
     CHECK_STATUS("Negotiate server credential", nego_cred(NULL, NULL, SECPKG_CRED_INBOUND, &sc), SEC_E_OK);
 
@@ -884,6 +903,295 @@ static void test_negotiate_reject(void) {
     FreeCredentialsHandle(&cc);
 }
 
+/* ---- EX identities, too small output buffers, context attributes: NTLM and Negotiate alike -- */
+
+static void to_wide(WCHAR *out, const char *s) {
+    while ((*out++ = (WCHAR)(unsigned char)*s++) != 0) {}
+}
+
+/* EX identities as Windows takes them (Wine's secur32 tests ntlm.c testAcquireCredentialsHandleW
+ * and negotiate.c test_AcquireCredentialsHandle, which pass on Windows): the Version says the
+ * structure is the EX form and Length is not read (callers set it to sizeof the plain form, or
+ * leave it 0); NTLM ignores PackageList; Negotiate acquires with any list, a length counting the
+ * terminating NUL included. Here, where NTLM is Negotiate's only mechanism, a list without NTLM
+ * makes the contexts fail instead (SEC_E_NO_CREDENTIALS). */
+static void test_ex_identity_record(void) {
+    /* Length by name: the sizes differ between 32- and 64-bit builds, the check names may not. */
+#define L_PLAIN sizeof(SEC_WINNT_AUTH_IDENTITY_W), "sizeof(SEC_WINNT_AUTH_IDENTITY_W)"
+#define L_EX sizeof(SEC_WINNT_AUTH_IDENTITY_EXW), "sizeof(SEC_WINNT_AUTH_IDENTITY_EXW)"
+#define L_ZERO 0, "0"
+    static const struct { const char *package, *list; ULONG list_len, length; const char *length_name; int works; } cases[] = {
+        {"NTLM", "ntlm,!kerberos", 14, L_PLAIN, 1},
+        {"NTLM", "nosuch", 7, L_PLAIN, 1},
+        {"NTLM", "nosuch", 7, L_ZERO, 1},
+        {"NTLM", "!ntlm", 5, L_ZERO, 1},
+        {"Negotiate", "kerberos,!ntlm", 14, L_EX, 0},
+        {"Negotiate", "nosuch", 7, L_EX, 0},
+        {"Negotiate", "nosuch", 7, L_ZERO, 0},
+        {"Negotiate", "ntlm,!kerberos", 14, L_PLAIN, 1},
+        {"Negotiate", "ntlm", 5, L_ZERO, 1},
+    };
+#undef L_PLAIN
+#undef L_EX
+#undef L_ZERO
+    WCHAR user[8], domain[8], pass[16], list[32], package[16];
+    SEC_WINNT_AUTH_IDENTITY_EXW ex;
+    SEC_WINNT_AUTH_IDENTITY_EXA exa;
+    CredHandle cc, sc;
+    CtxtHandle cx;
+    unsigned char tok[12000];
+    SecBuffer b = {sizeof tok, SECBUFFER_TOKEN, tok};
+    SecBufferDesc d = {SECBUFFER_VERSION, 1, &b};
+    ULONG attrs;
+    char name[200];
+    size_t i;
+    to_wide(user, "alice"); to_wide(domain, "DOMAIN"); to_wide(pass, "Secret123");
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        SECURITY_STATUS want = cases[i].works ? SEC_I_CONTINUE_NEEDED : SEC_E_NO_CREDENTIALS;
+        int form;
+        to_wide(list, cases[i].list);
+        to_wide(package, cases[i].package);
+        for (form = 0; form < 2; form++) {
+            SECURITY_STATUS st;
+            if (form == 0) {
+                memset(&ex, 0, sizeof ex);
+                ex.Version = SEC_WINNT_AUTH_IDENTITY_VERSION; ex.Length = cases[i].length;
+                ex.User = user; ex.UserLength = 5; ex.Domain = domain; ex.DomainLength = 6;
+                ex.Password = pass; ex.PasswordLength = 9; ex.Flags = SEC_WINNT_AUTH_IDENTITY_UNICODE;
+                ex.PackageList = list; ex.PackageListLength = cases[i].list_len;
+                st = AcquireCredentialsHandleW(NULL, package, SECPKG_CRED_OUTBOUND, NULL, &ex, NULL, NULL, &cc, NULL);
+            } else {
+                memset(&exa, 0, sizeof exa);
+                exa.Version = SEC_WINNT_AUTH_IDENTITY_VERSION; exa.Length = cases[i].length;
+                exa.User = (unsigned char *)"alice"; exa.UserLength = 5;
+                exa.Domain = (unsigned char *)"DOMAIN"; exa.DomainLength = 6;
+                exa.Password = (unsigned char *)"Secret123"; exa.PasswordLength = 9;
+                exa.Flags = SEC_WINNT_AUTH_IDENTITY_ANSI;
+                exa.PackageList = (unsigned char *)cases[i].list; exa.PackageListLength = cases[i].list_len;
+                st = AcquireCredentialsHandleA(NULL, (SEC_CHAR *)cases[i].package, SECPKG_CRED_OUTBOUND, NULL, &exa, NULL, NULL, &cc,
+                                               NULL);
+            }
+            snprintf(name, sizeof name, "%s %s identity, Length %s, PackageList \"%s\" (%lu): acquired", cases[i].package,
+                     form ? "EXA" : "EXW", cases[i].length_name, cases[i].list, (unsigned long)cases[i].list_len);
+            CHECK_STATUS(name, st, SEC_E_OK);
+            if (st != SEC_E_OK) continue;
+            b.cbBuffer = sizeof tok;
+            snprintf(name, sizeof name, "%s %s identity, PackageList \"%s\": first InitializeSecurityContext", cases[i].package,
+                     form ? "EXA" : "EXW", cases[i].list);
+            st = InitializeSecurityContextA(&cc, NULL, NULL, 0, 0, 0, NULL, 0, &cx, &d, &attrs, NULL);
+            CHECK_STATUS(name, st, want);
+            if (st == SEC_I_CONTINUE_NEEDED) DeleteSecurityContext(&cx);
+            if (!strcmp(cases[i].package, "NTLM") && cases[i].length == 0) {
+                struct handshake r;
+                SecPkgContext_NamesA na;
+                server_cred(&sc);
+                handshake(&cc, &sc, 0, &r);
+                snprintf(name, sizeof name, "NTLM %s identity, Length 0: the server names its user", form ? "EXA" : "EXW");
+                CHECK(name, r.asc2 == SEC_E_OK && QueryContextAttributesA(&r.server, SECPKG_ATTR_NAMES, &na) == SEC_E_OK &&
+                                strcmp(na.sUserName, "DOMAIN\\alice") == 0 && FreeContextBuffer(na.sUserName) == SEC_E_OK);
+                DeleteSecurityContext(&r.client);
+                DeleteSecurityContext(&r.server);
+                FreeCredentialsHandle(&sc);
+            }
+            FreeCredentialsHandle(&cc);
+        }
+    }
+}
+
+/* One InitializeSecurityContextA (client) or AcceptSecurityContext call, ptsExpiry NULL. The output
+ * TOKEN buffer has `cap` bytes, or the library allocates it (`alloc`); the token is copied to
+ * out/out_len. A call that fails writes no handle; after SEC_E_BUFFER_TOO_SMALL, *untouched says
+ * whether the caller's buffer and its cbBuffer were left as they were. Later client calls pass no
+ * credential, as Wine's tests do. */
+static SECURITY_STATUS call_leg(int client, CredHandle *cred, CtxtHandle *ctx, int first, const unsigned char *in, ULONG in_len,
+                                ULONG req, ULONG cap, int alloc, unsigned char *out, ULONG *out_len, ULONG *attrs, int *untouched) {
+    static unsigned char room[12000 + 64];
+    SecBuffer ib = {in_len, SECBUFFER_TOKEN, (void *)in}, ob;
+    SecBufferDesc id = {SECBUFFER_VERSION, 1, &ib}, od = {SECBUFFER_VERSION, 1, &ob};
+    CtxtHandle h = {0, 0};
+    SECURITY_STATUS s;
+    size_t i;
+    memset(room, 0xEE, sizeof room);
+    ob.BufferType = SECBUFFER_TOKEN;
+    ob.cbBuffer = alloc ? 0 : cap;
+    ob.pvBuffer = alloc ? NULL : room;
+    if (alloc) req |= ISC_REQ_ALLOCATE_MEMORY; /* the same bit as ASC_REQ_ALLOCATE_MEMORY */
+    *attrs = 0xFFFFFFFF;
+    if (client)
+        s = InitializeSecurityContextA(first ? cred : NULL, first ? NULL : ctx, (SEC_CHAR *)"HTTP/server", req, 0, SECURITY_NATIVE_DREP,
+                                       in_len ? &id : NULL, 0, &h, &od, attrs, NULL);
+    else
+        s = AcceptSecurityContext(cred, first ? NULL : ctx, &id, req, SECURITY_NATIVE_DREP, &h, &od, attrs, NULL);
+    *out_len = 0;
+    *untouched = 1;
+    if (s == SEC_E_OK || s == SEC_I_CONTINUE_NEEDED) {
+        if (first) *ctx = h;
+        if (ob.cbBuffer && ob.cbBuffer <= 12000) {
+            memcpy(out, ob.pvBuffer, ob.cbBuffer);
+            *out_len = ob.cbBuffer;
+        }
+        if (alloc && ob.pvBuffer) FreeContextBuffer(ob.pvBuffer);
+    } else {
+        if (first && (h.dwLower || h.dwUpper)) *untouched = 0;
+        if (s == SEC_E_BUFFER_TOO_SMALL) {
+            if (ob.cbBuffer != cap) *untouched = 0;
+            for (i = 0; i < sizeof room; i++) *untouched &= room[i] == 0xEE;
+        }
+    }
+    return s;
+}
+
+static SECURITY_STATUS cred_of(const char *package, int client, const char *pass, CredHandle *h) {
+    if (!strcmp(package, "Negotiate")) return nego_cred(pass, NULL, client ? SECPKG_CRED_OUTBOUND : SECPKG_CRED_INBOUND, h);
+    return client ? client_cred_a("alice", "DOMAIN", pass, h) : server_cred(h);
+}
+
+/* Every leg of both roles, NTLM and Negotiate (and a raw NTLM client against a Negotiate server),
+ * first with an output buffer of one byte: each leg that sends a token must answer
+ * SEC_E_BUFFER_TOO_SMALL and change nothing (NTLM's behaviour, and Negotiate's now that its
+ * acceptor's last leg commits the logon only once its final token is delivered), and the retry —
+ * with a buffer of cbMaxToken, or ALLOCATE_MEMORY — completes the same logon. A leg that sends no
+ * token succeeds with any buffer. A refused logon is refused whatever the buffer, and ends the
+ * context. */
+static void test_small_buffers(void) {
+    static const char *const pairs[][2] = {{"NTLM", "NTLM"}, {"Negotiate", "Negotiate"}, {"NTLM", "Negotiate"}};
+    static unsigned char a[12000], b[12000];
+    size_t p;
+    char name[200];
+    for (p = 0; p < sizeof pairs / sizeof pairs[0]; p++) {
+        int alloc;
+        for (alloc = 0; alloc < 2; alloc++) {
+            CredHandle cc, sc;
+            CtxtHandle cx = {0, 0}, sx = {0, 0};
+            ULONG in_len = 0, out_len, attrs;
+            int leg, untouched, done_c = 0, done_s = 0, all_untouched = 1, all_small = 1;
+            SECURITY_STATUS s = SEC_E_OK;
+            SecPkgContext_NamesA na;
+            cred_of(pairs[p][0], 1, "Secret123", &cc);
+            cred_of(pairs[p][1], 0, NULL, &sc);
+            for (leg = 0; leg < 6 && !(done_c && done_s && in_len == 0); leg++) {
+                int client = leg % 2 == 0;
+                CredHandle *cred = client ? &cc : &sc;
+                CtxtHandle *ctx = client ? &cx : &sx;
+                int first = leg < 2;
+                s = call_leg(client, cred, ctx, first, a, in_len, ISC_REQ_CONFIDENTIALITY | ISC_REQ_INTEGRITY, 1, 0, b, &out_len, &attrs,
+                             &untouched);
+                if (s == SEC_E_BUFFER_TOO_SMALL) {
+                    all_untouched &= untouched;
+                    s = call_leg(client, cred, ctx, first, a, in_len, ISC_REQ_CONFIDENTIALITY | ISC_REQ_INTEGRITY, sizeof b, alloc, b,
+                                 &out_len, &attrs, &untouched);
+                    all_small &= out_len > 0;
+                } else {
+                    all_small &= out_len == 0; /* only a leg without a token fits in one byte */
+                }
+                if (s != SEC_E_OK && s != SEC_I_CONTINUE_NEEDED) break;
+                if (client) done_c = s == SEC_E_OK; else done_s = s == SEC_E_OK;
+                memcpy(a, b, out_len);
+                in_len = out_len;
+            }
+            snprintf(name, sizeof name, "%s to %s, one byte of output first on every leg, then %s: completes", pairs[p][0], pairs[p][1],
+                     alloc ? "ALLOCATE_MEMORY" : "a cbMaxToken buffer");
+            CHECK(name, done_c && done_s && (s == SEC_E_OK));
+            snprintf(name, sizeof name, "%s to %s: every too-small call left the buffer and the handles as they were", pairs[p][0],
+                     pairs[p][1]);
+            CHECK(name, all_untouched && all_small);
+            snprintf(name, sizeof name, "%s to %s after the retries: the server names the client", pairs[p][0], pairs[p][1]);
+            CHECK(name, QueryContextAttributesA(&sx, SECPKG_ATTR_NAMES, &na) == SEC_E_OK && strcmp(na.sUserName, "DOMAIN\\alice") == 0 &&
+                            FreeContextBuffer(na.sUserName) == SEC_E_OK);
+            seal_both_ways(&cx, &sx, "after the retries, client to server");
+            seal_both_ways(&sx, &cx, "after the retries, server to client");
+            DeleteSecurityContext(&cx);
+            DeleteSecurityContext(&sx);
+            FreeCredentialsHandle(&cc);
+            FreeCredentialsHandle(&sc);
+        }
+    }
+    for (p = 0; p < 2; p++) {
+        CredHandle cc, sc;
+        CtxtHandle cx = {0, 0}, sx = {0, 0};
+        ULONG al, bl, attrs;
+        int untouched;
+        cred_of(pairs[p][0], 1, "wrong", &cc);
+        cred_of(pairs[p][1], 0, NULL, &sc);
+        call_leg(1, &cc, &cx, 1, a, 0, 0, sizeof b, 0, b, &bl, &attrs, &untouched);
+        call_leg(0, &sc, &sx, 1, b, bl, 0, sizeof a, 0, a, &al, &attrs, &untouched);
+        call_leg(1, &cc, &cx, 0, a, al, 0, sizeof b, 0, b, &bl, &attrs, &untouched);
+        snprintf(name, sizeof name, "%s wrong password, one byte of output: refused, not BUFFER_TOO_SMALL", pairs[p][0]);
+        CHECK_STATUS(name, call_leg(0, &sc, &sx, 0, b, bl, 0, 1, 0, a, &al, &attrs, &untouched), SEC_E_LOGON_DENIED);
+        snprintf(name, sizeof name, "%s wrong password: the context ended", pairs[p][0]);
+        CHECK_STATUS(name, call_leg(0, &sc, &sx, 0, b, bl, 0, sizeof a, 0, a, &al, &attrs, &untouched), SEC_E_OUT_OF_SEQUENCE);
+        DeleteSecurityContext(&cx);
+        DeleteSecurityContext(&sx);
+        FreeCredentialsHandle(&cc);
+        FreeCredentialsHandle(&sc);
+    }
+}
+
+/* The context attributes as Windows returns them (Wine's secur32 ntlm.c
+ * testInitializeSecurityContextFlags, which passes on Windows): the first InitializeSecurityContext
+ * with fContextReq, the completing one with 0 and no credential. MUTUAL_AUTH comes back from the
+ * completing call because the first asked for it; CONNECTION only from the first; EXTENDED_ERROR,
+ * USE_DCE_STYLE and DELEGATE never; the rest from what SIGN and SEAL negotiated. Negotiate's
+ * contexts (NTLM inside) report the same. */
+static void test_attributes_record(void) {
+#define R_SIGN (ASC_RET_SEQUENCE_DETECT | ASC_RET_REPLAY_DETECT)
+#define I_INTEG (ISC_RET_INTEGRITY | ISC_RET_SEQUENCE_DETECT | ISC_RET_REPLAY_DETECT)
+#define A_INTEG (ASC_RET_INTEGRITY | ASC_RET_SEQUENCE_DETECT | ASC_RET_REPLAY_DETECT)
+    static const struct { ULONG req, isc1, asc1, isc2, asc2; } record[] = {
+        {0, 0, 0, 0, 0},
+        {ISC_REQ_CONNECTION, ISC_RET_CONNECTION, 0, 0, 0},
+        {ISC_REQ_EXTENDED_ERROR, 0, 0, 0, 0},
+        {ISC_REQ_MUTUAL_AUTH, 0, 0, ISC_RET_MUTUAL_AUTH, 0},
+        {ISC_REQ_USE_DCE_STYLE, 0, 0, 0, 0},
+        {ISC_REQ_DELEGATE, 0, 0, 0, 0},
+        {ISC_REQ_INTEGRITY, ISC_RET_INTEGRITY, R_SIGN, I_INTEG, A_INTEG},
+        {ISC_REQ_REPLAY_DETECT, ISC_RET_REPLAY_DETECT, R_SIGN, I_INTEG, A_INTEG},
+        {ISC_REQ_SEQUENCE_DETECT, ISC_RET_SEQUENCE_DETECT, R_SIGN, I_INTEG, A_INTEG},
+        {ISC_REQ_CONFIDENTIALITY, ISC_RET_CONFIDENTIALITY | ISC_RET_INTEGRITY, R_SIGN | ASC_RET_CONFIDENTIALITY,
+         I_INTEG | ISC_RET_CONFIDENTIALITY, A_INTEG | ASC_RET_CONFIDENTIALITY},
+    };
+    static const char *const packages[] = {"NTLM", "Negotiate"};
+    static unsigned char a[12000], b[12000];
+    size_t i, p;
+    char name[200];
+    for (p = 0; p < 2; p++) {
+        CredHandle cc, sc;
+        cred_of(packages[p], 1, "Secret123", &cc);
+        cred_of(packages[p], 0, NULL, &sc);
+        for (i = 0; i < sizeof record / sizeof record[0]; i++) {
+            CtxtHandle cx = {0, 0}, sx = {0, 0};
+            ULONG al, bl, at[5] = {0}, want[5];
+            SECURITY_STATUS st[5];
+            SecPkgContext_Flags fl;
+            int untouched, ok = 1, k;
+            want[0] = record[i].isc1; want[1] = record[i].asc1; want[2] = record[i].isc2; want[3] = record[i].asc2;
+            want[4] = record[i].isc2;
+            st[0] = call_leg(1, &cc, &cx, 1, a, 0, record[i].req, sizeof b, 0, b, &bl, &at[0], &untouched);
+            st[1] = call_leg(0, &sc, &sx, 1, b, bl, 0, sizeof a, 0, a, &al, &at[1], &untouched);
+            st[2] = call_leg(1, &cc, &cx, 0, a, al, 0, sizeof b, 0, b, &bl, &at[2], &untouched);
+            st[3] = call_leg(0, &sc, &sx, 0, b, bl, 0, sizeof a, 0, a, &al, &at[3], &untouched);
+            /* Negotiate: the acceptor's final token passed back; NTLM has none to pass. */
+            st[4] = p ? call_leg(1, &cc, &cx, 0, a, al, 0, sizeof b, 0, b, &bl, &at[4], &untouched) : SEC_E_OK;
+            if (!p) at[4] = record[i].isc2;
+            for (k = 0; k < 5; k++) ok &= at[k] == want[k] && st[k] == (k < 2 ? SEC_I_CONTINUE_NEEDED : SEC_E_OK);
+            snprintf(name, sizeof name, "%s fContextReq 0x%lx then 0: attributes 0x%lx 0x%lx 0x%lx 0x%lx as Windows", packages[p],
+                     (unsigned long)record[i].req, (unsigned long)at[0], (unsigned long)at[1], (unsigned long)at[2],
+                     (unsigned long)at[3]);
+            CHECK(name, ok);
+            snprintf(name, sizeof name, "%s fContextReq 0x%lx: FLAGS as the completing call returned", packages[p],
+                     (unsigned long)record[i].req);
+            CHECK(name, QueryContextAttributesA(&cx, SECPKG_ATTR_FLAGS, &fl) == SEC_E_OK && fl.Flags == record[i].isc2);
+            DeleteSecurityContext(&cx);
+            DeleteSecurityContext(&sx);
+        }
+        FreeCredentialsHandle(&cc);
+        FreeCredentialsHandle(&sc);
+    }
+#undef R_SIGN
+#undef I_INTEG
+#undef A_INTEG
+}
+
 int main(void) {
     write_user_file();
     test_package_info();
@@ -897,6 +1205,9 @@ int main(void) {
     test_negotiate();
     test_negotiate_request_mic();
     test_negotiate_reject();
+    test_ex_identity_record();
+    test_small_buffers();
+    test_attributes_record();
     remove(user_file);
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;

@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
 # The Wine half of tests/windows/run.sh, run where Wine is: on the host, or inside a chroot with
 # another Wine (scripts/wine-chroot.sh), so it needs nothing but Wine and DIR, which holds the
-# programs run.sh built, ntlmssp.dll, shim/ (the bcryptprimitives shim), install/ (what
-# wine-install.sh installs), the users file and wine-install.sh. Results go to stdout and DIR; the exit status is the number of failures.
-#   usage: checks.sh DIR
+# programs run.sh built, ntlmssp.dll, install/ (what wine-install.sh installs), the users file,
+# wine-install.sh and ntlmssp-providers.cmd. Results go to stdout and DIR; the exit status is the
+# number of failures.
+#   usage: checks.sh DIR [native|nt52]
+# nt52 runs everything with NTLMSSP_NT52_FALLBACKS=1: the DLL (and nt52.exe) treat every function
+# newer than NT 5.2 as absent and run windows/nt52.c's fallbacks, as on ReactOS; each run that
+# loads the DLL must say so on standard error. Outputs then end in -nt52.
+# 0. nt52.exe: windows/nt52.c's thunks themselves (native where this Wine has the function, or
+#    every fallback), the address waits under load;
 # 1. direct use: the C harness and misuse checks (outputs kept for run.sh to compare with
 #    Linux), loadlib.exe (LoadLibrary + GetProcAddress), handles.exe and panic/panic.exe where built
 #    (i686: the full 16-bit handle table; a panic beside libgcc_s_dw2-1.dll);
@@ -15,15 +21,27 @@
 #    before Wine 10); the rest is reported.
 #    --uninstall must then leave the prefix's registry as it was and ntlmssp unused.
 set -uo pipefail
-dir=$(cd "${1:?usage: checks.sh DIR}" && pwd)
+dir=$(cd "${1:?usage: checks.sh DIR [native|nt52]}" && pwd)
+mode=${2:-native}
 cd "$dir"
 export WINEDEBUG=-all
+sfx=
+case $mode in
+  native) unset NTLMSSP_NT52_FALLBACKS ;;
+  nt52) export NTLMSSP_NT52_FALLBACKS=1; sfx=-nt52 ;;
+  *) echo "unknown mode $mode (native or nt52)" >&2; exit 2 ;;
+esac
+nt52_line='^ntlmssp: NTLMSSP_NT52_FALLBACKS=1: '
+# In nt52 mode a run that loaded the DLL must have announced the fallbacks on standard error.
+forced_seen() {
+  [ "$mode" = native ] || grep -q "$nt52_line" "$1" || { fail "$2: no sign of NTLMSSP_NT52_FALLBACKS on its standard error"; return 1; }
+}
 # gss-ntlmssp, when installed (the interop peer), is a GSSAPI mechanism that Wine's Kerberos
 # package reaches through GSSAPI, and it answers NTLM tokens: Wine 8's Negotiate server would
 # then take the Kerberos path before NTLM. An empty mechanism list keeps that host package out.
 : > "$dir/no-gss-mechs.conf"
 export GSS_MECH_CONFIG="$dir/no-gss-mechs.conf"
-echo "# $(wine --version 2>/dev/null), ntlmssp.dll for $(od -An -tx2 -j$(( $(od -An -tu4 -j60 -N4 ntlmssp.dll) + 4 )) -N2 ntlmssp.dll | tr -d ' ' | sed 's/014c/i386/; s/8664/x86_64/')"
+echo "# $(wine --version 2>/dev/null), ntlmssp.dll for $(od -An -tx2 -j$(( $(od -An -tu4 -j60 -N4 ntlmssp.dll) + 4 )) -N2 ntlmssp.dll | tr -d ' ' | sed 's/014c/i386/; s/8664/x86_64/')$([ "$mode" = nt52 ] && echo ", NTLMSSP_NT52_FALLBACKS=1: the NT 5.2 fallbacks")"
 # By absolute path: some runs take ntlm_auth off PATH, and Wine's own directory with it.
 wine=$(command -v wine)
 fails=0
@@ -36,42 +54,47 @@ new_prefix() {
   wineserver -w
 }
 
-echo "== 1. direct use"
 new_prefix direct
-# Wine 8 lacks bcryptprimitives.dll: the shim goes beside the programs, as a user would put it.
-if [ -e "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" ]; then
-  echo "# this Wine has bcryptprimitives.dll: no shim"
-else
-  cp shim/bcryptprimitives.dll bcryptprimitives.dll
-  echo "# this Wine lacks bcryptprimitives.dll: the shim is beside the programs"
-fi
+echo "== 0. windows/nt52.c"
+wine nt52.exe 2> "nt52$sfx.err" | tr -d '\r' > "nt52$sfx.txt"
+grep -v '^ok' "nt52$sfx.txt"
+grep -q '^[0-9]* passed, 0 failed' "nt52$sfx.txt" || { fail "nt52.exe"; tail -n 5 "nt52$sfx.err"; }
+[ "$mode" = native ] || grep -q "$nt52_line" "nt52$sfx.err" || fail "nt52.exe did not see NTLMSSP_NT52_FALLBACKS"
+
+echo "== 1. direct use"
+# Nothing beside the programs but ntlmssp.dll: on Wine 8 (no bcryptprimitives.dll) the DLL's
+# ProcessPrng falls back to RtlGenRandom by itself.
+[ -e "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" ] \
+  && echo "# this Wine has bcryptprimitives.dll" || echo "# this Wine lacks bcryptprimitives.dll (ProcessPrng)"
 users_win=$(winepath -w "$dir/users" 2>/dev/null)
 for prog in harness misuse; do
-  wine "$prog.exe" 2> "$prog-wine.err" | tr -d '\r' > "$prog-wine.txt"
-  echo "$prog.exe: $(tail -n 1 "$prog-wine.txt")"
-  grep '^not ok' "$prog-wine.txt" && fails=$((fails + 1))
-  grep -q '^[0-9]* passed, 0 failed' "$prog-wine.txt" || { fail "$prog.exe"; tail -n 5 "$prog-wine.err"; }
+  wine "$prog.exe" 2> "$prog-wine$sfx.err" | tr -d '\r' > "$prog-wine$sfx.txt"
+  echo "$prog.exe: $(tail -n 1 "$prog-wine$sfx.txt")"
+  grep '^not ok' "$prog-wine$sfx.txt" && fails=$((fails + 1))
+  grep -q '^[0-9]* passed, 0 failed' "$prog-wine$sfx.txt" || { fail "$prog.exe"; tail -n 5 "$prog-wine$sfx.err"; }
+  forced_seen "$prog-wine$sfx.err" "$prog.exe"
 done
-NTLM_USER_FILE="$users_win" wine loadlib.exe 2>&1 | tr -d '\r' > loadlib.txt
-grep -v '^ok' loadlib.txt
-grep -q '^0 failed' loadlib.txt || fail "loadlib.exe"
+NTLM_USER_FILE="$users_win" wine loadlib.exe 2> "loadlib$sfx.err" | tr -d '\r' > "loadlib$sfx.txt"
+grep -v '^ok' "loadlib$sfx.txt"
+grep -q '^0 failed' "loadlib$sfx.txt" || fail "loadlib.exe"
+forced_seen "loadlib$sfx.err" loadlib.exe
 if [ -e handles.exe ]; then
-  wine handles.exe 2>&1 | tr -d '\r' | tee handles.txt | grep -v '^ok'
-  grep -q '^0 failed' handles.txt || fail "handles.exe"
+  wine handles.exe 2> "handles$sfx.err" | tr -d '\r' | tee "handles$sfx.txt" | grep -v '^ok'
+  grep -q '^0 failed' "handles$sfx.txt" || fail "handles.exe"
+  forced_seen "handles$sfx.err" handles.exe
 fi
 if [ -e panic/panic.exe ]; then
   # A process that has loaded libgcc's DWARF unwinder as a DLL (what 32-bit MinGW programs
   # built with -shared-libgcc do) still gets SEC_E_INTERNAL_ERROR from a panicking export.
-  [ -e bcryptprimitives.dll ] && cp shim/bcryptprimitives.dll panic/bcryptprimitives.dll
-  (cd panic && wine panic.exe 2>&1) | tr -d '\r' | tee panic.txt
-  grep -q '^ok - panic' panic.txt && grep -q '^0 failed' panic.txt || fail "panic.exe"
+  (cd panic && wine panic.exe 2> "../panic$sfx.err") | tr -d '\r' | tee "panic$sfx.txt"
+  grep -q '^ok - panic' "panic$sfx.txt" && grep -q '^0 failed' "panic$sfx.txt" || fail "panic.exe"
+  forced_seen "panic$sfx.err" panic.exe
 fi
-rm -f bcryptprimitives.dll
 wineserver -k 2>/dev/null
 
 # One secur32_sspi.exe run; classifies where it went.
 secur32_case() {
-  local route=$1 auth=$2 pkg=$3 required=$4 path log=$dir/secur32-$1-$2-$3
+  local route=$1 auth=$2 pkg=$3 required=$4 path log=$dir/secur32-$1-$2-$3$sfx
   if [ "$auth" = off ]; then path="$dir/bin"; else path=/usr/local/bin:/usr/bin:/bin; fi
   env PATH="$path" NTLM_USER_FILE="$users_win" NTLMSSP_TRACE=1 "$wine" secur32_sspi.exe "$pkg" \
     2> "$log.err" | tr -d '\r' > "$log.txt"
@@ -89,7 +112,8 @@ secur32_case() {
   seals=$(grep -c "^ntlmssp: \(SpSealMessage\|EncryptMessage\) = 0x00000000" "$log.err")
   local what="route $route, ntlm_auth $auth, \"$pkg\""
   if grep -q '^0 failed' "$log.txt" && [ -z "$missing" ] && [ "$seals" -eq 2 ]; then
-    echo "ok - $what: handshake, names and sealing both ways through ntlmssp ($(grep -c '^ntlmssp: ' "$log.err") traced calls)"
+    echo "ok - $what: handshake, names and sealing both ways through ntlmssp ($(grep '^ntlmssp: ' "$log.err" | grep -vc NTLMSSP_NT52_FALLBACKS) traced calls)"
+    forced_seen "$log.err" "$what"
   elif [ "$required" = required ]; then
     fail "$what: $(tail -n 1 "$log.txt"); ntlmssp calls missing:${missing:- none}"
     grep '^not ok\|^#' "$log.txt" | head -n 8
@@ -119,7 +143,7 @@ have_ntlm_auth=$(PATH=/usr/local/bin:/usr/bin:/bin command -v ntlm_auth || true)
 for route in lsa providers; do
   echo "== 2. secur32, installed with scripts/wine-install.sh --route $route"
   new_prefix "$route"
-  registry > "registry-$route-before.txt"
+  registry > "registry-$route-before$sfx.txt"
   bash ./wine-install.sh --route "$route" "$dir/install/ntlmssp.dll" | sed 's/^/# /'
   for auth in off on; do
     if [ "$auth" = on ] && [ -z "$have_ntlm_auth" ]; then
@@ -137,8 +161,8 @@ for route in lsa providers; do
   done
   wineserver -k 2>/dev/null
   bash ./wine-install.sh --uninstall | sed 's/^/# /'
-  registry > "registry-$route-after.txt"
-  if diff "registry-$route-before.txt" "registry-$route-after.txt"; then
+  registry > "registry-$route-after$sfx.txt"
+  if diff "registry-$route-before$sfx.txt" "registry-$route-after$sfx.txt"; then
     echo "ok - route $route: --uninstall restores the registry"
   else
     fail "route $route: registry differs after --uninstall"
@@ -148,5 +172,5 @@ for route in lsa providers; do
   wineserver -k 2>/dev/null
   rm -rf "$WINEPREFIX"
 done
-echo "$fails failure(s) under $(wine --version 2>/dev/null)"
+echo "$fails failure(s) under $(wine --version 2>/dev/null)$([ "$mode" = nt52 ] && echo ", NT 5.2 fallbacks forced")"
 exit "$fails"

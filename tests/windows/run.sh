@@ -2,7 +2,9 @@
 # ntlmssp.dll under Wine. Builds the test programs with mingw-w64 for the DLL's target, then runs
 # tests/windows/checks.sh (direct use, and secur32 through each install route, package and
 # ntlm_auth setting) with the host's Wine, or with the Wine of a Debian chroot made by
-# scripts/wine-chroot.sh; compares the C harness and misuse results with Linux.
+# scripts/wine-chroot.sh, twice: as this Wine is, and with NTLMSSP_NT52_FALLBACKS=1 (every
+# function newer than NT 5.2 replaced by windows/nt52.c's fallbacks, as on ReactOS); compares the
+# C harness and misuse results of both runs with Linux.
 #   usage: tests/windows/run.sh [--target x86_64-pc-windows-gnu|i686-pc-windows-gnu]
 #                               [--chroot bookworm-i386|trixie-amd64] [ntlmssp.dll]
 set -euo pipefail
@@ -34,6 +36,9 @@ $cc $cflags -I"$root/include" "$root/tests/c/harness.c" -o "$out/harness.exe" -L
 $cc $cflags -I"$root/include" "$root/tests/c/misuse.c" -o "$out/misuse.exe" -L"$(dirname "$dll")" -l:libntlmssp.dll.a
 $cc $cflags -I"$root/include" "$root/tests/windows/loadlib.c" -o "$out/loadlib.exe"
 $cc $cflags "$root/tests/windows/secur32_sspi.c" -o "$out/secur32_sspi.exe" -lsecur32
+# windows/nt52.c compiled as build.rs compiles it, into its own test program.
+$cc -std=gnu11 -O2 -Wall -Wextra -Werror -D_WIN32_WINNT=0x0502 "$root/tests/windows/nt52.c" -o "$out/nt52.exe" \
+  -lws2_32 -ladvapi32 -lntdll
 if [ "$target" = i686-pc-windows-gnu ]; then
   # 32-bit handles have 16 slot bits: the full table.
   $cc $cflags -I"$root/include" "$root/tests/windows/handles.c" -o "$out/handles.exe" -L"$(dirname "$dll")" -l:libntlmssp.dll.a
@@ -47,36 +52,38 @@ if [ "$target" = i686-pc-windows-gnu ] && [ -e "$build/panic-test/ntlmssp.dll" ]
 elif [ "$target" = i686-pc-windows-gnu ]; then
   echo "# no $build/panic-test/ntlmssp.dll (scripts/build-windows.sh --target $target --panic-test): panic check not run"
 fi
-mkdir -p "$out/shim"
-$cc -shared -o "$out/shim/bcryptprimitives.dll" "$root/windows/bcryptprimitives.c" "$root/windows/bcryptprimitives.def" -ladvapi32 -Wl,--enable-stdcall-fixup
 cp "$dll" "$out/ntlmssp.dll"
-# What wine-install.sh installs: the DLL, and the shim beside it (taken where a prefix lacks
-# bcryptprimitives.dll).
+# What wine-install.sh installs: the DLL alone.
 mkdir -p "$out/install"
-cp "$dll" "$out/shim/bcryptprimitives.dll" "$out/install/"
-cp "$root/scripts/wine-install.sh" "$root/tests/windows/checks.sh" "$out/"
+cp "$dll" "$out/install/"
+cp "$root/scripts/wine-install.sh" "$root/windows/ntlmssp-providers.cmd" "$root/tests/windows/checks.sh" "$out/"
 printf 'EXAMPLE:alice:Secret123\nDOMAIN:alice:Secret123\n' > "$out/users"
 
 fails=0
-if [ -z "$chroot" ]; then
-  bash "$out/checks.sh" "$out" || fails=$?
-else
-  dir=$(bash "$root/scripts/wine-chroot.sh" "$chroot")
-  echo "# Wine of the $chroot chroot ($dir)"
-  bash "$root/scripts/wine-chroot.sh" "$chroot" run "$out" bash /work/checks.sh /work || fails=$?
-fi
+[ -z "$chroot" ] || echo "# Wine of the $chroot chroot ($(bash "$root/scripts/wine-chroot.sh" "$chroot"))"
+for mode in native nt52; do
+  status=0
+  if [ -z "$chroot" ]; then
+    bash "$out/checks.sh" "$out" "$mode" || status=$?
+  else
+    bash "$root/scripts/wine-chroot.sh" "$chroot" run "$out" bash /work/checks.sh /work "$mode" || status=$?
+  fi
+  fails=$((fails + status))
+done
 
-# The same C programs as on Linux, with the same checks and results.
+# The same C programs as on Linux, with the same checks and results, in both modes.
 if [ -e "$root/target/release/libntlmssp.so" ]; then
   for prog in harness misuse; do
     gcc $cflags -D_GNU_SOURCE -I"$root/include" "$root/tests/c/$prog.c" -o "$out/$prog-linux" \
       -L"$root/target/release" -lntlmssp -ldl -Wl,-rpath,"$root/target/release"
     "$out/$prog-linux" > "$out/$prog-linux.txt" || true
-    if diff <(sed 's/ (.*//' "$out/$prog-linux.txt") <(sed 's/ (.*//' "$out/$prog-wine.txt"); then
-      echo "ok - $prog.exe: same checks and results as on Linux ($(tail -n 1 "$out/$prog-linux.txt"))"
-    else
-      echo "not ok - $prog under Wine differs from Linux (above)"; fails=$((fails + 1))
-    fi
+    for sfx in "" -nt52; do
+      if diff <(sed 's/ (.*//' "$out/$prog-linux.txt") <(sed 's/ (.*//' "$out/$prog-wine$sfx.txt"); then
+        echo "ok - $prog.exe${sfx:+ (NT 5.2 fallbacks)}: same checks and results as on Linux ($(tail -n 1 "$out/$prog-linux.txt"))"
+      else
+        echo "not ok - $prog under Wine${sfx:+ with the NT 5.2 fallbacks} differs from Linux (above)"; fails=$((fails + 1))
+      fi
+    done
   done
 fi
 [ "$fails" -eq 0 ] && echo "Windows checks passed ($target${chroot:+, $chroot})" || { echo "$fails Windows check(s) failed ($target${chroot:+, $chroot})"; exit 1; }

@@ -2,7 +2,8 @@
 # Wine's own secur32 conformance tests with ntlmssp.dll as Wine's NTLM provider.
 #
 # dlls/secur32/tests/{ntlm,negotiate,main,secur32}.c of the installed Wine's Debian source
-# package record what Windows does (they pass on Windows). They are fetched from Debian's archive
+# package record what Windows does (they pass on Windows). They are fetched from the Debian archive
+# this machine's apt sources use (scripts/debian-mirror.sh; NTLMSSP_DEBIAN_MIRROR overrides it)
 # with a private apt source list (the system's apt configuration is not touched), cached outside
 # the clone by version (only those files and Wine's include/wine/{test,debug}.h are kept), built
 # with mingw-w64 against its own headers, and run under Wine in fresh prefixes where
@@ -15,12 +16,15 @@
 # vectors (ntlm.c's "A different session key is being used" means it compared nothing).
 # Then, as a reference only, the same programs with Wine's own NTLM (needs ntlm_auth).
 #
+# Every required run is made twice: as this Wine is, and with NTLMSSP_NT52_FALLBACKS=1, where the
+# DLL replaces every function newer than NT 5.2 with windows/nt52.c's fallbacks (as on ReactOS).
 # With --chroot NAME the sources are those of the Wine in that Debian chroot
-# (scripts/wine-chroot.sh, e.g. trixie-amd64: Debian 13's Wine 10), the programs are still built
-# on the host, and everything from the install on runs inside the chroot (this script's --run
-# half, which needs nothing but Wine and DIR).
+# (scripts/wine-chroot.sh, e.g. trixie-amd64: Debian 13's Wine 10; bookworm-i386 for the i686
+# DLL), the programs are still built on the host (for the DLL's architecture), and everything
+# from the install on runs inside the chroot (this script's --run half, which needs nothing but
+# Wine and DIR).
 #
-# usage: tests/windows/wine-conformance.sh [--chroot trixie-amd64] [ntlmssp.dll]
+# usage: tests/windows/wine-conformance.sh [--chroot trixie-amd64|bookworm-i386] [ntlmssp.dll]
 #        tests/windows/wine-conformance.sh --run DIR   (the Wine half, where Wine is)
 #   NTLMSSP_CI_CACHE   cache root (default /var/cache/ntlmssp-ci, else ~/.cache/ntlmssp-ci)
 #   NTLMSSP_WINDOWS_REQUIRE=1   a missing source package is a failure, not a skip
@@ -38,7 +42,12 @@ done
 if [ -z "$run_dir" ]; then  # the host half: sources, build, then the Wine half here or in the chroot
 root=$(cd "$(dirname "$0")/../.." && pwd)
 dll=$(cd "$root" && realpath "${1:-target/windows/x86_64-pc-windows-gnu/release/ntlmssp.dll}")
-cc=x86_64-w64-mingw32-gcc
+. "$root/scripts/debian-mirror.sh"
+# The test programs are built for the DLL's architecture (its PE machine field).
+case $(od -An -tx2 -j$(( $(od -An -tu4 -j60 -N4 "$dll") + 4 )) -N2 "$dll" | tr -d ' ') in
+  014c) cc=i686-w64-mingw32-gcc ;;
+  *) cc=x86_64-w64-mingw32-gcc ;;
+esac
 
 # --- the test sources, by the source version of the Wine that runs them ----------------------
 if [ -n "$chroot" ]; then
@@ -61,10 +70,15 @@ fetch_sources() (
   set -euo pipefail
   work=$(mktemp -d "$cache_root/wine-src-fetch.XXXXXX")
   trap 'rm -rf "$work"' EXIT
+  mirror=$(debian_mirror) || return 1
+  security=$(debian_security_mirror)
+  keyring=/usr/share/keyrings/debian-archive-keyring.gpg
   {
-    echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $codename main"
-    echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $codename-updates main"
-    echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian-security $codename-security main"
+    echo "deb-src [signed-by=$keyring] $mirror $codename main"
+    echo "deb-src [signed-by=$keyring] $mirror $codename-updates main"
+    if [ -n "$security" ]; then
+      echo "deb-src [signed-by=$keyring] $security $codename-security main"
+    fi
   } > "$work/sources.list"
   mkdir -p "$work/lists/partial" "$work/cache/archives/partial"
   apt_opts=(-q -o Dir::Etc::SourceList="$work/sources.list" -o Dir::Etc::SourceParts=/dev/null
@@ -110,12 +124,10 @@ for t in "${tests[@]}"; do
     -lsecur32 -lcrypt32 -ladvapi32 -lws2_32 -lntdll
 done
 
-# What the Wine half needs: the DLL with the bcryptprimitives shim scripts/build-windows.sh
-# leaves beside it (wine-install.sh takes it where a prefix lacks one), and the scripts.
+# What the Wine half needs: the DLL and the scripts.
 mkdir -p "$out/install"
 cp "$dll" "$out/install/ntlmssp.dll"
-[ ! -f "$(dirname "$dll")/bcryptprimitives.dll" ] || cp "$(dirname "$dll")/bcryptprimitives.dll" "$out/install/"
-cp "$root/scripts/wine-install.sh" "$0" "$out/"
+cp "$root/scripts/wine-install.sh" "$root/windows/ntlmssp-providers.cmd" "$0" "$out/"
 status=0
 if [ -z "$chroot" ]; then
   bash "$out/$(basename "$0")" --run "$out" || status=$?
@@ -170,7 +182,8 @@ run_one() {
 
 # Each install route of scripts/wine-install.sh (an LSA package, the default, or a security
 # provider) in its own fresh prefix, set up by wineboot before the install (as in
-# tests/windows/checks.sh); wine-install.sh adds Wine 8's missing bcryptprimitives.dll.
+# tests/windows/checks.sh); each run is made as this Wine is and again with the NT 5.2 fallbacks
+# (NTLMSSP_NT52_FALLBACKS=1, which the DLL then announces on standard error).
 # ntlm.c and negotiate.c run as on Windows (WINETEST_PLATFORM=windows): their todo_wine marks
 # (Wine 10's ntlm.c has some, for its own NTLM client's last status) are gaps of Wine's own NTLM,
 # which ntlmssp replaces, so Windows' record applies in full. main.c and secur32.c test Wine's
@@ -188,34 +201,45 @@ for route in lsa providers; do
   bash "$out/wine-install.sh" --route "$route" "$out/install/ntlmssp.dll" > "$out/install-$route.txt" 2>&1 \
     || { cat "$out/install-$route.txt"; echo "not ok - wine-install.sh --route $route"; fails=$((fails + 1)); continue; }
   wineserver -k || true
-  for lmcompat in default 2; do
-    echo "== ntlmssp.dll as Wine's NTLM (route $route), ntlm_auth off PATH, LM_COMPAT_LEVEL=$lmcompat"
-    extra=()
-    [ "$lmcompat" = default ] || extra=(LM_COMPAT_LEVEL="$lmcompat")
-    total=0 total_failed=0
-    for t in "${tests[@]}"; do
+  for mode in native nt52; do
+    for lmcompat in default 2; do
+      extra=()
+      [ "$lmcompat" = default ] || extra=(LM_COMPAT_LEVEL="$lmcompat")
       label="$route-lm$lmcompat"
-      platform=()
-      case $t in ntlm|negotiate) platform=(WINETEST_PLATFORM=windows) ;; esac
-      run_one "$label" "$t" PATH="$out/nobin" NTLM_USER_FILE="$users_win" NTLMSSP_TRACE=1 "${platform[@]}" "${extra[@]}"
-      if [ "$t" = negotiate ] && [ "$route" = providers ] && [ "$wine_major" -ge 10 ]; then
-        echo "  (reported only: Wine $wine_major's Negotiate does not use providers' NTLM)"
-        continue
+      if [ "$mode" = nt52 ]; then
+        echo "== ntlmssp.dll as Wine's NTLM (route $route), ntlm_auth off PATH, LM_COMPAT_LEVEL=$lmcompat, NT 5.2 fallbacks (NTLMSSP_NT52_FALLBACKS=1)"
+        extra+=(NTLMSSP_NT52_FALLBACKS=1)
+        label="$label-nt52"
+      else
+        echo "== ntlmssp.dll as Wine's NTLM (route $route), ntlm_auth off PATH, LM_COMPAT_LEVEL=$lmcompat"
       fi
-      total=$((total + executed)) total_failed=$((total_failed + failed))
-      [ "$failed" -eq 0 ] || fails=$((fails + 1))
-      [ "$heap_warnings" -eq 0 ] || { echo "not ok - $t.exe: Wine logged $heap_warnings heap warnings (buffers not from the process heap)"; fails=$((fails + 1)); }
-      # ntlmssp's trace shows the server contexts ran in it (not in some other NTLM).
-      case $t in ntlm|negotiate)
-        grep -Eq '^ntlmssp: (AcceptSecurityContext|SpAcceptLsaModeContext) ' "$out/$label-$t.err" \
-          || { echo "not ok - $t.exe accepted no context through ntlmssp (NTLMSSP_TRACE)"; fails=$((fails + 1)); } ;;
-      esac
-      if [ "$t" = ntlm ] && [ "$lmcompat" = 2 ] && grep -q 'A different session key is being used' "$out/$label-$t.txt"; then
-        echo "not ok - ntlm.c did not reach Windows' recorded sealing vectors ($(grep -m1 'A different session key' "$out/$label-$t.txt"))"
-        fails=$((fails + 1))
-      fi
+      total=0 total_failed=0
+      for t in "${tests[@]}"; do
+        platform=()
+        case $t in ntlm|negotiate) platform=(WINETEST_PLATFORM=windows) ;; esac
+        run_one "$label" "$t" PATH="$out/nobin" NTLM_USER_FILE="$users_win" NTLMSSP_TRACE=1 "${platform[@]}" "${extra[@]}"
+        if [ "$t" = negotiate ] && [ "$route" = providers ] && [ "$wine_major" -ge 10 ]; then
+          echo "  (reported only: Wine $wine_major's Negotiate does not use providers' NTLM)"
+          continue
+        fi
+        total=$((total + executed)) total_failed=$((total_failed + failed))
+        [ "$failed" -eq 0 ] || fails=$((fails + 1))
+        [ "$heap_warnings" -eq 0 ] || { echo "not ok - $t.exe: Wine logged $heap_warnings heap warnings (buffers not from the process heap)"; fails=$((fails + 1)); }
+        # ntlmssp's trace shows the server contexts ran in it (not in some other NTLM).
+        case $t in ntlm|negotiate)
+          grep -Eq '^ntlmssp: (AcceptSecurityContext|SpAcceptLsaModeContext) ' "$out/$label-$t.err" \
+            || { echo "not ok - $t.exe accepted no context through ntlmssp (NTLMSSP_TRACE)"; fails=$((fails + 1)); }
+          if [ "$mode" = nt52 ] && ! grep -q '^ntlmssp: NTLMSSP_NT52_FALLBACKS=1: ' "$out/$label-$t.err"; then
+            echo "not ok - $t.exe: the DLL did not announce the NT 5.2 fallbacks"; fails=$((fails + 1))
+          fi ;;
+        esac
+        if [ "$t" = ntlm ] && [ "$lmcompat" = 2 ] && grep -q 'A different session key is being used' "$out/$label-$t.txt"; then
+          echo "not ok - ntlm.c did not reach Windows' recorded sealing vectors ($(grep -m1 'A different session key' "$out/$label-$t.txt"))"
+          fails=$((fails + 1))
+        fi
+      done
+      echo "total (required): $total checks, $total_failed failures"
     done
-    echo "total (required): $total checks, $total_failed failures"
   done
   wineserver -k || true
 done

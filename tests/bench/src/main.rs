@@ -522,13 +522,13 @@ fn debug_trace_cost(cfg: &Config) {
     let null = std::fs::OpenOptions::new().write(true).open("/dev/null").expect("/dev/null");
     let mut rounds = Vec::new();
     for _ in 0..cfg.runs.max(3) {
-        ntlmssp::trace::force(None);
+        ntlmssp::inspect::trace::force(None);
         let off = rate(1, cfg.window, 1, abi::handshake_once);
-        ntlmssp::trace::force(Some(Box::new(null.try_clone().expect("dup /dev/null"))));
+        ntlmssp::inspect::trace::force(Some(Box::new(null.try_clone().expect("dup /dev/null"))));
         let on = rate(1, cfg.window, 1, abi::handshake_once);
         rounds.push((off, on));
     }
-    ntlmssp::trace::force(None);
+    ntlmssp::inspect::trace::force(None);
     let median = |mut v: Vec<f64>| {
         v.sort_by(|a, b| a.partial_cmp(b).unwrap());
         v[v.len() / 2]

@@ -5,7 +5,9 @@ use std::ptr::null_mut;
 use std::sync::{Arc, OnceLock};
 
 use ntlmssp::nlmp::client::{Client, ClientOptions};
-use ntlmssp::nlmp::credentials::{ClientCredential, FileUserDatabase, ServerCredential};
+use ntlmssp::nlmp::credentials::ClientCredential;
+use ntlmssp::nlmp::verifier::ServerCredential;
+use ntlmssp::users::database::FileUserDatabase;
 use ntlmssp::nlmp::env::SystemEnvironment;
 use ntlmssp::nlmp::policy::Policy;
 use ntlmssp::nlmp::server::{Server, ServerNames};
@@ -98,7 +100,7 @@ fn core() -> &'static Core {
     static C: OnceLock<Core> = OnceLock::new();
     C.get_or_init(|| Core {
         credential: Arc::new(ClientCredential::from_password(USER, DOMAIN, PASSWORD)),
-        users: ServerCredential { users: Arc::new(FileUserDatabase::from_text(&format!("{DOMAIN}:{USER}:{PASSWORD}\n"))) },
+        users: ServerCredential { verifier: Arc::new(FileUserDatabase::from_text(&format!("{DOMAIN}:{USER}:{PASSWORD}\n"))) },
         names: Arc::new(ServerNames::from_env()),
         env: Arc::new(SystemEnvironment),
     })

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use ntlmssp::nlmp::credentials::FileUserDatabase;
+use ntlmssp::users::database::FileUserDatabase;
 use ntlmssp::sspi::entry::*;
 use ntlmssp::sspi::types::*;
 
@@ -98,7 +98,7 @@ pub fn table(cfg: &Config, large: bool) {
 
 /// Heap an entry's derived hashes hold (NT hash and NTOWFv2 key), measured on a first login.
 fn derived_bytes() -> usize {
-    use ntlmssp::nlmp::credentials::UserDatabase;
+    use ntlmssp::nlmp::verifier::NtHashSource;
     let db = FileUserDatabase::from_text(&format!("{DOMAIN}:{USER}:{PASSWORD}\n"));
     let before = alloc_count::live_bytes();
     let k = db.response_key_nt(USER, DOMAIN);

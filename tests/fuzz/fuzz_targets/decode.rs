@@ -1,4 +1,4 @@
-//! ntlmssp-decode's parser and formatter (src/nlmp/describe.rs) on arbitrary input: raw bytes
+//! ntlmssp-decode's parser and formatter (src/inspect/describe.rs) on arbitrary input: raw bytes
 //! and text lines (base64, hex, HTTP header lines).
 #![no_main]
 

@@ -14,10 +14,12 @@ use std::sync::Arc;
 use std::sync::Once;
 
 use ntlmssp::nlmp::client::{Client, ClientOptions};
-use ntlmssp::nlmp::credentials::{ClientCredential, FileUserDatabase, ServerCredential};
+use ntlmssp::nlmp::credentials::ClientCredential;
 use ntlmssp::nlmp::env::FixedEnvironment;
 use ntlmssp::nlmp::policy::Policy;
 use ntlmssp::nlmp::server::{Server, ServerNames};
+use ntlmssp::nlmp::verifier::ServerCredential;
+use ntlmssp::users::database::FileUserDatabase;
 
 pub const USERS: &str = "DOMAIN:alice:Secret123\n:bob:hunter2\n";
 
@@ -40,7 +42,7 @@ pub fn fixed_server(level: u8) -> Server {
     };
     Server::new(
         ServerCredential {
-            users: Arc::new(FileUserDatabase::from_text(USERS)),
+            verifier: Arc::new(FileUserDatabase::from_text(USERS)),
         },
         Arc::new(names),
         Policy {
@@ -575,12 +577,12 @@ pub fn spnego(data: &[u8]) {
     let _ = i.step(Some(data), None);
 }
 
-/// ntlmssp-decode's description (src/nlmp/describe.rs) on arbitrary bytes, as a raw message and
+/// ntlmssp-decode's description (src/inspect/describe.rs) on arbitrary bytes, as a raw message and
 /// as lines of text input: never a panic; a description renders as text and as JSON that
 /// parses back; a refusal names a field; and the description agrees with the core decoders
 /// (what they refuse is never described as a message).
 pub fn decode(data: &[u8]) {
-    use ntlmssp::nlmp::describe::{describe, parse_input, Description};
+    use ntlmssp::inspect::describe::{describe, parse_input, Description};
     use ntlmssp::nlmp::messages;
     let check = |token: &[u8]| match describe(token) {
         Ok(d) => {

@@ -4,12 +4,11 @@
 //!
 //! Off by default. The environment is read once per process; while off, [`enabled`] is one
 //! relaxed atomic load and [`event`] never runs its closure, so callers format nothing.
-//! Nothing traced is a secret: messages are described by [`crate::nlmp::describe`], which shows
+//! Nothing traced is a secret: messages are described by [`super::describe`], which shows
 //! no response, proof, MIC or key, and events name users, flags and reasons only.
 //!
-//! Other modules report through [`event`] with the context's id (0 when there is none, e.g.
+//! The SSPI edge reports through [`event`] with the context's id (0 when there is none, e.g.
 //! for a credential or the user file).
-#![forbid(unsafe_code)]
 
 use std::io::Write;
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -17,7 +16,7 @@ use std::sync::OnceLock;
 
 use parking_lot::Mutex;
 
-use crate::nlmp::describe;
+use super::describe;
 
 /// Set (not empty, not `0`): trace.
 pub const DEBUG_VAR: &str = "NTLMSSP_DEBUG";

@@ -1,7 +1,8 @@
-//! A readable account of one NTLM message, for `ntlmssp-decode` and the `NTLMSSP_DEBUG` trace.
+//! A readable account of one NTLM message, or of a SPNEGO token and the NTLM message inside, for
+//! `ntlmssp-decode` and the `NTLMSSP_DEBUG` trace.
 //!
-//! The message is parsed by the decoders of [`super::messages`] (no second parser); this module
-//! only names what they return: every flag by its [MS-NLMP] 2.2.2.5 name, strings with the
+//! The message is parsed by the decoders of [`crate::nlmp::messages`] (no second parser); this
+//! module only names what they return: every flag by its [MS-NLMP] 2.2.2.5 name, strings with the
 //! character set the flags chose, VERSION (2.2.2.10), AV pairs (2.2.2.1) with FILETIMEs as UTC
 //! dates, and for an AUTHENTICATE_MESSAGE the kind of response (3.3.1, 3.3.2) and the NTLMv2
 //! client challenge (2.2.2.7). It never shows a response, proof, MIC or key: only whether they
@@ -13,13 +14,14 @@
 //!
 //! Input forms ([`parse_input`]): base64, hex, or a whole HTTP header line
 //! (`Authorization: NTLM …`, `WWW-Authenticate: Negotiate …`, `Proxy-Authorization: …`).
-//! SPNEGO-wrapped tokens go through [`unwrap_spnego`], the one place an unwrapping step plugs in.
+//! A SPNEGO token is decoded by the Negotiate package's own codec ([`describe_spnego`]), with the
+//! NTLM message it carries described in place.
 
 use serde_json::{json, Map, Value};
 
-use super::codec::{from_oem, from_utf16le, PayloadField, Reader};
-use super::flags::{self, has};
-use super::messages::{
+use crate::nlmp::codec::{from_oem, from_utf16le, PayloadField, Reader};
+use crate::nlmp::flags::{self, has};
+use crate::nlmp::messages::{
     self, av_flags, av_id, Authenticate, AvPairs, Challenge, Negotiate, Ntlmv2ClientChallenge,
     Version, NTLMV2_CLIENT_CHALLENGE_HEADER,
 };
