@@ -392,43 +392,33 @@ fn main() {
         v.sort_by(|a, b| a.partial_cmp(b).unwrap());
         v[v.len() / 2]
     };
+    // One table of rates per thread count, each beside one thread's (medians of per-round ratios).
+    let scaling = |title: &str, names: &[&str], rounds: &[Vec<Vec<f64>>]| {
+        println!("| {title} | {} |", counts.iter().map(|t| format!("{t} thread{}", if *t == 1 { "" } else { "s" })).collect::<Vec<_>>().join(" | "));
+        println!("|---|{}", "---:|".repeat(counts.len()));
+        for (k, name) in names.iter().enumerate() {
+            let cells: Vec<String> = (0..counts.len())
+                .map(|i| {
+                    let r = median(rounds.iter().map(|r| r[k][i]).collect());
+                    if i == 0 {
+                        format!("{}/s", human(r))
+                    } else {
+                        format!("{}/s ({:.2}x)", human(r), median(rounds.iter().map(|r| r[k][i] / r[k][0]).collect()))
+                    }
+                })
+                .collect();
+            println!("| {name} | {} |", cells.join(" | "));
+        }
+    };
     println!("## Threads ({all} available) and memory");
-    println!("| handshakes | {} |", counts.iter().map(|t| format!("{t} thread{}", if *t == 1 { "" } else { "s" })).collect::<Vec<_>>().join(" | "));
-    println!("|---|{}", "---:|".repeat(counts.len()));
-    for (k, (name, _)) in kinds.iter().enumerate() {
-        let cells: Vec<String> = (0..counts.len())
-            .map(|i| {
-                let r = median(rounds.iter().map(|r| r[k][i]).collect());
-                if i == 0 {
-                    format!("{}/s", human(r))
-                } else {
-                    format!("{}/s ({:.2}x)", human(r), median(rounds.iter().map(|r| r[k][i] / r[k][0]).collect()))
-                }
-            })
-            .collect();
-        println!("| {name} | {} |", cells.join(" | "));
-    }
+    scaling("handshakes", &kinds.iter().map(|(n, _)| *n).collect::<Vec<_>>(), &rounds);
     // Message protection with a context pair of its own per thread (through the C ABI): no
     // state is shared but the handle table.
     let message_kinds = [("Make+VerifySignature, 64 B", "sign", 64), ("Encrypt+DecryptMessage, 64 B", "seal", 64), ("Encrypt+DecryptMessage, 64 KiB", "seal", 65536)];
     let rounds: Vec<Vec<Vec<f64>>> = (0..cfg.runs.max(3))
         .map(|_| message_kinds.iter().map(|&(_, op, size)| counts.iter().map(|&t| threaded_messages(t, &one_cfg, op, size)).collect()).collect())
         .collect();
-    println!("| message pairs, a context pair per thread | {} |", counts.iter().map(|t| format!("{t} thread{}", if *t == 1 { "" } else { "s" })).collect::<Vec<_>>().join(" | "));
-    println!("|---|{}", "---:|".repeat(counts.len()));
-    for (k, (name, _, _)) in message_kinds.iter().enumerate() {
-        let cells: Vec<String> = (0..counts.len())
-            .map(|i| {
-                let r = median(rounds.iter().map(|r| r[k][i]).collect());
-                if i == 0 {
-                    format!("{}/s", human(r))
-                } else {
-                    format!("{}/s ({:.2}x)", human(r), median(rounds.iter().map(|r| r[k][i] / r[k][0]).collect()))
-                }
-            })
-            .collect();
-        println!("| {name} | {} |", cells.join(" | "));
-    }
+    scaling("message pairs, a context pair per thread", &message_kinds.iter().map(|(n, _, _)| *n).collect::<Vec<_>>(), &rounds);
     println!();
     println!("| figure | value |");
     println!("|---|---:|");
