@@ -479,8 +479,8 @@ fn md5_and_hmac_md5_match_the_reference_crates() {
             let mut sealing = HmacMd5::new(&key);
             sealing.update(&[7; 5]);
             let (a, b) = buf.split_at_mut(split);
-            sealing.seal_update(a, &mut stream.keystream());
-            sealing.seal_update(b, &mut stream.keystream());
+            sealing.seal_update(a, &mut stream);
+            sealing.seal_update(b, &mut stream);
             let mut reference = HmacMd5::new(&key);
             reference.update(&[7; 5]);
             reference.update(&data);
@@ -491,10 +491,107 @@ fn md5_and_hmac_md5_match_the_reference_crates() {
             let mut opening = HmacMd5::new(&key);
             opening.update(&[7; 5]);
             let (a, b) = buf.split_at_mut(split);
-            opening.unseal_update(a, &mut stream.keystream());
-            opening.unseal_update(b, &mut stream.keystream());
+            opening.unseal_update(a, &mut stream);
+            opening.unseal_update(b, &mut stream);
             assert_eq!(opening.finalize(), sealed_mac);
             assert_eq!(buf, data);
         }
+    }
+}
+
+/// Sealing and unsealing (MD5 interleaved with RC4, `Md5::seal_update`/`unseal_update`) against
+/// the reference crates applied one after the other: HMAC-MD5 (`hmac`, `md-5`) over what was
+/// already MACed and the plaintext, RC4 (`rc4`) over the message. Random message lengths (the
+/// block boundaries and just around them among them), stream positions (the interleaved path
+/// first brings the stream to a boundary of its index), MAC buffer fill, message pieces and
+/// memory alignments.
+#[test]
+fn sealing_matches_the_reference_crates() {
+    use hmac::{Hmac, Mac};
+    use ntlmssp::nlmp::digest::HmacMd5Key;
+    use rc4::cipher::StreamCipher;
+    let mut seed = 0x2545_f491u32;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        seed as usize
+    };
+    let lengths = [
+        0usize, 1, 63, 64, 65, 127, 128, 129, 191, 192, 193, 255, 256, 257, 320, 4096,
+    ];
+    for case in 0..600 {
+        let len = if case < lengths.len() * 8 {
+            lengths[case % lengths.len()]
+        } else {
+            next() % 3000
+        };
+        let mac_key: Vec<u8> = (0..16).map(|_| next() as u8).collect();
+        let rc4_key: Vec<u8> = (0..[5, 8, 16][case % 3]).map(|_| next() as u8).collect();
+        // Bytes MACed before the message (the sequence number and earlier pieces), and bytes
+        // the stream produced before it.
+        let before = [0, 4, next() % 200][case % 3];
+        let skip = next() % 300;
+        let prefix: Vec<u8> = (0..before).map(|_| next() as u8).collect();
+        let offset = next() % 16;
+        let mut memory: Vec<u8> = (0..len + offset).map(|_| next() as u8).collect();
+        let plain = memory[offset..].to_vec();
+        // Up to three pieces.
+        let mut cuts = vec![0, len];
+        for _ in 0..case % 3 {
+            cuts.push(if len == 0 { 0 } else { next() % len });
+        }
+        cuts.sort();
+
+        let mut expected = plain.clone();
+        let mut reference_stream = {
+            use rc4::cipher::KeyInit;
+            rc4::Rc4::new_from_slice(&rc4_key).unwrap()
+        };
+        reference_stream.apply_keystream(&mut vec![0u8; skip]);
+        reference_stream.apply_keystream(&mut expected);
+        let mut reference_mac =
+            <Hmac<md5::Md5> as hmac::KeyInit>::new_from_slice(&mac_key).unwrap();
+        reference_mac.update(&prefix);
+        reference_mac.update(&plain);
+        let expected_mac: [u8; 16] = reference_mac.finalize().into_bytes().into();
+
+        let key = HmacMd5Key::new(&mac_key);
+        let mut stream = crypto::Rc4::new(&rc4_key);
+        stream.apply(&mut vec![0u8; skip]);
+        let mut sealing = key.start();
+        sealing.update(&prefix);
+        let data = &mut memory[offset..];
+        for w in cuts.windows(2) {
+            sealing.seal_update(&mut data[w[0]..w[1]], &mut stream);
+        }
+        assert_eq!(
+            sealing.finalize(),
+            expected_mac,
+            "case {case}: MAC of {len} bytes"
+        );
+        assert_eq!(
+            data,
+            &expected[..],
+            "case {case}: {len} bytes sealed, skip {skip}"
+        );
+
+        let mut stream = crypto::Rc4::new(&rc4_key);
+        stream.apply(&mut vec![0u8; skip]);
+        let mut opening = key.start();
+        opening.update(&prefix);
+        for w in cuts.windows(2) {
+            opening.unseal_update(&mut data[w[0]..w[1]], &mut stream);
+        }
+        assert_eq!(
+            opening.finalize(),
+            expected_mac,
+            "case {case}: MAC of {len} bytes unsealed"
+        );
+        assert_eq!(
+            data,
+            &plain[..],
+            "case {case}: {len} bytes unsealed, skip {skip}"
+        );
     }
 }

@@ -8,6 +8,8 @@ use md4::{Digest, Md4};
 use super::digest::{HmacMd5, Md5};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
+pub use super::digest::HmacMd5Key;
+
 use super::flags::{self, has};
 
 // ---------------------------------------------------------------------------------------------
@@ -29,44 +31,6 @@ pub fn md5(parts: &[&[u8]]) -> [u8; 16] {
 /// HMAC_MD5(key, concatenation of `parts`).
 pub fn hmac_md5(key: &[u8], parts: &[&[u8]]) -> [u8; 16] {
     HmacMd5Key::new(key).mac(parts)
-}
-
-/// An HMAC-MD5 key with its inner and outer pads already hashed: each MAC under it costs two
-/// MD5 compressions less. Kept for keys used again and again (NTOWFv2 of a credential, the
-/// signing key of a session). Wiped when dropped.
-#[derive(Clone)]
-pub struct HmacMd5Key(HmacMd5);
-
-impl HmacMd5Key {
-    pub fn new(key: &[u8]) -> Self {
-        HmacMd5Key(HmacMd5::new(key))
-    }
-
-    /// HMAC_MD5(key, concatenation of `parts`).
-    pub fn mac(&self, parts: &[&[u8]]) -> [u8; 16] {
-        let mut m = self.start();
-        for p in parts {
-            m.update(p);
-        }
-        m.finalize()
-    }
-
-    /// A running MAC, for messages that arrive in pieces.
-    pub fn start(&self) -> HmacMd5 {
-        self.0.clone()
-    }
-}
-
-impl Zeroize for HmacMd5Key {
-    fn zeroize(&mut self) {
-        self.0.zeroize();
-    }
-}
-
-impl core::fmt::Debug for HmacMd5Key {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("HmacMd5Key(..)")
-    }
 }
 
 /// DES(K, D) with a 7-byte key: the 56 key bits are spread over 8 bytes, one parity bit per

@@ -7,8 +7,8 @@
 //! | [`flags`] | 2.2.2.5 NEGOTIATE flags |
 //! | [`codec`] | 2.2 message syntax: bounds-checked reader, payload fields |
 //! | [`messages`] | 2.2.1 NEGOTIATE/CHALLENGE/AUTHENTICATE, 2.2.2 AV pairs, VERSION, NTLMv2 blob |
-//! | [`rc4`] | 6 RC4Init/RC4, and the keystream sealing interleaves with MD5 |
-//! | [`digest`] | 6 MD5 and HMAC-MD5, written for speed |
+//! | [`rc4`] | 6 RC4Init/RC4: a stream that runs backwards and hands out 64-byte blocks at its index's boundaries |
+//! | [`digest`] | 6 MD5 and HMAC-MD5, written for speed; sealing's MD5 interleaved with RC4 |
 //! | [`crypto`] | 3.3 response computation, 3.4.5 KXKEY/SIGNKEY/SEALKEY, 6 primitives |
 //! | [`session`] | 3.4 session security: MAC, sign, seal |
 //! | [`credentials`] | 3.1.1 the client's credential with its OWFs precomputed, the 16-byte secret |

@@ -291,7 +291,7 @@ impl SessionSecurity {
         for s in segments {
             mac.update(s);
         }
-        let sig = self.finish_mac(true, seq, mac);
+        let sig = self.finish_mac(true, seq, &mut mac);
         self.finish_send(seq_no);
         sig
     }
@@ -309,7 +309,7 @@ impl SessionSecurity {
                 Segment::SignOnly(b) => mac.update(b),
             }
         }
-        let sig = self.finish_mac(true, seq, mac);
+        let sig = self.finish_mac(true, seq, &mut mac);
         self.finish_send(seq_no);
         sig
     }
@@ -332,32 +332,39 @@ impl SessionSecurity {
         if self.ess() && seq_no.is_none() && received[12..] != self.inbound.seq.to_le_bytes() {
             return Err(Error::OutOfSequence);
         }
-        let saved = self.save();
         let seq = self.begin(false, seq_no);
         let mut mac = self.mac_state(false, seq);
         for s in segments {
             mac.update(s);
         }
-        let expected = self.finish_mac(false, seq, mac);
+        let expected = self.finish_mac(false, seq, &mut mac);
         let result = self.compare(&expected, &received, seq_no);
         if result.is_err() {
-            self.restore(saved);
+            self.undo_checksum();
         }
         result
     }
 
-    /// What receiving a message changes: the receive stream and counter.
-    fn save(&mut self) -> (Option<Rc4>, u32) {
-        let d = self.dir(false);
-        (d.keys.as_ref().and_then(|k| k.rc4.clone()), d.seq)
+    /// Takes back the receive stream's bytes that the checksum of a message that failed
+    /// verification used ([`Rc4::undo`]), so the stream is where it was before the message.
+    /// The sequence number only moves on success. (In connectionless mode the stream is keyed
+    /// again for every message, so there is nothing to take back; undoing is still right.)
+    fn undo_checksum(&mut self) {
+        let n = self.checksum_stream_bytes();
+        if n > 0 {
+            self.dir(false).rc4().undo(&mut [0u8; 12][..n]);
+        }
     }
 
-    fn restore(&mut self, (rc4, seq): (Option<Rc4>, u32)) {
-        let d = self.dir(false);
-        if let Some(k) = d.keys.as_mut() {
-            k.rc4 = rc4;
+    /// How many bytes of the stream a checksum takes (3.4.4): with extended session security
+    /// the 8-byte HMAC prefix when keys are exchanged, none otherwise; without it RandomPad,
+    /// the CRC32 and SeqNum.
+    fn checksum_stream_bytes(&self) -> usize {
+        match (self.ess(), has(self.flags, flags::NEGOTIATE_KEY_EXCH)) {
+            (true, true) => 8,
+            (true, false) => 0,
+            (false, _) => 12,
         }
-        d.seq = seq;
     }
 
     /// DecryptMessage: unseals the Seal segments in place and checks the signature; on
@@ -372,7 +379,6 @@ impl SessionSecurity {
         if self.ess() && seq_no.is_none() && received[12..] != self.inbound.seq.to_le_bytes() {
             return Err(Error::OutOfSequence);
         }
-        let saved = self.save();
         let seq = self.begin(false, seq_no);
         let mut mac = self.mac_state(false, seq);
         let rc4 = self.dir(false).rc4();
@@ -382,19 +388,18 @@ impl SessionSecurity {
                 Segment::SignOnly(b) => mac.update(b),
             }
         }
-        let expected = self.finish_mac(false, seq, mac);
+        let expected = self.finish_mac(false, seq, &mut mac);
         let result = self.compare(&expected, &received, seq_no);
         if result.is_err() {
-            // Put the ciphertext back: re-applying the same key stream undoes the decryption.
-            self.restore((saved.0.clone(), saved.1));
-            self.begin(false, seq_no);
+            // Run the stream back over the checksum and the data, last byte first: the
+            // ciphertext is back and so is the stream.
+            self.undo_checksum();
             let rc4 = self.dir(false).rc4();
-            for s in segments.iter_mut() {
+            for s in segments.iter_mut().rev() {
                 if let Segment::Seal(b) = s {
-                    rc4.apply(b);
+                    rc4.undo(b);
                 }
             }
-            self.restore(saved);
         }
         result
     }
@@ -407,11 +412,17 @@ impl SessionSecurity {
         received: &[u8; 16],
         seq_no: Option<u32>,
     ) -> Result<()> {
-        let checksum = if self.ess() { 4..12 } else { 8..12 };
-        if !crypto::ct_eq(&expected[checksum.clone()], &received[checksum]) {
+        use subtle::ConstantTimeEq;
+        // Bytes 4..12 as one word, of which only the CRC32 half without extended session
+        // security (the RandomPad half is masked off); then SeqNum. Compared as integers in
+        // constant time.
+        let word = |sig: &[u8; 16]| u64::from_le_bytes(sig[4..12].try_into().expect("8"));
+        let seq = |sig: &[u8; 16]| u32::from_le_bytes(sig[12..].try_into().expect("4"));
+        let mask = if self.ess() { u64::MAX } else { u64::MAX << 32 };
+        if !bool::from(((word(expected) ^ word(received)) & mask).ct_eq(&0)) {
             return Err(Error::MessageAltered);
         }
-        if !crypto::ct_eq(&expected[12..], &received[12..]) {
+        if !bool::from(seq(expected).ct_eq(&seq(received))) {
             // Without extended session security SeqNum is encrypted, so a wrong one shows up
             // here; with it, the connection-mode check before the MAC caught it already.
             return Err(if self.ess() {
@@ -439,14 +450,14 @@ impl SessionSecurity {
         }
     }
 
-    fn finish_mac(&mut self, send: bool, seq: u32, mac: MacState) -> [u8; 16] {
+    fn finish_mac(&mut self, send: bool, seq: u32, mac: &mut MacState) -> [u8; 16] {
         let key_exch = has(self.flags, flags::NEGOTIATE_KEY_EXCH);
         let d = self.dir(send);
         let mut sig = [0u8; 16];
         sig[..4].copy_from_slice(&SIGNATURE_VERSION);
         match mac {
             MacState::Hmac(m) => {
-                let full: [u8; 16] = m.finalize();
+                let full: [u8; 16] = m.finish();
                 let mut checksum: [u8; 8] = full[..8].try_into().expect("8");
                 if key_exch {
                     d.rc4().apply(&mut checksum);
@@ -456,7 +467,7 @@ impl SessionSecurity {
             }
             MacState::Crc(h) => {
                 let mut tail = [0u8; 12];
-                tail[4..8].copy_from_slice(&h.finalize().to_le_bytes());
+                tail[4..8].copy_from_slice(&h.clone().finalize().to_le_bytes());
                 tail[8..].copy_from_slice(&seq.to_le_bytes());
                 d.rc4().apply(&mut tail);
                 sig[8..].copy_from_slice(&tail[4..]);
@@ -484,7 +495,7 @@ impl MacState {
     /// Checksums plaintext and seals it, block by block.
     fn absorb_then_seal(&mut self, data: &mut [u8], rc4: &mut Rc4) {
         match self {
-            MacState::Hmac(m) => m.seal_update(data, &mut rc4.keystream()),
+            MacState::Hmac(m) => m.seal_update(data, rc4),
             MacState::Crc(h) => {
                 h.update(data);
                 rc4.apply(data);
@@ -495,7 +506,7 @@ impl MacState {
     /// Unseals ciphertext and checksums the plaintext, block by block.
     fn open_then_absorb(&mut self, data: &mut [u8], rc4: &mut Rc4) {
         match self {
-            MacState::Hmac(m) => m.unseal_update(data, &mut rc4.keystream()),
+            MacState::Hmac(m) => m.unseal_update(data, rc4),
             MacState::Crc(h) => {
                 rc4.apply(data);
                 h.update(data);
@@ -622,6 +633,53 @@ mod tests {
                 traffic(&mut c, &mut s.clone()),
                 traffic(&mut reference, &mut s)
             );
+        }
+    }
+
+    /// A message in three pieces: sealed, signed only, sealed.
+    fn pieces<'a>(data: &'a mut [u8], header: &'a [u8]) -> [Segment<'a>; 3] {
+        let (a, b) = data.split_at_mut(301);
+        [
+            Segment::Seal(a),
+            Segment::SignOnly(header),
+            Segment::Seal(b),
+        ]
+    }
+
+    /// A refused message (tampered, in several pieces, longer than the RC4 table so that taking
+    /// it back crosses the stream's index wrap) is left as received, and the stream and counter
+    /// as they were: the genuine message that follows is accepted, under every flag set.
+    #[test]
+    fn refused_messages_leave_data_and_stream_as_they_were() {
+        let header = [7u8; 9];
+        for flags in flag_sets() {
+            let (mut c, mut s) = (
+                SessionSecurity::new(flags, &KEY, Mode::Client),
+                SessionSecurity::new(flags, &KEY, Mode::Server),
+            );
+            for round in 0..3 {
+                let plain: Vec<u8> = (0..700 + round * 61).map(|n| (n * 13) as u8).collect();
+                let mut data = plain.clone();
+                let sig = c.seal(None, &mut pieces(&mut data, &header));
+                let mut bad_sig = sig;
+                bad_sig[9] ^= 1;
+                let mut tampered = data.clone();
+                tampered[650] ^= 0x40;
+                for (mut received, signature) in [(tampered, sig), (data.clone(), bad_sig)] {
+                    let before = received.clone();
+                    let refused = s.unseal(None, &mut pieces(&mut received, &header), &signature);
+                    assert!(refused.is_err(), "{flags:#x}");
+                    assert_eq!(received, before, "{flags:#x}: refused message changed");
+                }
+                s.unseal(None, &mut pieces(&mut data, &header), &sig)
+                    .unwrap();
+                assert_eq!(data, plain, "{flags:#x}");
+                let sig = s.sign(None, &[&plain]);
+                let mut bad = sig;
+                bad[9] ^= 1;
+                assert!(c.verify(None, &[&plain], &bad).is_err(), "{flags:#x}");
+                c.verify(None, &[&plain], &sig).unwrap();
+            }
         }
     }
 }
