@@ -10,8 +10,9 @@
  *   ATTRS                   -> OK <hex>                      (the last step's context attributes)
  *
  * usage: sspi_peer client|server, for the package PEER_PACKAGE (NTLM unless set: Negotiate).
- * The client's identity comes from PEER_USER, PEER_DOMAIN and PEER_PASSWORD (UTF-8), its target
- * from PEER_TARGET; the server reads NTLM_USER_FILE. PEER_REQ (lineproto.h) chooses
+ * The client's identity comes from PEER_USER, PEER_DOMAIN and PEER_PASSWORD (UTF-8), or with
+ * PEER_DEFAULT_CREDENTIALS=1 is the calling user's (NULL pAuthData); its target from PEER_TARGET.
+ * The server reads NTLM_USER_FILE (without it, on a domain member, the domain verifies). PEER_REQ (lineproto.h) chooses
  * fContextReq; with "none" the client calls InitializeSecurityContextW as curl does: fContextReq
  * 0, network data representation, NULL ptsExpiry. In datagram mode every message uses sequence
  * number 0 (the application's choice there). */
@@ -89,6 +90,8 @@ static SECURITY_STATUS acquire(void) {
         id.Domain = domain; id.DomainLength = utf16(d ? d : "", domain, 256);
         id.Password = password; id.PasswordLength = utf16(p ? p : "", password, 256);
         id.Flags = SEC_WINNT_AUTH_IDENTITY_UNICODE;
+        if (getenv("PEER_DEFAULT_CREDENTIALS") && strcmp(getenv("PEER_DEFAULT_CREDENTIALS"), "1") == 0)
+            return AcquireCredentialsHandleW(NULL, package, SECPKG_CRED_OUTBOUND, NULL, NULL, NULL, NULL, &cred, &ts);
         return AcquireCredentialsHandleW(NULL, package, SECPKG_CRED_OUTBOUND, NULL, &id,
                                          NULL, NULL, &cred, &ts);
     }
