@@ -173,10 +173,11 @@ mod imp {
         }
     }
 
-    /// The process's user: its name in the system's user database, else in winbindd's.
-    fn owner(w: Option<&Winbind>) -> Option<String> {
+    /// The process's user and its name in the system's user database (None when it has none).
+    fn owner() -> (u32, Option<String>) {
         // SAFETY: geteuid cannot fail.
         let uid = unsafe { libc::geteuid() };
+        // SAFETY: a passwd of null pointers and zeros is a valid value to be filled.
         let mut pw: libc::passwd = unsafe { core::mem::zeroed() };
         let mut buf = vec![0u8; 16384];
         let mut out: *mut libc::passwd = core::ptr::null_mut();
@@ -184,35 +185,58 @@ mod imp {
         // the name below; `out` is NULL or `&mut pw`.
         let r =
             unsafe { libc::getpwuid_r(uid, &mut pw, buf.as_mut_ptr().cast(), buf.len(), &mut out) };
-        if r == 0 && !out.is_null() && !pw.pw_name.is_null() {
+        let name = (r == 0 && !out.is_null() && !pw.pw_name.is_null()).then(|| {
             // SAFETY: a NUL-terminated name in `buf`.
             let name = unsafe { core::ffi::CStr::from_ptr(pw.pw_name) };
-            return Some(name.to_string_lossy().into_owned());
-        }
-        w?.user_name(uid).ok().flatten()
+            name.to_string_lossy().into_owned()
+        });
+        (uid, name)
     }
 
-    /// The process's user as the domain names it: split at winbind's separator, or in the
-    /// member's domain.
+    /// The process's user as its domain names it (user, domain): a name with winbind's
+    /// separator ("EXAMPLE\\alice") is split there; a name without one belongs to the domain
+    /// when winbindd knows its uid (`winbind use default domain`); a user only winbindd knows
+    /// (no entry in the system's database) is named as winbindd names it. Otherwise the user is
+    /// a local one, whom no domain credential cache holds.
     fn owner_in_domain(w: &Winbind) -> core::result::Result<(String, String), String> {
-        let name = owner(Some(w)).ok_or("the process's user has no name")?;
         let d = w
             .interface_details()
             .map_err(|e| format!("winbindd did not answer ({e})"))?;
-        Ok(match name.split_once(d.winbind_separator) {
+        let (uid, name) = owner();
+        let split = |name: String| match name.split_once(d.winbind_separator) {
             Some((domain, user)) => (user.to_owned(), domain.to_owned()),
-            None => (name, d.netbios_domain),
-        })
+            None => (name, d.netbios_domain.clone()),
+        };
+        if let Some(n) = name.as_ref().filter(|n| n.contains(d.winbind_separator)) {
+            return Ok(split(n.clone()));
+        }
+        match w.user_name(uid) {
+            Ok(Some(n)) => Ok(split(n)),
+            Ok(None) => Err(format!(
+                "the process's user {} is not a user of the domain {}",
+                name.unwrap_or_else(|| format!("uid {uid}")),
+                d.netbios_domain
+            )),
+            Err(e) => Err(format!("winbindd did not answer ({e})")),
+        }
     }
 
     pub fn owner_name() -> String {
-        let w = Winbind::shared();
-        if let Some(w) = w {
+        if let Some(w) = Winbind::shared() {
             if let Ok((user, domain)) = owner_in_domain(w) {
                 return qualified_name(&domain, &user);
             }
         }
-        owner(w).unwrap_or_default()
+        // A local user, named as Windows names one: in the machine's own name.
+        let (uid, name) = owner();
+        qualified_name(
+            &crate::nlmp::server::host_name()
+                .split('.')
+                .next()
+                .unwrap_or_default()
+                .to_uppercase(),
+            &name.unwrap_or_else(|| format!("uid {uid}")),
+        )
     }
 
     pub fn cached_credential(tried: &mut Vec<String>) -> Option<ClientCredential> {

@@ -242,6 +242,10 @@ impl DomainError {
             (_, LOGON_TYPE_NOT_GRANTED) => "logon type not granted",
             (_, NTLM_BLOCKED) => "NTLM refused by the domain",
             (_, TIME_DIFFERENCE_AT_DC) => "clock skew with the DC",
+            // The binding's own stand-in when winbindd itself cannot be reached.
+            (DomainErrorKind::Unreachable, NETLOGON_NOT_STARTED) => {
+                "winbindd is not running or not reachable"
+            }
             (_, s) if no_authority(s) => "no domain controller reachable",
             (DomainErrorKind::Unreachable, _) => "winbindd not reachable",
             _ => "refused by the domain",
