@@ -6,12 +6,13 @@
 #     the DC stopped, frozen and back on one credential, many threads), default credentials;
 #   - tests/domain/anchors.py: ntlmssp's server side by side with gss-ntlmssp's and ntlm_auth's
 #     winbind routes for every client, single sign-on from winbindd's credential cache;
-#   - tests/domain/curl.sh: curl.exe under Wine with ntlmssp.dll as its SSPI, against an HTTP
-#     server authenticating with libntlmssp.so's domain route (when the DLL is built).
+#   - tests/domain/curl.sh: curl.exe (scripts/curl-mingw.sh) under Wine with ntlmssp.dll as its
+#     SSPI, against an HTTP server authenticating with libntlmssp.so's domain route (builds the
+#     DLL with scripts/build-windows.sh; skipped without the Windows toolchain and Wine, unless
+#     NTLMSSP_WINDOWS_REQUIRE=1).
 # Skipped without root or Samba's AD DC packages, unless NTLMSSP_INTEROP_REQUIRE=1 (CI).
 #
 # usage: check.sh [LIBDIR]   (LIBDIR: the built libntlmssp.so, default target/release)
-#   NTLMSSP_DOMAIN_BENCH=1   also the domain benchmark (tests/domain/bench.sh), printed only
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 libdir=${1:-target/release}
@@ -29,7 +30,7 @@ for tool in samba samba-tool winbindd wbinfo ntlm_auth net unshare nsenter setpr
   command -v "$tool" >/dev/null || skip "$tool is missing (apt-get install samba samba-ad-dc samba-ad-provision winbind python3-samba)"
 done
 /usr/bin/python3 -c 'import samba.samdb' 2>/dev/null || skip "python3-samba is missing"
-ldconfig -p | grep -q 'libwbclient\.so\.0 ' || skip "libwbclient0 is missing"
+ldconfig -p | grep 'libwbclient\.so\.0 ' >/dev/null || skip "libwbclient0 is missing"
 
 dir=$(bash "$root/tests/domain/provision.sh")
 echo "test domain: $dir ($(tail -1 "$dir/provision.log"))"
@@ -59,3 +60,16 @@ bash "$root/tests/domain/run.sh" bash -c '
   NTLMSSP_WINBIND_TIMEOUT_MS=3000 "$2" --ignored --test-threads=1 --nocapture
   echo "== side by side with the anchors, single sign-on (tests/domain/anchors.py)"
   python3 "$3" "$4"' _ "$winbind_bin" "$logons_bin" "$root/tests/domain/anchors.py" "$out"
+
+# curl.exe under Wine with the DLL as its client (the same DLL build scripts/test.sh makes later).
+if [ -x /usr/bin/cargo ] && [ -d /usr/lib/rustlib/src/rust/library ] && command -v x86_64-w64-mingw32-gcc-win32 >/dev/null \
+   && command -v wine >/dev/null; then
+  echo "== curl.exe under Wine with ntlmssp.dll, against an HTTP server on the domain route (tests/domain/curl.sh)"
+  dll=$(cd "$root" && bash scripts/build-windows.sh | tail -n 1)
+  bash "$root/tests/domain/curl.sh" "$libdir" "$root/$dll"
+elif [ "${NTLMSSP_WINDOWS_REQUIRE:-}" = 1 ]; then
+  echo "curl.exe under Wine required but rustc-web/cargo-web/rust-web-src, mingw-w64 or wine is missing" >&2
+  exit 1
+else
+  echo "curl.exe under Wine skipped: apt-get install rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 wine64 wine"
+fi
