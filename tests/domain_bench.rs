@@ -2,12 +2,13 @@
 //! against the local DC at 1 and 2 threads, in one run, for
 //! - ntlmssp through the exported functions: full NTLMv2 handshakes (ISC, ASC, ISC, ASC, both
 //!   contexts deleted), the server credential on the domain route;
-//! - libwbclient alone (tests/domain/bench_peers.c `wbc`): wbcCtxAuthenticateUserEx of one
-//!   response in a loop, the round trip every domain logon makes, with nothing around it;
+//! - libwbclient alone (tests/domain/bench_peers.c `wbc`): wbcCtxAuthenticateUserEx of 64
+//!   responses in turn, the round trip every domain logon makes, with nothing around it;
 //! - ntlmssp's libwbclient binding alone (`Winbind::authenticate_response`: its worker threads);
 //! - gss-ntlmssp's winbind route (bench_peers.c `gss`: full handshakes through GSSAPI);
 //! - Samba's `ntlm_auth --helper-protocol=squid-2.5-ntlmssp` (its winbind route), one helper per
-//!   thread, driven over its pipe with NTLMSSP messages made by ntlmssp's core client.
+//!   thread, driven over its pipe with NTLMSSP messages made by ntlmssp's core client;
+//! - ntlmssp's same handshake against a user file: its own share of a logon, without the DC.
 //!
 //! Printed, never judged. `NTLMSSP_BENCH_WINDOW_MS` (default 2000) sets each measurement's
 //! window, `NTLMSSP_BENCH_PEERS` the bench_peers binary (rows without it are left out).
@@ -220,33 +221,55 @@ fn domain_logons_per_second() {
         std::env::var_os("NTLMSSP_DC").is_some(),
         "run through tests/domain/bench.sh"
     );
+    // The same handshake without the DC (a user file): ntlmssp's own share of a logon.
+    let users =
+        std::env::temp_dir().join(format!("ntlmssp-domain-bench-users-{}", std::process::id()));
+    std::fs::write(&users, format!("EXAMPLE:alice:{PASSWORD}\n")).unwrap();
+    std::env::set_var("NTLM_USER_FILE", &users);
+    let local = credential("NTLM", SECPKG_CRED_INBOUND, None).unwrap();
     std::env::remove_var("NTLM_USER_FILE");
     let sc = credential("NTLM", SECPKG_CRED_INBOUND, None).unwrap();
 
-    // A response the DC accepts, for the loops that repeat one: the member's CHALLENGE answered
-    // by ntlmssp's client.
-    let mut c = core_client();
-    let (negotiate, next) = c.negotiate().unwrap();
-    c.advance(next);
+    // Responses the DC accepts, for the loops that verify them in turn: each of the member's
+    // CHALLENGEs answered by ntlmssp's client (another challenge and client challenge each time,
+    // as in real logons).
     let mut scm = sc;
-    let challenge = challenge_from(&mut scm, &negotiate);
-    let (authenticate, _) = c.authenticate(&challenge, None).unwrap();
-    let a = Authenticate::decode(&authenticate).unwrap();
-    let server_challenge = Challenge::decode(&challenge).unwrap().server_challenge;
-    let nt = a.nt_challenge_response.to_vec();
+    let responses: Vec<([u8; 8], Vec<u8>)> = (0..64)
+        .map(|_| {
+            let mut c = core_client();
+            let (negotiate, next) = c.negotiate().unwrap();
+            c.advance(next);
+            let challenge = challenge_from(&mut scm, &negotiate);
+            let (authenticate, _) = c.authenticate(&challenge, None).unwrap();
+            let nt = Authenticate::decode(&authenticate)
+                .unwrap()
+                .nt_challenge_response
+                .to_vec();
+            (Challenge::decode(&challenge).unwrap().server_challenge, nt)
+        })
+        .collect();
     let winbind = Winbind::load().expect("libwbclient");
-    winbind
-        .authenticate_response("alice", "EXAMPLE", "BENCH", server_challenge, &[], &nt)
-        .expect("the DC accepts the response");
+    let verify = |(challenge, nt): &([u8; 8], Vec<u8>)| {
+        winbind.authenticate_response("alice", "EXAMPLE", "BENCH", *challenge, &[], nt)
+    };
+    verify(&responses[0]).expect("the DC accepts the responses");
+    let file = std::env::temp_dir().join(format!("ntlmssp-domain-bench-{}", std::process::id()));
+    std::fs::write(
+        &file,
+        responses
+            .iter()
+            .map(|(c, nt)| format!("{} {}\n", hex::encode(c), hex::encode(nt)))
+            .collect::<String>(),
+    )
+    .unwrap();
     let wbc_args = [
         "alice".to_owned(),
         "EXAMPLE".to_owned(),
         "BENCH".to_owned(),
-        hex::encode(server_challenge),
-        hex::encode(&nt),
+        file.display().to_string(),
     ];
 
-    let abi = |threads| {
+    let abi = |threads, sc: CredHandle| {
         rate(
             threads,
             || client_credential("alice", "EXAMPLE", PASSWORD).unwrap(),
@@ -269,11 +292,10 @@ fn domain_logons_per_second() {
     let binding = |threads| {
         rate(
             threads,
-            || (),
-            |_| {
-                winbind
-                    .authenticate_response("alice", "EXAMPLE", "BENCH", server_challenge, &[], &nt)
-                    .is_ok()
+            || 0,
+            |n| {
+                *n += 1;
+                verify(&responses[*n % responses.len()]).is_ok()
             },
         )
     };
@@ -283,21 +305,23 @@ fn domain_logons_per_second() {
         "ntlmssp's libwbclient binding alone",
         "gss-ntlmssp, winbind route (full handshake)",
         "ntlm_auth squid-2.5-ntlmssp helper (full exchange)",
+        "ntlmssp, exported C ABI, the same handshake with a user file (no DC)",
     ];
     // Rounds of every path in turn, so that a change in the machine's load reaches every row
     // alike; each figure is the median of its rounds, the overhead the median of per-round
     // differences between ntlmssp's handshake and the direct loop.
-    let rounds = 3;
+    let rounds = 5;
     let mut figures = vec![[Vec::new(), Vec::new()]; names.len()];
     let mut overhead = [Vec::new(), Vec::new()];
     for _ in 0..rounds {
         for (t, threads) in [1usize, 2].into_iter().enumerate() {
             let round = [
-                abi(threads),
+                abi(threads, sc),
                 peers("wbc", threads, &wbc_args),
                 binding(threads),
                 peers("gss", threads, &[]),
                 rate(threads, Helper::start, Helper::logon),
+                abi(threads, local),
             ];
             if let (Some(ours), Some(direct)) = (round[0], round[1]) {
                 overhead[t].push(1e6 / ours - 1e6 / direct);
@@ -344,6 +368,9 @@ fn domain_logons_per_second() {
             );
         }
     }
-    let mut sc = sc;
-    free_credential(&mut sc);
+    std::fs::remove_file(&file).unwrap();
+    std::fs::remove_file(&users).unwrap();
+    for mut h in [sc, local] {
+        free_credential(&mut h);
+    }
 }

@@ -2,10 +2,10 @@
  * through winbind without ntlmssp, on THREADS threads for WINDOW_MS after a warm-up, printed as
  * "<mode> <threads> <rate>".
  *
- *   wbc THREADS WINDOW_MS USER DOMAIN WORKSTATION CHALLENGE_HEX NT_HEX
- *       wbcCtxAuthenticateUserEx (level RESPONSE) of one NTLMv2 response, again and again, one
- *       wbcContext per thread: the winbind round trip itself, with nothing around it (the DC
- *       takes the same response any number of times).
+ *   wbc THREADS WINDOW_MS USER DOMAIN WORKSTATION RESPONSES
+ *       wbcCtxAuthenticateUserEx (level RESPONSE) of NTLMv2 responses in turn (RESPONSES: a file
+ *       of lines "CHALLENGE_HEX NT_HEX", each a response to another CHALLENGE), one wbcContext
+ *       per thread: the winbind round trip itself, with nothing around it.
  *   gss THREADS WINDOW_MS
  *       gss-ntlmssp's full handshakes (init, accept, init, accept, delete x2), EXAMPLE\alice with
  *       her password, the acceptor without NTLM_USER_FILE: its winbind route.
@@ -57,8 +57,12 @@ static void run_window(struct worker *w, int (*one)(void *), void *state) {
 }
 
 #ifdef WITH_WBC
-static uint8_t challenge[8], nt[4096];
-static size_t nt_len;
+#define MAX_RESPONSES 256
+static struct response {
+    uint8_t challenge[8], nt[1024];
+    size_t nt_len;
+} responses[MAX_RESPONSES];
+static int n_responses;
 
 static int unhex(const char *s, uint8_t *out, size_t cap) {
     size_t n = strlen(s) / 2, i;
@@ -71,8 +75,29 @@ static int unhex(const char *s, uint8_t *out, size_t cap) {
     return (int)n;
 }
 
+static int read_responses(const char *path) {
+    static char c[64], nt[4096];
+    FILE *f = fopen(path, "r");
+    if (!f) return 0;
+    while (n_responses < MAX_RESPONSES && fscanf(f, "%63s %4095s", c, nt) == 2) {
+        struct response *r = &responses[n_responses];
+        int n = unhex(nt, r->nt, sizeof r->nt);
+        if (unhex(c, r->challenge, 8) != 8 || n <= 0) break;
+        r->nt_len = (size_t)n;
+        n_responses++;
+    }
+    fclose(f);
+    return n_responses > 0;
+}
+
+struct wbc_state {
+    struct wbcContext *ctx;
+    int next;
+};
+
 static int wbc_one(void *p) {
-    struct wbcContext *ctx = p;
+    struct wbc_state *st = p;
+    const struct response *r = &responses[st->next++ % n_responses];
     struct wbcAuthUserParams params;
     struct wbcAuthUserInfo *info = NULL;
     struct wbcAuthErrorInfo *error = NULL;
@@ -83,10 +108,10 @@ static int wbc_one(void *p) {
     params.workstation_name = args[6];
     params.parameter_control = WBC_MSV1_0_ALLOW_SERVER_TRUST_ACCOUNT | WBC_MSV1_0_ALLOW_WORKSTATION_TRUST_ACCOUNT;
     params.level = WBC_AUTH_USER_LEVEL_RESPONSE;
-    memcpy(params.password.response.challenge, challenge, 8);
-    params.password.response.nt_length = (uint32_t)nt_len;
-    params.password.response.nt_data = nt;
-    e = wbcCtxAuthenticateUserEx(ctx, &params, &info, &error);
+    memcpy(params.password.response.challenge, r->challenge, 8);
+    params.password.response.nt_length = (uint32_t)r->nt_len;
+    params.password.response.nt_data = (uint8_t *)r->nt;
+    e = wbcCtxAuthenticateUserEx(st->ctx, &params, &info, &error);
     if (e != WBC_ERR_SUCCESS)
         fprintf(stderr, "wbcCtxAuthenticateUserEx: %s (%s)\n", wbcErrorString(e), error && error->nt_string ? error->nt_string : "");
     wbcFreeMemory(info);
@@ -96,10 +121,10 @@ static int wbc_one(void *p) {
 
 static void *wbc_thread(void *p) {
     struct worker *w = p;
-    struct wbcContext *ctx = wbcCtxCreate();
-    if (!ctx) { w->failed = 1; return NULL; }
-    run_window(w, wbc_one, ctx);
-    wbcCtxFree(ctx);
+    struct wbc_state st = {wbcCtxCreate(), 0};
+    if (!st.ctx) { w->failed = 1; return NULL; }
+    run_window(w, wbc_one, &st);
+    wbcCtxFree(st.ctx);
     return NULL;
 }
 #endif
@@ -164,17 +189,15 @@ int main(int argc, char **argv) {
     long total = 0;
     double t;
     if (argc < 4) {
-        fprintf(stderr, "usage: %s wbc|gss THREADS WINDOW_MS [wbc: USER DOMAIN WS CHALLENGE NT]\n", argv[0]);
+        fprintf(stderr, "usage: %s wbc|gss THREADS WINDOW_MS [wbc: USER DOMAIN WS RESPONSES]\n", argv[0]);
         return 2;
     }
     args = argv;
     threads = atoi(argv[2]);
     window_ms = atoi(argv[3]);
 #ifdef WITH_WBC
-    if (!strcmp(argv[1], "wbc") && argc == 9) {
-        int n = unhex(argv[8], nt, sizeof nt);
-        if (unhex(argv[7], challenge, 8) != 8 || n < 0) return 2;
-        nt_len = (size_t)n;
+    if (!strcmp(argv[1], "wbc") && argc == 8) {
+        if (!read_responses(argv[7])) return 2;
         thread = wbc_thread;
     }
 #endif
