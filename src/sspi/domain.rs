@@ -4,7 +4,7 @@
 //!
 //! - Server ([`server_source`]): on a member of an Active Directory domain whose winbindd
 //!   answers when the credential is acquired, the domain controller verifies each logon
-//!   (`users::domain`, asked through [`winbind`]) and the CHALLENGE names the member as its
+//!   (`users::domain`, asked through `winbind`) and the CHALLENGE names the member as its
 //!   domain knows it. The credential keeps that route for its life: while winbindd or the DC is
 //!   unreachable, logons fail with SEC_E_NO_AUTHENTICATING_AUTHORITY within winbind's bounded
 //!   wait, and succeed again once they are back.
