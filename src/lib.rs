@@ -7,7 +7,7 @@
 //! |---|---|---|
 //! | `sspi` | the C edge: every `extern "system"` export, every raw pointer, the handle table, the allocator paired with `FreeContextBuffer`; the only `unsafe` | SSPI |
 //! | [`inspect`] | tokens in words: the describer behind `ntlmssp-decode` and the `NTLMSSP_DEBUG` trace; the edge and the command use it, the protocol never does | [MS-NLMP] 2.2, [MS-SPNG] 2.2 |
-//! | [`users`] | where a server's users come from (the user file, `NtlmSetNtHashCallback`'s lookup) and the client's default credential | [MS-NLMP] 3.2.1 |
+//! | [`users`] | where a server's users come from (the user file, `NtlmSetNtHashCallback`'s lookup, the domain's controller) and the client's default credential | [MS-NLMP] 3.2.1, [MS-APDS] 3.1.5 |
 //! | [`spnego`] | the Negotiate package's state machines and token codec over NTLM | [MS-SPNG], [RFC 4178] |
 //! | [`nlmp`] | the NTLM protocol core: messages, crypto, client, server, the verifier seam, session security; randomness and the clock are injected | [MS-NLMP] |
 //!

@@ -30,6 +30,7 @@ fn server_verifying_with(verifier: Arc<dyn Verifier>, level: u8) -> Server {
         dns_computer: "srv.example".into(),
         dns_domain: "example".into(),
         accepted_targets: vec![],
+        ..Default::default()
     };
     Server::new(
         ServerCredential { verifier },
@@ -523,6 +524,7 @@ fn reflection_through_another_target_is_refused() {
         dns_computer: "srv.example".into(),
         dns_domain: "example".into(),
         accepted_targets: targets,
+        ..Default::default()
     };
     let with_target = |t: &str| {
         let options = ClientOptions {
@@ -672,4 +674,202 @@ fn connectionless_server_speaks_first() {
     let (_, next) = s.challenge_connectionless().unwrap();
     s.advance(next);
     assert_eq!(s.challenge_connectionless().unwrap_err(), Error::OutOfOrder);
+}
+
+/// A holder of alice's password outside the client (as winbind's credential cache is): it
+/// answers the CHALLENGE with a client of its own, asking for signing only, as Samba's does.
+#[derive(Debug)]
+struct Holder {
+    negotiate_seen: std::sync::Mutex<Vec<Option<Vec<u8>>>>,
+    refuse: Option<Error>,
+}
+
+impl ntlmssp::nlmp::credentials::ExternalAuthenticator for Holder {
+    fn authenticate(
+        &self,
+        negotiate: Option<&[u8]>,
+        challenge: &[u8],
+    ) -> ntlmssp::nlmp::Result<ntlmssp::nlmp::credentials::ExternalAnswer> {
+        self.negotiate_seen
+            .lock()
+            .unwrap()
+            .push(negotiate.map(<[u8]>::to_vec));
+        if let Some(e) = self.refuse {
+            return Err(e);
+        }
+        let own = client("alice", "DOMAIN", "Secret123", 3, false);
+        let parsed = messages::Challenge::decode(challenge)?;
+        let (authenticate, established) = own.build_authenticate(
+            negotiate.unwrap_or(&[]),
+            challenge,
+            &parsed,
+            &[3; 8],
+            &[4; 16],
+            None,
+        )?;
+        Ok(ntlmssp::nlmp::credentials::ExternalAnswer {
+            authenticate,
+            exported_session_key: established.exported_session_key,
+        })
+    }
+}
+
+fn held_elsewhere(refuse: Option<Error>) -> (Arc<Holder>, Client) {
+    let holder = Arc::new(Holder {
+        negotiate_seen: Default::default(),
+        refuse,
+    });
+    let options = ClientOptions {
+        sign: true,
+        seal: true,
+        workstation: "WS".into(),
+        ..Default::default()
+    };
+    let cred = ClientCredential::external("alice", "DOMAIN", holder.clone());
+    let c = Client::new(
+        Arc::new(cred),
+        options,
+        Policy { lm_compat_level: 3 },
+        Arc::new(SystemEnvironment),
+    );
+    (holder, c)
+}
+
+#[test]
+fn a_credential_held_elsewhere_answers_the_challenge() {
+    let (holder, mut c) = held_elsewhere(None);
+    let mut s = server(3);
+    let chal = first_leg(&mut c, &mut s);
+    let (auth, next) = c.authenticate(&chal, None).unwrap();
+    c.advance(next);
+    // The holder's message goes out as it made it, MIC included (it was given the NEGOTIATE).
+    let msg = Authenticate::decode(&auth).unwrap();
+    assert!(msg.mic.is_some_and(|m| m != [0; 16]));
+    assert!(holder.negotiate_seen.lock().unwrap()[0].is_some());
+    s.authenticate(&auth, None).unwrap();
+    let (ce, se) = (c.established().unwrap(), s.established().unwrap());
+    assert_eq!(ce.exported_session_key, se.exported_session_key);
+    // The session follows what the holder's message negotiated: it asked for signing only.
+    assert_eq!(ce.flags, se.flags);
+    assert!(flags::has(ce.flags, flags::NEGOTIATE_SIGN));
+    assert!(!flags::has(ce.flags, flags::NEGOTIATE_SEAL));
+    assert_eq!((&ce.user[..], &ce.domain[..]), ("alice", "DOMAIN"));
+    assert!(ce.ntlmv2);
+    exchange(&mut c, &mut s);
+    // No LM_KEY is offered for a credential held elsewhere, even where NTLMv1 would be sent.
+    let (_, c) = held_elsewhere(None);
+    assert!(!flags::has(c.negotiate_flags(), flags::NEGOTIATE_LM_KEY));
+}
+
+#[test]
+fn a_credential_held_elsewhere_cannot_bind_to_a_channel() {
+    let (holder, mut c) = held_elsewhere(None);
+    let mut s = server(3);
+    let chal = first_leg(&mut c, &mut s);
+    assert_eq!(
+        c.authenticate(&chal, Some([9; 16])).unwrap_err(),
+        Error::Unsupported
+    );
+    assert!(
+        holder.negotiate_seen.lock().unwrap().is_empty(),
+        "the holder is not asked"
+    );
+    // The context is unchanged: answered without bindings it completes.
+    let (auth, next) = c.authenticate(&chal, None).unwrap();
+    c.advance(next);
+    s.authenticate(&auth, None).unwrap();
+}
+
+#[test]
+fn a_holders_refusal_and_a_malformed_challenge() {
+    for e in [Error::NoCredentials, Error::NoAuthority] {
+        let (_, mut c) = held_elsewhere(Some(e));
+        let mut s = server(3);
+        let chal = first_leg(&mut c, &mut s);
+        assert_eq!(c.authenticate(&chal, None).unwrap_err(), e);
+    }
+    // A malformed CHALLENGE never reaches the holder.
+    let (holder, mut c) = held_elsewhere(None);
+    let (_, next) = c.negotiate().unwrap();
+    c.advance(next);
+    assert_eq!(
+        c.authenticate(b"NTLMSSP\0\x02\0\0\0", None).unwrap_err(),
+        Error::InvalidToken
+    );
+    assert!(holder.negotiate_seen.lock().unwrap().is_empty());
+    // Server-initiated: no NEGOTIATE to pass on.
+    let (holder, c) = held_elsewhere(None);
+    let mut s = server(3);
+    let (chal, next) = s.challenge_connectionless().unwrap();
+    s.advance(next);
+    let (auth, _) = c.authenticate(&chal, None).unwrap();
+    assert_eq!(holder.negotiate_seen.lock().unwrap()[0], None);
+    s.authenticate(&auth, None).unwrap();
+}
+
+/// A domain member's CHALLENGE (3.2.5.1.1): its domain as the target, TARGET_TYPE_DOMAIN.
+#[test]
+fn a_domain_members_challenge_names_its_domain() {
+    let names = ServerNames {
+        nb_computer: "MEMBER1".into(),
+        nb_domain: "EXAMPLE".into(),
+        dns_computer: "member1.example.test".into(),
+        dns_domain: "example.test".into(),
+        domain_member: true,
+        ..Default::default()
+    };
+    let mut s = Server::new(
+        ServerCredential {
+            verifier: Arc::new(FileUserDatabase::from_text("EXAMPLE:alice:Secret123\n")),
+        },
+        Arc::new(names),
+        Policy { lm_compat_level: 3 },
+        Arc::new(SystemEnvironment),
+    );
+    let mut c = client("alice", "EXAMPLE", "Secret123", 3, true);
+    let chal = first_leg(&mut c, &mut s);
+    let parsed = messages::Challenge::decode(&chal).unwrap();
+    assert!(flags::has(parsed.flags, flags::TARGET_TYPE_DOMAIN));
+    assert!(!flags::has(parsed.flags, flags::TARGET_TYPE_SERVER));
+    let target: Vec<u8> = "EXAMPLE"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    assert_eq!(parsed.target_name, &target[..]);
+    let (auth, next) = c.authenticate(&chal, None).unwrap();
+    c.advance(next);
+    s.authenticate(&auth, None).unwrap();
+    // Neither target type reaches the established flags.
+    assert!(!flags::has(
+        s.established().unwrap().flags,
+        flags::TARGET_TYPE_DOMAIN
+    ));
+}
+
+/// Negotiate over a credential held elsewhere: the mechListMIC follows from the holder's
+/// message (it carries a MIC) and the key it returned, and the streams agree afterwards.
+#[test]
+fn negotiate_with_a_credential_held_elsewhere() {
+    use ntlmssp::spnego::context::{Acceptor, Initiator, Progress};
+    let (_, c) = held_elsewhere(None);
+    let (mut i, mut a) = (Initiator::new(c), Acceptor::new(server(3)));
+    let (init, next) = i.step(None, None).unwrap();
+    i.advance(next);
+    let (chal, next) = a.step(&init).unwrap();
+    a.advance(next);
+    let (auth, next) = i.step(Some(&chal), None).unwrap();
+    i.advance(next);
+    let last = a.authenticate(&auth, None).unwrap();
+    assert_eq!(a.progress(), Progress::Complete);
+    let (_, next) = i.step(Some(&last), None).unwrap();
+    i.advance(next);
+    let ie = i.established_mut().unwrap();
+    let mut data = *b"client to server";
+    let sig = ie.session.seal(None, &mut [Segment::Seal(&mut data)]);
+    a.established_mut()
+        .unwrap()
+        .session
+        .unseal(None, &mut [Segment::Seal(&mut data)], &sig)
+        .unwrap();
+    assert_eq!(&data, b"client to server");
 }

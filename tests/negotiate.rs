@@ -29,6 +29,7 @@ fn acceptor() -> Acceptor {
         dns_computer: "srv.example".into(),
         dns_domain: "example".into(),
         accepted_targets: vec![],
+        ..Default::default()
     };
     Acceptor::new(Server::new(
         ServerCredential {

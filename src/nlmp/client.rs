@@ -6,8 +6,8 @@ use zeroize::Zeroizing;
 
 use smallvec::SmallVec;
 
-use super::codec::encode_wire;
-use super::credentials::{ClientCredential, Secret16};
+use super::codec::{decode_string, encode_wire};
+use super::credentials::{ClientCredential, ExternalAuthenticator, Secret16};
 use super::crypto::{self, Mode};
 use super::env::{Environment, SystemEnvironment};
 use super::error::{Error, Result};
@@ -174,7 +174,9 @@ impl Client {
         if self.options.sign || self.options.seal {
             f |= flags::NEGOTIATE_KEY_EXCH;
         }
-        if !self.policy.client_uses_v2() {
+        // A credential held elsewhere decides its own response variant; LM_KEY would only
+        // matter for an NTLMv1 answer computed here.
+        if !self.policy.client_uses_v2() && self.credential.external.is_none() {
             f |= flags::NEGOTIATE_LM_KEY;
         }
         if self.options.sign || self.options.seal {
@@ -253,6 +255,19 @@ impl Client {
         channel_bindings_hash: Option<[u8; 16]>,
     ) -> Result<(Vec<u8>, Pending)> {
         let challenge = Challenge::decode(challenge_token)?;
+        if let Some(external) = &self.credential.external {
+            let established = Self::answer_external(
+                &**external,
+                negotiate,
+                challenge_token,
+                &challenge,
+                channel_bindings_hash,
+            )?;
+            return Ok((
+                established.0,
+                Pending(State::Complete(Box::new(established.1))),
+            ));
+        }
         // Draw every random byte of the handshake at once: ClientChallenge || ExportedSessionKey.
         let mut random = Zeroizing::new([0u8; 24]);
         self.env().random(&mut random[..]);
@@ -267,6 +282,52 @@ impl Client {
             channel_bindings_hash,
         )?;
         Ok((token, Pending(State::Complete(Box::new(established)))))
+    }
+
+    /// 3.1.5.1.2 by the holder of the user's secret: its AUTHENTICATE_MESSAGE goes out as it is,
+    /// and the session follows from what that message negotiated (its flags, 2.2.1.3) and the
+    /// ExportedSessionKey the holder returned, as for a message built here. Channel bindings
+    /// cannot reach the holder (its interface takes the messages only), so a request with
+    /// bindings is refused ([`Error::Unsupported`]) rather than sent without them.
+    fn answer_external(
+        external: &dyn ExternalAuthenticator,
+        negotiate: &[u8],
+        challenge_token: &[u8],
+        challenge: &Challenge<'_>,
+        channel_bindings_hash: Option<[u8; 16]>,
+    ) -> Result<(Vec<u8>, Established)> {
+        if channel_bindings_hash.is_some() {
+            return Err(Error::Unsupported);
+        }
+        let answer = external.authenticate(
+            (!negotiate.is_empty()).then_some(negotiate),
+            challenge_token,
+        )?;
+        let msg = Authenticate::decode(&answer.authenticate)?;
+        // What the server will take from the message: its flags within what the CHALLENGE
+        // offered, as a server reads them (3.2.5.1.2), so both derive the same keys.
+        let informational = flags::NEGOTIATE_ANONYMOUS
+            | flags::NEGOTIATE_OEM_DOMAIN_SUPPLIED
+            | flags::NEGOTIATE_OEM_WORKSTATION_SUPPLIED
+            | flags::REQUEST_NON_NT_SESSION_KEY;
+        let flags = msg.flags
+            & (challenge.flags | informational)
+            & !(flags::TARGET_TYPE_SERVER | flags::TARGET_TYPE_DOMAIN);
+        let unicode = has(flags, flags::NEGOTIATE_UNICODE);
+        let user = decode_string(msg.user_name, unicode)?;
+        let domain = decode_string(msg.domain_name, unicode)?;
+        let ntlmv2 = msg.nt_challenge_response.len() > 24;
+        let session = SessionSecurity::new(flags, &answer.exported_session_key.0, Mode::Client);
+        let established = Established {
+            flags,
+            exported_session_key: answer.exported_session_key,
+            session,
+            user,
+            domain,
+            anonymous: false,
+            ntlmv2,
+        };
+        Ok((answer.authenticate, established))
     }
 
     /// Answers a CHALLENGE that starts a new authentication whatever the state (a

@@ -3,9 +3,15 @@
 //!
 //! The password itself is never kept: NTOWFv1, LMOWFv1 and NTOWFv2 are derived when the
 //! credential is created, so no handshake hashes the password again, and only those hashes
-//! (zeroized on drop) stay in memory.
+//! (zeroized on drop) stay in memory. A credential whose secret lives elsewhere (a logged-on
+//! user's cached credentials, kept by a service that answers CHALLENGEs for it) has no hashes at
+//! all: an [`ExternalAuthenticator`] computes its AUTHENTICATE_MESSAGE.
+
+use std::sync::Arc;
 
 use zeroize::{Zeroize, ZeroizeOnDrop};
+
+use super::error::Result;
 
 use super::crypto::{self, HmacMd5Key};
 
@@ -17,6 +23,28 @@ impl core::fmt::Debug for Secret16 {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("Secret16(..)")
     }
+}
+
+/// What 3.1.5.1.2 computes from the password, computed by whoever holds it: the
+/// AUTHENTICATE_MESSAGE answering a CHALLENGE_MESSAGE, and that message's ExportedSessionKey.
+#[derive(Debug)]
+pub struct ExternalAnswer {
+    pub authenticate: Vec<u8>,
+    pub exported_session_key: Secret16,
+}
+
+/// A holder of a user's secret that answers CHALLENGEs for it (winbind's credential cache on a
+/// domain member): the password never enters this process. The client still sends its own
+/// NEGOTIATE_MESSAGE; the holder gets it (for the MIC, 3.1.5.1.2) and the CHALLENGE, and its
+/// AUTHENTICATE_MESSAGE goes out unchanged, its flags and key deciding the session's security.
+/// Called on the thread of InitializeSecurityContext, concurrently from many; it returns within
+/// a bounded time. Errors: [`super::Error::NoCredentials`] (the holder no longer has the
+/// user's secret), [`super::Error::NoAuthority`] (the holder cannot be reached),
+/// [`super::Error::InvalidToken`], [`super::Error::Internal`].
+pub trait ExternalAuthenticator: Send + Sync + core::fmt::Debug {
+    /// `negotiate` is the NEGOTIATE_MESSAGE this client sent, `None` when the server spoke
+    /// first; `challenge` the whole CHALLENGE_MESSAGE.
+    fn authenticate(&self, negotiate: Option<&[u8]>, challenge: &[u8]) -> Result<ExternalAnswer>;
 }
 
 /// What a client authenticates as.
@@ -33,6 +61,9 @@ pub struct ClientCredential {
     /// NTOWFv2(Passwd, User, UserDom) for this user and domain, as a ready HMAC key
     /// (ResponseKeyNT = ResponseKeyLM for NTLMv2): computed once per credential.
     pub ntowfv2: HmacMd5Key,
+    /// The user's secret is held elsewhere: this computes each AUTHENTICATE_MESSAGE, and the
+    /// hashes above are zeros, never used.
+    pub external: Option<Arc<dyn ExternalAuthenticator>>,
 }
 
 impl ClientCredential {
@@ -69,6 +100,19 @@ impl ClientCredential {
             nt_hash,
             lm_hash,
             ntowfv2,
+            external: None,
+        }
+    }
+
+    /// `user` in `domain`, whose AUTHENTICATE_MESSAGEs `authenticator` computes.
+    pub fn external(
+        user: &str,
+        domain: &str,
+        authenticator: Arc<dyn ExternalAuthenticator>,
+    ) -> Self {
+        ClientCredential {
+            external: Some(authenticator),
+            ..Self::from_hashes(user, domain, Secret16([0; 16]), Secret16([0; 16]), false)
         }
     }
 

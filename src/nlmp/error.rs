@@ -27,6 +27,15 @@ pub enum Error {
     NoContext,
     /// An output is larger than the caller allows.
     BufferTooSmall,
+    /// No authority could verify the logon: the domain controller (or the member's winbindd in
+    /// front of it) is not reachable or did not answer in time.
+    NoAuthority,
+    /// The clocks of the member and its domain controller differ too much.
+    TimeSkew,
+    /// The authority ran out of memory.
+    InsufficientMemory,
+    /// The authority failed in a way that says nothing about the logon.
+    Internal,
 }
 
 pub type Result<T> = core::result::Result<T, Error>;
@@ -55,6 +64,15 @@ pub enum Denial {
     TargetNameMismatch,
     /// MsvAvChannelBindings differs from the server's channel bindings.
     ChannelBindingsMismatch,
+    /// A domain controller's verdict (MS-APDS 3.1.5, NTLM pass-through), or why none could be
+    /// had: `error` is what the logon returns, `nt_status` the DC's NTSTATUS (MS-ERREF 2.3.1) or
+    /// the one standing for the failure, `name` its name ("" when not known), `reason` in words.
+    Domain {
+        error: Error,
+        nt_status: u32,
+        name: &'static str,
+        reason: &'static str,
+    },
 }
 
 impl Denial {
@@ -62,6 +80,7 @@ impl Denial {
     pub fn error(self) -> Error {
         match self {
             Denial::ChannelBindingsMismatch => Error::BadBindings,
+            Denial::Domain { error, .. } => error,
             _ => Error::LogonDenied,
         }
     }
@@ -69,6 +88,16 @@ impl Denial {
 
 impl core::fmt::Display for Denial {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        if let Denial::Domain {
+            nt_status,
+            name,
+            reason,
+            ..
+        } = self
+        {
+            let name = if name.is_empty() { "NTSTATUS" } else { name };
+            return write!(f, "{reason} (the domain: {name} 0x{nt_status:08x})");
+        }
         f.write_str(match self {
             Denial::UnknownUser => "unknown user (not in the user database)",
             Denial::WrongPassword => {
@@ -87,6 +116,7 @@ impl core::fmt::Display for Denial {
                 "target name mismatch (MsvAvTargetName is not in NTLM_TARGET_NAMES)"
             }
             Denial::ChannelBindingsMismatch => "channel bindings mismatch",
+            Denial::Domain { .. } => unreachable!("written above"),
         })
     }
 }

@@ -11,7 +11,7 @@
 //! | [`digest`] | 6 MD5 and HMAC-MD5, written for speed; sealing's MD5 interleaved with RC4 |
 //! | [`crypto`] | 3.3 response computation, 3.4.5 KXKEY/SIGNKEY/SEALKEY, 6 primitives |
 //! | [`session`] | 3.4 session security: MAC, sign, seal |
-//! | [`credentials`] | 3.1.1 the client's credential with its OWFs precomputed, the 16-byte secret |
+//! | [`credentials`] | 3.1.1 the client's credential with its OWFs precomputed, or held elsewhere (an `ExternalAuthenticator` answers its CHALLENGEs); the 16-byte secret |
 //! | [`verifier`] | 3.2.5.1.2 who checks a logon's responses: the `Verifier` seam, the server credential, the computation for sources that know the NT hash |
 //! | [`policy`] | `LM_COMPAT_LEVEL`: which variants each side uses |
 //! | [`mod@env`] | randomness and the clock, injected |

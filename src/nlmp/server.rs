@@ -29,6 +29,10 @@ pub struct ServerNames {
     pub dns_domain: String,
     /// When not empty, a client that names a target (MsvAvTargetName) must name one of these.
     pub accepted_targets: Vec<String>,
+    /// The server is a member of the domain it names: the CHALLENGE's TargetName is the NetBIOS
+    /// domain name with NTLMSSP_TARGET_TYPE_DOMAIN (3.2.5.1.1), else the NetBIOS computer name
+    /// with NTLMSSP_TARGET_TYPE_SERVER.
+    pub domain_member: bool,
 }
 
 /// Environment variables that override the names taken from the host.
@@ -69,6 +73,44 @@ impl ServerNames {
             dns_computer,
             dns_domain,
             accepted_targets,
+            domain_member: false,
+        }
+    }
+
+    /// The names of a member of a domain, as its domain knows it: its NetBIOS name, the domain's
+    /// NetBIOS and DNS names; its DNS name is the host's when the host name is in that DNS
+    /// domain, else the NetBIOS name in lower case within it. A domain controller checks an
+    /// NTLMv2 response's MsvAvNbComputerName and MsvAvNbDomainName against the member's machine
+    /// account, so these must be the member's own. The environment variables above still
+    /// override each; without a DNS domain the DNS names are [`ServerNames::from_env`]'s.
+    pub fn for_domain_member(nb_computer: &str, nb_domain: &str, dns_domain: Option<&str>) -> Self {
+        let base = Self::from_env();
+        let (dns_computer, dns_domain) = match dns_domain.filter(|d| !d.is_empty()) {
+            Some(d) => {
+                let d = d.to_lowercase();
+                let host = host_name().to_lowercase();
+                let in_domain = host
+                    .strip_suffix(&d)
+                    .is_some_and(|h| h.ends_with('.') && h.len() > 1);
+                let computer = if in_domain {
+                    host
+                } else {
+                    format!("{}.{d}", nb_computer.to_lowercase())
+                };
+                (
+                    var_or(DNS_COMPUTER_NAME_VAR, || computer),
+                    var_or(DNS_DOMAIN_NAME_VAR, || d),
+                )
+            }
+            None => (base.dns_computer, base.dns_domain),
+        };
+        ServerNames {
+            nb_computer: var_or(NB_COMPUTER_NAME_VAR, || nb_computer.to_owned()),
+            nb_domain: var_or(NB_DOMAIN_NAME_VAR, || nb_domain.to_owned()),
+            dns_computer,
+            dns_domain,
+            accepted_targets: base.accepted_targets,
+            domain_member: true,
         }
     }
 }
@@ -290,11 +332,17 @@ impl Server {
     }
 
     fn challenge_with(&self, negotiate_token: &[u8], flags: u32) -> Result<(Vec<u8>, Pending)> {
+        let n = &self.config.names;
+        // 3.2.5.1.1: a domain-joined server names its domain as the target.
+        let flags = if n.domain_member {
+            flags & !flags::TARGET_TYPE_SERVER | flags::TARGET_TYPE_DOMAIN
+        } else {
+            flags
+        };
         let unicode = has(flags, flags::NEGOTIATE_UNICODE);
         let mut server_challenge = [0u8; 8];
         self.config.env.random(&mut server_challenge);
         let timestamp = self.config.env.filetime();
-        let n = &self.config.names;
         let names = 2
             * (n.nb_domain.len() + n.nb_computer.len() + n.dns_domain.len() + n.dns_computer.len());
         let mut pairs = AvPairsBuilder::with_capacity(names + 36);
@@ -305,7 +353,14 @@ impl Server {
             .push_utf16(av_id::DNS_COMPUTER_NAME, &n.dns_computer)?
             .push(av_id::TIMESTAMP, &timestamp.to_le_bytes())?;
         let target_info = pairs.finish();
-        let target_name = encode_wire(&n.nb_computer, unicode);
+        let target_name = encode_wire(
+            if n.domain_member {
+                &n.nb_domain
+            } else {
+                &n.nb_computer
+            },
+            unicode,
+        );
         let challenge = Challenge {
             flags,
             target_name: &target_name,

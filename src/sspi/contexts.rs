@@ -17,6 +17,7 @@ use super::status::{run, status};
 use super::types::*;
 use crate::inspect::trace;
 use crate::nlmp::client::{channel_bindings_hash, Client, ClientOptions};
+use crate::nlmp::error::Denial;
 use crate::nlmp::flags::{self as nf, has};
 use crate::nlmp::messages::Version;
 use crate::nlmp::server::Server;
@@ -191,7 +192,11 @@ pub unsafe fn initialize_security_context<C: Charset>(
                 if cred.use_flags & SECPKG_CRED_OUTBOUND == 0 || cred.ntlm_excluded {
                     return Err(SEC_E_NO_CREDENTIALS);
                 }
-                let client_cred = cred.client.clone().ok_or(SEC_E_NO_CREDENTIALS)?;
+                let client_cred = match (&cred.client, &cred.calling_user) {
+                    (Some(c), _) => Ok(c.clone()),
+                    (None, Some(u)) => Err(u.clone()),
+                    (None, None) => return Err(SEC_E_NO_CREDENTIALS),
+                };
                 Ok((
                     client_cred,
                     client_options(fContextReq, target, &cred.workstation),
@@ -199,6 +204,9 @@ pub unsafe fn initialize_security_context<C: Charset>(
                     cred.package,
                 ))
             })?;
+            // The calling user is looked up outside the handle table's lock (it may ask
+            // winbindd).
+            let client_cred = client_cred.or_else(|u| u.credential())?;
             let mut client = Client::with_system_env(client_cred, options, policy);
             super::panic::note_package(package.name());
             if package == Package::Negotiate {
@@ -390,10 +398,19 @@ unsafe fn put_continued(
 /// A Negotiate leg's status, ISC/ASC_RET attributes, and its block for the decoded trace.
 type Leg = (SECURITY_STATUS, ULONG, Option<String>);
 
-/// The decoded trace's account of a refused Negotiate leg: the status and the token that
-/// came in. (The SPNEGO core reports no finer reason.)
-fn negotiate_failure(call: &str, s: SECURITY_STATUS, input: Option<&[u8]>) -> String {
-    let mut t = format!("{call} (Negotiate) failed: 0x{:08x}\n", s as u32);
+/// The decoded trace's account of a refused Negotiate leg: the status, the NTLM server's reason
+/// for a refused logon (the SPNEGO core reports no finer one), and the token that came in.
+fn negotiate_failure(
+    call: &str,
+    s: SECURITY_STATUS,
+    input: Option<&[u8]>,
+    denial: Option<Denial>,
+) -> String {
+    let mut t = format!("{call} (Negotiate) failed: 0x{:08x}", s as u32);
+    if let Some(d) = denial {
+        t.push_str(&format!(": {d}"));
+    }
+    t.push('\n');
     if let Some(i) = input {
         t.push_str(&trace::message_text("in", i));
     }
@@ -414,7 +431,7 @@ unsafe fn negotiate_initiator_leg(
     let (token, next) = nego.step(input, bindings).map_err(|e| {
         let s = status(e);
         trace::event(0, || {
-            negotiate_failure("InitializeSecurityContext", s, input)
+            negotiate_failure("InitializeSecurityContext", s, input, None)
         });
         s
     })?;
@@ -454,18 +471,20 @@ unsafe fn negotiate_acceptor_leg(
     pOutput: PSecBufferDesc,
     req: ULONG,
 ) -> Result<Leg, SECURITY_STATUS> {
-    let failed = |e| {
+    let failed = |e, denial| {
         let s = status(e);
         trace::event(0, || {
-            negotiate_failure("AcceptSecurityContext", s, Some(input))
+            negotiate_failure("AcceptSecurityContext", s, Some(input), denial)
         });
         s
     };
     let (token, next) = if nego.expects_authenticate() {
-        nego.authenticate_leg(input, bindings)
-            .map_err(|r| failed(nego.refuse(r)))?
+        nego.authenticate_leg(input, bindings).map_err(|r| {
+            let e = nego.refuse(r);
+            failed(e, nego.ntlm().denial())
+        })?
     } else {
-        nego.step(input).map_err(failed)?
+        nego.step(input).map_err(|e| failed(e, None))?
     };
     if token.is_empty() {
         clear_token(pOutput);

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use parking_lot::Mutex;
 
 use super::buffers::{self, Ansi, Charset, Wide};
+use super::domain::{self, CallingUser};
 use super::objects::{credential, Credential, CREDENTIALS};
 use super::packages::{alloc_string, package_named, Package, NEVER};
 use super::status::{run, status};
@@ -133,6 +134,7 @@ pub unsafe fn acquire_credentials_handle<C: Charset>(
         let outbound = use_flags & SECPKG_CRED_OUTBOUND != 0;
         let inbound = use_flags & SECPKG_CRED_INBOUND != 0;
         let mut ntlm_excluded = false;
+        let mut calling_user = None;
         let client = if !pAuthData.is_null() {
             let (identity, package_list) = identity(pAuthData, package)?;
             // Negotiate honours the PackageList. One that leaves NTLM out leaves no mechanism
@@ -142,33 +144,50 @@ pub unsafe fn acquire_credentials_handle<C: Charset>(
                 package_list.is_some_and(|l| !crate::spnego::package_list_allows_ntlm(&l));
             Some(Arc::new(identity))
         } else if outbound {
+            // NULL: the calling user, as on Windows, where this always succeeds. The user
+            // file's entry when there is one (read now, as before); otherwise the sources are
+            // looked up at the first InitializeSecurityContext, which fails if none has the
+            // user's secret.
             match users::default_client_credential() {
                 Ok(c) => Some(Arc::new(c)),
-                // A server credential (BOTH) may still be useful without a client identity.
-                Err(_) if inbound => None,
-                Err(e) => return Err(status(e)),
+                Err(_) => {
+                    calling_user = Some(Arc::new(CallingUser::default()));
+                    None
+                }
             }
         } else {
             None
         };
-        let verifier: Arc<dyn Verifier> =
-            if inbound && std::env::var_os(users::NTLM_USER_FILE_VAR).is_some() {
-                Arc::new(UserFile::from_env(Box::new(report_user_file)).map_err(status)?)
-            } else {
-                Arc::new(FileUserDatabase::default())
-            };
+        // A server's users, decided now for the credential's life: the user file when
+        // NTLM_USER_FILE is set, else the domain when this machine is a member whose winbindd
+        // answers, else none (NtlmSetNtHashCallback may replace them later).
+        let (verifier, names): (Arc<dyn Verifier>, ServerNames) = if !inbound {
+            (
+                Arc::new(FileUserDatabase::default()),
+                ServerNames::default(),
+            )
+        } else if std::env::var_os(users::NTLM_USER_FILE_VAR).is_some() {
+            (
+                Arc::new(UserFile::from_env(Box::new(report_user_file)).map_err(status)?),
+                ServerNames::from_env(),
+            )
+        } else if let Some(domain) = domain::server_source() {
+            domain
+        } else {
+            (
+                Arc::new(FileUserDatabase::default()),
+                ServerNames::from_env(),
+            )
+        };
         let cred = Credential {
             package,
             use_flags,
             ntlm_excluded,
             client,
+            calling_user,
             server: Mutex::new(Arc::new(ServerConfig {
                 credential: ServerCredential { verifier },
-                names: if inbound {
-                    ServerNames::from_env()
-                } else {
-                    ServerNames::default()
-                },
+                names,
                 policy: Policy::from_env(),
                 env: Arc::new(SystemEnvironment),
             })),
@@ -210,11 +229,11 @@ pub unsafe fn query_credentials_attributes<C: Charset>(
         if pBuffer.is_null() {
             return Err(SEC_E_INVALID_PARAMETER);
         }
-        let name = cred
-            .client
-            .as_ref()
-            .map(|c| c.display_name())
-            .unwrap_or_default();
+        let name = match (&cred.client, &cred.calling_user) {
+            (Some(c), _) => c.display_name(),
+            (None, Some(u)) => u.display_name(),
+            (None, None) => String::new(),
+        };
         let p = alloc_string::<C>(&name)?;
         buffers::put(pBuffer as *mut *mut c_void, p);
         Ok(SEC_E_OK)

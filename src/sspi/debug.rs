@@ -139,6 +139,10 @@ fn status_name(s: SECURITY_STATUS) -> &'static str {
         SEC_E_UNSUPPORTED_FUNCTION => "SEC_E_UNSUPPORTED_FUNCTION",
         SEC_E_INVALID_HANDLE => "SEC_E_INVALID_HANDLE",
         SEC_E_BUFFER_TOO_SMALL => "SEC_E_BUFFER_TOO_SMALL",
+        SEC_E_NO_AUTHENTICATING_AUTHORITY => "SEC_E_NO_AUTHENTICATING_AUTHORITY",
+        SEC_E_TIME_SKEW => "SEC_E_TIME_SKEW",
+        SEC_E_INSUFFICIENT_MEMORY => "SEC_E_INSUFFICIENT_MEMORY",
+        SEC_E_INTERNAL_ERROR => "SEC_E_INTERNAL_ERROR",
         _ => "status",
     }
 }
@@ -166,6 +170,7 @@ pub fn failed(
             },
             (None, Error::InvalidToken, None) => "no input token".to_owned(),
             (None, Error::OutOfOrder, _) => "the message does not fit the context's state (out of order)".to_owned(),
+            (None, Error::Unsupported, _) => "channel bindings requested, which winbind's credential cache cannot include: the calling user's cached credentials answer the CHALLENGE without them".to_owned(),
             (None, other, _) => format!("{other:?}"),
         };
         t.push_str(&format!(

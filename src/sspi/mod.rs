@@ -11,6 +11,8 @@
 //! | [`messages`] | MakeSignature, VerifySignature, EncryptMessage, DecryptMessage ([MS-NLMP] 3.4) |
 //! | [`objects`] | the credential and context objects behind handles, and their tables |
 //! | [`packages`] | what the two packages report, package names, SecPkgInfo blocks, FreeContextBuffer |
+//! | [`domain`] | the machine's domain: a server credential's domain route and a client credential's calling user (user file, winbind's credential cache) |
+//! | `winbind` | Samba's libwbclient loaded at run time (Unix only): a DC's verdict, the member's names, the credential cache |
 //! | [`debug`] | what the exports report to the `NTLMSSP_DEBUG` trace |
 //! | [`handles`] | the generation-tagged handle table |
 //! | [`buffers`] | null-checked pointers, SecBuffer descriptors, A/W strings |
@@ -33,6 +35,7 @@ pub mod buffers;
 pub mod contexts;
 pub mod credentials;
 pub mod debug;
+pub mod domain;
 pub mod entry;
 pub mod handles;
 pub mod lsa;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use parking_lot::Mutex;
 
 use super::buffers;
+use super::domain::CallingUser;
 use super::handles::{HandleTable, Kind};
 use super::packages::Package;
 use super::types::*;
@@ -22,6 +23,9 @@ pub struct Credential {
     /// contexts on this credential have none (SEC_E_NO_CREDENTIALS when they start).
     pub(super) ntlm_excluded: bool,
     pub(super) client: Option<Arc<ClientCredential>>,
+    /// OUTBOUND with NULL `pAuthData` and no user-file entry at acquire: the calling user,
+    /// looked up at InitializeSecurityContext.
+    pub(super) calling_user: Option<Arc<CallingUser>>,
     /// Replaced by [`set_nt_hash_callback`]; contexts take a copy when they start.
     /// Replaced whole by NtlmSetNtHashCallback.
     pub(super) server: Mutex<Arc<ServerConfig>>,

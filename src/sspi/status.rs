@@ -19,6 +19,10 @@ pub fn status(e: Error) -> SECURITY_STATUS {
         Error::Unsupported => SEC_E_UNSUPPORTED_FUNCTION,
         Error::NoContext => SEC_E_INVALID_HANDLE,
         Error::BufferTooSmall => SEC_E_BUFFER_TOO_SMALL,
+        Error::NoAuthority => SEC_E_NO_AUTHENTICATING_AUTHORITY,
+        Error::TimeSkew => SEC_E_TIME_SKEW,
+        Error::InsufficientMemory => SEC_E_INSUFFICIENT_MEMORY,
+        Error::Internal => SEC_E_INTERNAL_ERROR,
     }
 }
 

@@ -178,8 +178,29 @@ static void test_credentials(void) {
     FreeCredentialsHandle(&h);
     env_unset("NTLM_USER");
     env_set("NTLM_USER_FILE", "/nonexistent/users");
-    CHECK_STATUS("no default credentials",
-                 AcquireCredentialsHandleA(NULL, (LPSTR) "NTLM", SECPKG_CRED_OUTBOUND, NULL, NULL, NULL, NULL, &h, &ts), SEC_E_NO_CREDENTIALS);
+    {
+        /* NULL stands for the calling user and always succeeds, as on Windows; with no source
+         * holding that user's secret (no user file entry, no winbind credential cache), the
+         * first InitializeSecurityContext says so, before any token is sent. */
+        static unsigned char out[2048];
+        SecBuffer ob = {sizeof out, SECBUFFER_TOKEN, out};
+        SecBufferDesc od = {SECBUFFER_VERSION, 1, &ob};
+        CtxtHandle c;
+        ULONG attrs;
+        CHECK_STATUS("default credentials without a source: acquired",
+                     AcquireCredentialsHandleA(NULL, (LPSTR) "NTLM", SECPKG_CRED_OUTBOUND, NULL, NULL, NULL, NULL, &h, &ts), SEC_E_OK);
+        CHECK_STATUS("default credentials without a source: ISC",
+                     InitializeSecurityContextA(&h, NULL, NULL, 0, 0, SECURITY_NATIVE_DREP, NULL, 0, &c, &od, &attrs, &ts),
+                     SEC_E_NO_CREDENTIALS);
+        CHECK("default credentials without a source: no token", ob.cbBuffer == sizeof out);
+        FreeCredentialsHandle(&h);
+        CHECK_STATUS("default Negotiate credentials without a source: acquired",
+                     AcquireCredentialsHandleA(NULL, (LPSTR) "Negotiate", SECPKG_CRED_OUTBOUND, NULL, NULL, NULL, NULL, &h, &ts), SEC_E_OK);
+        CHECK_STATUS("default Negotiate credentials without a source: ISC",
+                     InitializeSecurityContextA(&h, NULL, NULL, 0, 0, SECURITY_NATIVE_DREP, NULL, 0, &c, &od, &attrs, &ts),
+                     SEC_E_NO_CREDENTIALS);
+        FreeCredentialsHandle(&h);
+    }
     env_set("NTLM_USER_FILE", user_file);
     CHECK_STATUS("ACH wrong package", AcquireCredentialsHandleA(NULL, (LPSTR) "Kerberos", SECPKG_CRED_OUTBOUND, NULL, NULL, NULL, NULL, &h, &ts),
                  SEC_E_SECPKG_NOT_FOUND);

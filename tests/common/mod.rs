@@ -6,6 +6,8 @@ use std::ptr::null_mut;
 use ntlmssp::sspi::entry::*;
 use ntlmssp::sspi::types::*;
 
+pub mod domain;
+
 pub fn utf16(s: &str) -> Vec<u16> {
     s.encode_utf16().collect()
 }
@@ -43,6 +45,17 @@ pub fn client_credential(
     domain: &str,
     password: &str,
 ) -> Result<CredHandle, SECURITY_STATUS> {
+    credential("NTLM", SECPKG_CRED_OUTBOUND, Some((user, domain, password)))
+}
+
+/// A credential of `package` for `use_flags`, with the W identity (user, domain, password), or
+/// with NULL `pAuthData`.
+pub fn credential(
+    package: &str,
+    use_flags: u32,
+    identity: Option<(&str, &str, &str)>,
+) -> Result<CredHandle, SECURITY_STATUS> {
+    let (user, domain, password) = identity.unwrap_or_default();
     // The caller's copy of the password is the caller's to wipe: sized once, zeroized on drop.
     let mut units = zeroize::Zeroizing::new(Vec::with_capacity(password.encode_utf16().count()));
     units.extend(password.encode_utf16());
@@ -56,16 +69,21 @@ pub fn client_credential(
         PasswordLength: password.len() as u32,
         Flags: SEC_WINNT_AUTH_IDENTITY_UNICODE,
     };
+    let auth = if identity.is_some() {
+        &mut id as *mut _ as *mut _
+    } else {
+        null_mut()
+    };
     let mut h = NO_HANDLE;
     let mut ts = 0;
-    let package = utf16z("NTLM");
+    let package = utf16z(package);
     let s = unsafe {
         AcquireCredentialsHandleW(
             null_mut(),
             package.as_ptr() as *mut u16,
-            SECPKG_CRED_OUTBOUND,
+            use_flags,
             null_mut(),
-            &mut id as *mut _ as *mut _,
+            auth,
             None,
             null_mut(),
             &mut h,
@@ -247,15 +265,35 @@ pub fn client_name(sx: &mut CtxtHandle) -> Result<String, SECURITY_STATUS> {
     if s != SEC_E_OK {
         return Err(s);
     }
-    let name = unsafe {
-        let mut n = 0;
-        while *names.sUserName.add(n) != 0 {
-            n += 1;
-        }
-        String::from_utf16_lossy(std::slice::from_raw_parts(names.sUserName, n))
+    Ok(unsafe { take_wide(names.sUserName) })
+}
+
+/// The name a credential reports (QueryCredentialsAttributesW NAMES).
+pub fn credential_name(h: &mut CredHandle) -> Result<String, SECURITY_STATUS> {
+    let mut names = SecPkgCredentials_NamesW {
+        sUserName: null_mut(),
     };
-    unsafe { FreeContextBuffer(names.sUserName.cast()) };
-    Ok(name)
+    let s = unsafe {
+        QueryCredentialsAttributesW(h, SECPKG_CRED_ATTR_NAMES, &mut names as *mut _ as *mut _)
+    };
+    if s != SEC_E_OK {
+        return Err(s);
+    }
+    Ok(unsafe { take_wide(names.sUserName) })
+}
+
+/// A NUL-terminated W string the library allocated, copied and freed.
+///
+/// # Safety
+/// `p` is such a string, not used afterwards.
+unsafe fn take_wide(p: *mut u16) -> String {
+    let mut n = 0;
+    while *p.add(n) != 0 {
+        n += 1;
+    }
+    let s = String::from_utf16_lossy(std::slice::from_raw_parts(p, n));
+    FreeContextBuffer(p.cast());
+    s
 }
 
 pub fn delete(h: &mut CtxtHandle) -> SECURITY_STATUS {

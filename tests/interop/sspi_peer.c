@@ -10,8 +10,10 @@
  *   ATTRS                   -> OK <hex>                      (the last step's context attributes)
  *
  * usage: sspi_peer client|server, for the package PEER_PACKAGE (NTLM unless set: Negotiate).
- * The client's identity comes from PEER_USER, PEER_DOMAIN and PEER_PASSWORD (UTF-8), its target
- * from PEER_TARGET; the server reads NTLM_USER_FILE. PEER_REQ (lineproto.h) chooses
+ * The client's identity comes from PEER_USER, PEER_DOMAIN and PEER_PASSWORD (UTF-8), or with
+ * PEER_DEFAULT_CREDENTIALS=1 is the calling user's (NULL pAuthData); its target from PEER_TARGET;
+ * PEER_CHANNEL_BINDINGS, when set, is the application data of channel bindings it passes.
+ * The server reads NTLM_USER_FILE (without it, on a domain member, the domain verifies). PEER_REQ (lineproto.h) chooses
  * fContextReq; with "none" the client calls InitializeSecurityContextW as curl does: fContextReq
  * 0, network data representation, NULL ptsExpiry. In datagram mode every message uses sequence
  * number 0 (the application's choice there). */
@@ -89,6 +91,8 @@ static SECURITY_STATUS acquire(void) {
         id.Domain = domain; id.DomainLength = utf16(d ? d : "", domain, 256);
         id.Password = password; id.PasswordLength = utf16(p ? p : "", password, 256);
         id.Flags = SEC_WINNT_AUTH_IDENTITY_UNICODE;
+        if (getenv("PEER_DEFAULT_CREDENTIALS") && strcmp(getenv("PEER_DEFAULT_CREDENTIALS"), "1") == 0)
+            return AcquireCredentialsHandleW(NULL, package, SECPKG_CRED_OUTBOUND, NULL, NULL, NULL, NULL, &cred, &ts);
         return AcquireCredentialsHandleW(NULL, package, SECPKG_CRED_OUTBOUND, NULL, &id,
                                          NULL, NULL, &cred, &ts);
     }
@@ -105,6 +109,21 @@ static void step(const char *arg) {
     TimeStamp ts;
     SECURITY_STATUS s;
     ib.cbBuffer = (ULONG)unhex(arg, in, sizeof in);
+    if (is_client && getenv("PEER_CHANNEL_BINDINGS")) {
+        /* SEC_CHANNEL_BINDINGS with application data only, after the token. */
+        static unsigned char cb[sizeof(SEC_CHANNEL_BINDINGS) + 256];
+        static SecBuffer two[2];
+        const char *app = getenv("PEER_CHANNEL_BINDINGS");
+        SEC_CHANNEL_BINDINGS *h = (SEC_CHANNEL_BINDINGS *)cb;
+        size_t n = strlen(app) < 256 ? strlen(app) : 256;
+        memset(cb, 0, sizeof cb);
+        h->cbApplicationDataLength = (ULONG)n;
+        h->dwApplicationDataOffset = sizeof *h;
+        memcpy(cb + sizeof *h, app, n);
+        two[0] = ib;
+        two[1].cbBuffer = (ULONG)(sizeof *h + n); two[1].BufferType = SECBUFFER_CHANNEL_BINDINGS; two[1].pvBuffer = cb;
+        id.cBuffers = 2; id.pBuffers = two;
+    }
     if (is_client) {
         const char *t = getenv("PEER_TARGET");
         static const unsigned long isc[5] = {ISC_REQ_INTEGRITY, ISC_REQ_CONFIDENTIALITY, ISC_REQ_REPLAY_DETECT,
@@ -114,7 +133,7 @@ static void step(const char *arg) {
         if (t) utf16(t, target, 256);
         s = InitializeSecurityContextW(&cred, have_ctx ? &ctx : NULL, t ? target : NULL, req, 0,
                                        req ? SECURITY_NATIVE_DREP : SECURITY_NETWORK_DREP,
-                                       have_ctx ? &id : NULL, 0, &ctx, &od, &attrs, req ? &ts : NULL);
+                                       have_ctx || id.cBuffers == 2 ? &id : NULL, 0, &ctx, &od, &attrs, req ? &ts : NULL);
     } else {
         ULONG req = ASC_REQ_CONFIDENTIALITY | ASC_REQ_INTEGRITY | ASC_REQ_REPLAY_DETECT |
                     ASC_REQ_SEQUENCE_DETECT;

@@ -19,6 +19,8 @@
 #    through ntlmssp (its NTLMSSP_TRACE lines show each call). Required: every case of the lsa
 #    route, and on the providers route "NTLM" without ntlm_auth (and "Negotiate" without it
 #    before Wine 10); the rest is reported.
+#    Wine's rpcrt4 with RPC_C_AUTHN_WINNT and no identity (rpc_auth.exe) acquires the calling
+#    user's NTLM credentials through ntlmssp, with no user file.
 #    --uninstall must then leave the prefix's registry as it was and ntlmssp unused.
 set -uo pipefail
 dir=$(cd "${1:?usage: checks.sh DIR [native|nt52]}" && pwd)
@@ -159,6 +161,16 @@ for route in lsa providers; do
       secur32_case "$route" "$auth" "$pkg" "$required"
     done
   done
+  # Wine's rpcrt4 asking for NTLM with the calling user's credentials (RPC_C_AUTHN_WINNT, no
+  # identity) acquires them at once: with no source of them (no NTLM_USER_FILE) that succeeds,
+  # as on Windows.
+  wineserver -k 2>/dev/null
+  env -u NTLM_USER_FILE PATH="$dir/bin" NTLMSSP_TRACE=1 "$wine" rpc_auth.exe 2> "rpc-$route$sfx.err" | tr -d '\r' > "rpc-$route$sfx.txt"
+  if grep -q '^0 failed' "rpc-$route$sfx.txt" && grep -q '^ntlmssp: \(Sp\)\{0,1\}AcquireCredentialsHandle\(W\)\{0,1\} = 0x00000000' "rpc-$route$sfx.err"; then
+    echo "ok - route $route: RpcBindingSetAuthInfo(RPC_C_AUTHN_WINNT) without an identity or a user file succeeds through ntlmssp"
+  else
+    fail "route $route: rpc_auth.exe: $(grep '^not ok' "rpc-$route$sfx.txt" | head -n 3 | tr '\n' ' ')"
+  fi
   wineserver -k 2>/dev/null
   bash ./wine-install.sh --uninstall | sed 's/^/# /'
   registry > "registry-$route-after$sfx.txt"

@@ -36,6 +36,7 @@ $cc $cflags -I"$root/include" "$root/tests/c/harness.c" -o "$out/harness.exe" -L
 $cc $cflags -I"$root/include" "$root/tests/c/misuse.c" -o "$out/misuse.exe" -L"$(dirname "$dll")" -l:libntlmssp.dll.a
 $cc $cflags -I"$root/include" "$root/tests/windows/loadlib.c" -o "$out/loadlib.exe"
 $cc $cflags "$root/tests/windows/secur32_sspi.c" -o "$out/secur32_sspi.exe" -lsecur32
+$cc $cflags "$root/tests/windows/rpc_auth.c" -o "$out/rpc_auth.exe" -lrpcrt4 -lsecur32
 # windows/nt52.c compiled as build.rs compiles it, into its own test program.
 $cc -std=gnu11 -O2 -Wall -Wextra -Werror -D_WIN32_WINNT=0x0502 "$root/tests/windows/nt52.c" -o "$out/nt52.exe" \
   -lws2_32 -ladvapi32 -lntdll

@@ -70,28 +70,9 @@ fetch_sources() (
   set -euo pipefail
   work=$(mktemp -d "$cache_root/wine-src-fetch.XXXXXX")
   trap 'rm -rf "$work"' EXIT
-  mirror=$(debian_mirror) || return 1
-  security=$(debian_security_mirror)
-  keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-  {
-    echo "deb-src [signed-by=$keyring] $mirror $codename main"
-    echo "deb-src [signed-by=$keyring] $mirror $codename-updates main"
-    if [ -n "$security" ]; then
-      echo "deb-src [signed-by=$keyring] $security $codename-security main"
-    fi
-  } > "$work/sources.list"
-  mkdir -p "$work/lists/partial" "$work/cache/archives/partial"
-  apt_opts=(-q -o Dir::Etc::SourceList="$work/sources.list" -o Dir::Etc::SourceParts=/dev/null
-    -o Dir::State::Lists="$work/lists" -o Dir::Cache="$work/cache")
-  apt-get "${apt_opts[@]}" update > "$work/update.log" 2>&1 || { cat "$work/update.log" >&2; return 1; }
   # Only the upstream tarball: Debian's patches leave dlls/secur32 and include/wine alone (checked
   # for 8.0~repack-4 and 10.0~repack-6).
-  read -r uri name hash < <(apt-get "${apt_opts[@]}" --print-uris source "wine=$version" 2>/dev/null \
-    | awk '$2 ~ /\.orig\.tar\./ {print $1, $2, $4}' | tr -d "'") || return 1
-  [ -n "${hash:-}" ] || return 1
-  echo "fetching $name (hash checked by apt: $hash)" >&2
-  /usr/lib/apt/apt-helper download-file "$uri" "$work/$name" "$hash" > "$work/download.log" 2>&1 \
-    || { cat "$work/download.log" >&2; return 1; }
+  name=$(debian_source wine "$version" "$codename" "$work" '\.orig\.tar\.') || return 1
   mkdir -p "$work/x"
   tar -xf "$work/$name" -C "$work/x" --strip-components=1 --wildcards \
     '*/dlls/secur32/tests/*.c' '*/include/wine/test.h' '*/include/wine/debug.h' || return 1

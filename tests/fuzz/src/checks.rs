@@ -39,6 +39,7 @@ pub fn fixed_server(level: u8) -> Server {
         dns_computer: "srv.example".into(),
         dns_domain: "example".into(),
         accepted_targets: vec![],
+        ..Default::default()
     };
     Server::new(
         ServerCredential {
