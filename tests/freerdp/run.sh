@@ -44,12 +44,15 @@ mount -t overlay overlay -o "lowerdir=/etc,upperdir=$work/upper,workdir=$work/ov
 mkdir -p /etc/winpr
 cp "$work/HKLM.reg" /etc/winpr/HKLM.reg
 export HOME=$work/home
-display=:$((90 + RANDOM % 100))
-Xvfb "$display" -screen 0 800x600x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
+# Xvfb picks a free display itself and writes its number once it accepts connections (a
+# display chosen here could be taken, or its lock file left behind by an earlier run).
+Xvfb -displayfd 3 -screen 0 800x600x24 -nolisten tcp 3>"$work/display" >"$work/xvfb.log" 2>&1 &
 xvfb=$!
 port=$((34000 + RANDOM % 2000))
 # Xvfb can take seconds to listen on a loaded machine.
-for _ in $(seq 300); do [ -e "/tmp/.X11-unix/X${display#:}" ] && break; sleep 0.1; done
+for _ in $(seq 300); do [ -s "$work/display" ] && break; sleep 0.1; done
+display=:$(tr -dc 0-9 < "$work/display")
+[ "$display" != : ] || { cat "$work/xvfb.log" >&2; echo "Xvfb did not start" >&2; exit 1; }
 DISPLAY=$display NTLM_USER_FILE=$work/users NTLMSSP_TRACE=1 NTLMSSP_IMPERSONATE=noop \
   freerdp-shadow-cli /port:$port /bind-address:127.0.0.1 /sec:nla >"$work/server.log" 2>&1 &
 server=$!
