@@ -5,23 +5,27 @@
 #
 # WinPR reads the module's path from its registry file /etc/winpr/HKLM.reg
 # (HKLM\Software\FreeRDP\FreeRDP\Server\SspiModule). The machine's /etc is left untouched: the
-# server runs in a private mount namespace with an overlay over /etc that holds that file.
+# server runs in a private mount namespace with an overlay over /etc that holds that file. Xvfb
+# gets its own socket directory (a tmpfs over /tmp/.X11-unix) and, with the RDP port, its own
+# network namespace (X clients try the abstract socket @/tmp/.X11-unix/XN first): whatever X
+# servers or sockets the machine has, the shadow server and the client can only reach ours.
 #
 # Usage: tests/freerdp/run.sh [library dir]; skipped without FreeRDP unless
-# NTLMSSP_INTEROP_REQUIRE=1 (apt-get install freerdp2-shadow-x11 freerdp2-x11 xvfb).
+# NTLMSSP_INTEROP_REQUIRE=1 (apt-get install freerdp2-shadow-x11 freerdp2-x11 xvfb iproute2).
 set -euo pipefail
 libdir=$(cd "${1:-target/release}" && pwd)
 lib="$libdir/libntlmssp.so"
-if ! command -v freerdp-shadow-cli >/dev/null || ! command -v xfreerdp >/dev/null || ! command -v Xvfb >/dev/null; then
+if ! command -v freerdp-shadow-cli >/dev/null || ! command -v xfreerdp >/dev/null || ! command -v Xvfb >/dev/null \
+   || ! command -v ip >/dev/null; then
   if [ "${NTLMSSP_INTEROP_REQUIRE:-}" = 1 ]; then
-    echo "FreeRDP check required but freerdp2-shadow-x11, freerdp2-x11 or xvfb is missing" >&2
+    echo "FreeRDP check required but freerdp2-shadow-x11, freerdp2-x11, xvfb or iproute2 is missing" >&2
     exit 1
   fi
-  echo "FreeRDP check skipped: apt-get install freerdp2-shadow-x11 freerdp2-x11 xvfb"
+  echo "FreeRDP check skipped: apt-get install freerdp2-shadow-x11 freerdp2-x11 xvfb iproute2"
   exit 0
 fi
 if [ "$(id -u)" != 0 ]; then
-  echo "FreeRDP check skipped: needs root for its private mount namespace" >&2
+  echo "FreeRDP check skipped: needs root for its private namespaces" >&2
   [ "${NTLMSSP_INTEROP_REQUIRE:-}" = 1 ] && exit 1
   exit 0
 fi
@@ -40,6 +44,9 @@ REG
 cat > "$work/inside.sh" <<'INSIDE'
 set -euo pipefail
 work=$1
+ip link set lo up
+[ -d /tmp/.X11-unix ] || mkdir -m 1777 /tmp/.X11-unix
+mount -t tmpfs -o mode=1777 tmpfs /tmp/.X11-unix
 mount -t overlay overlay -o "lowerdir=/etc,upperdir=$work/upper,workdir=$work/ovl" /etc
 mkdir -p /etc/winpr
 cp "$work/HKLM.reg" /etc/winpr/HKLM.reg
@@ -87,8 +94,9 @@ wait 2>/dev/null || true
 if [ "$status" != 0 ]; then
   echo "--- server log (tail)"; tail -n 30 "$work/server.log"
   echo "--- client log (tail)"; tail -n 15 "$work/client-rdpuser-Rdp-Pass-1.log"
+  echo "--- Xvfb log (tail)"; tail -n 15 "$work/xvfb.log"
 fi
 exit $status
 INSIDE
 
-unshare -m --propagation private bash "$work/inside.sh" "$work"
+unshare -m -n --propagation private bash "$work/inside.sh" "$work"
