@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test: formatting and clippy, Rust unit and integration tests (spec vectors, loopback, the header and
+# Runs every test: formatting, clippy and rustdoc, Rust unit and integration tests (spec vectors, loopback, the header and
 # export checks), then the C harness through the real exports, also under valgrind, then the
 # interoperability matrix against gss-ntlmssp, pyspnego and Samba (peers not installed are skipped),
 # then the test domain's checks (tests/domain/check.sh: the anchors on a Samba AD DC and the
@@ -14,6 +14,8 @@ cd "$(dirname "$0")/.."
 
 cargo fmt --check
 cargo clippy --release --all-targets -- -D warnings
+# The documentation builds without a broken or private intra-doc link.
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
 cargo build --release
 cargo test --release
 bash tests/c/run.sh target/release

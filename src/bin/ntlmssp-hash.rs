@@ -1,7 +1,7 @@
 //! `ntlmssp-hash`: turns a password into a user-file entry carrying its NT hash (NTOWFv1), so
 //! no plaintext password need be stored.
 //!
-//!   ntlmssp-hash [--sam] USER [DOMAIN]
+//! `ntlmssp-hash [--sam] USER [DOMAIN]`
 //!
 //! The password is read from the terminal with echo off (asked twice), or as one line from
 //! standard input when that is not a terminal. The entry goes to standard output:

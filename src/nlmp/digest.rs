@@ -12,7 +12,7 @@
 //! ports idle; RC4 is loads and stores on its table with a short chain of its own, so the two
 //! overlap almost completely. That needs the RC4 step to be cheap: the stream is brought to a
 //! block boundary of its index first (`Rc4::to_boundary`), so that a block's 64 table entries
-//! S[i] sit at constant offsets (`rc4::Blocks`), and the keystream of a block goes to a small
+//! `S[i]` sit at constant offsets (`rc4::Blocks`), and the keystream of a block goes to a small
 //! buffer XORed into the message once per block. On the sending side the keystream lags
 //! the hash (a block is encrypted once it has been hashed), on the receiving side it leads
 //! (a block is hashed once it has been decrypted).

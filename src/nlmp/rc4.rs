@@ -69,7 +69,7 @@ impl Rc4 {
     }
 
     /// RC4(Handle, D), in place, continuing the stream. Runs of whole 64-byte blocks at the
-    /// index's block boundaries go through [`Blocks`].
+    /// index's block boundaries go through `Blocks`.
     pub fn apply(&mut self, data: &mut [u8]) {
         let head = self.to_boundary();
         if data.len() < head + 64 {

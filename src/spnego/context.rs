@@ -8,12 +8,12 @@
 //!
 //! The quirks of deployed peers, each handled in one place:
 //! - a mechListMIC equal to the responseToken (old Windows servers copied the token there):
-//!   ignored, see [`peer_mic`];
+//!   ignored, see `peer_mic`;
 //! - the continuation token with or without negState ([RFC 4178] 4.2.2 makes it optional after
-//!   the first reply; Windows omits it): see [`continuation`];
+//!   the first reply; Windows omits it): see `continuation`;
 //! - Kerberos under its Windows 2000 OID 1.2.840.48018.1.2.2, or NEGOEX, listed before NTLMSSP
 //!   (what Windows clients send): NTLMSSP is found anywhere in the list and request-mic
-//!   answers, see [`Acceptor::select`];
+//!   answers, see `Acceptor::select`;
 //! - a raw NTLMSSP first token to a Negotiate acceptor (Windows accepts it; Wine's and WinPR's
 //!   Negotiate clients send it): the context is plain NTLM from then on.
 

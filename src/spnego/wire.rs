@@ -300,7 +300,7 @@ fn bytes(o: Option<&OctetStringRef>) -> Option<&[u8]> {
     o.map(OctetStringRef::as_bytes)
 }
 
-/// Encodes a token; None when it is beyond [`LARGE`] (the caller then asks `der`).
+/// Encodes a token; None when it is beyond `LARGE` (the caller then asks `der`).
 pub fn encode(t: &Token<'_>) -> Option<Vec<u8>> {
     let opt = |o: Option<&[u8]>| o.map_or(0, |v| explicit_len(v.len()));
     let (choice, body_len) = match &t.token {

@@ -18,7 +18,7 @@
 //! | [`buffers`] | null-checked pointers, SecBuffer descriptors, A/W strings |
 //! | [`alloc`] | the allocator behind `FreeContextBuffer` |
 //! | [`status`] | the one mapping from core errors to `SECURITY_STATUS` |
-//! | [`panic`] | no unwind crosses an export; the `NTLMSSP_TRACE` line |
+//! | [`panic`](mod@panic) | no unwind crosses an export; the `NTLMSSP_TRACE` line |
 //! | [`types`] | the ABI: Windows' types, constants and layouts (cbindgen writes the header from it) |
 //!
 //! Each module imports only modules below it in this table. The exports call one function each
