@@ -64,8 +64,7 @@ fn with_session<R>(
     f: impl FnOnce(&mut crate::nlmp::session::SessionSecurity, bool) -> Result<R, SECURITY_STATUS>,
 ) -> Result<R, SECURITY_STATUS> {
     // SAFETY: the export's caller passes a handle pointer or NULL.
-    let shared = unsafe { context(phContext) }?;
-    let mut ctx = shared.lock();
+    let mut ctx = unsafe { context(phContext) }?;
     super::panic::note_package(ctx.package().name());
     let e = ctx.established_mut().ok_or(SEC_E_INVALID_HANDLE)?;
     let datagram = has(e.flags, nf::NEGOTIATE_DATAGRAM);
