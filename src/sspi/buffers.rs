@@ -45,21 +45,26 @@ pub unsafe fn descriptor<'a>(
 /// hold every buffer as a slice at once: buffers that are only read may share bytes (two
 /// READONLY_WITH_CHECKSUM buffers over one header are legitimate, and Windows takes them), but
 /// one that is written (the signature, data being sealed or unsealed) must not alias anything.
-/// Items are `(buffer, written)`.
+/// `role` says whether a buffer takes part and, if so, whether it is written.
 ///
 /// Messages have a few buffers (a signature and one or two data buffers): up to [`PAIRWISE`]
-/// spans are compared pair by pair as they come, in one pass and without sorting; a longer
-/// descriptor is sorted and swept.
-pub fn overlapping<'a>(bufs: impl Iterator<Item = (&'a SecBuffer, bool)>) -> bool {
-    let mut spans = bufs.filter_map(|(b, written)| span(b, written));
+/// spans are compared pair by pair as they come, in one pass over the descriptor and without
+/// sorting; a longer descriptor is sorted and swept.
+pub fn overlapping(bufs: &[SecBuffer], role: impl Fn(&SecBuffer) -> Option<bool>) -> bool {
     let mut few = [(0usize, 0usize, false); PAIRWISE];
     let mut n = 0;
-    while let Some(s) = spans.next() {
+    for (i, b) in bufs.iter().enumerate() {
+        let Some(s) = role(b).and_then(|written| span(b, written)) else {
+            continue;
+        };
         if n == PAIRWISE {
-            return swept(few.into_iter().chain(core::iter::once(s)).chain(spans));
+            let rest = bufs[i..].iter().filter_map(|b| span(b, role(b)?));
+            return swept(few.into_iter().chain(rest));
         }
-        if few[..n].iter().any(|o| clash(o, &s)) {
-            return true;
+        for o in &few[..n] {
+            if clash(o, &s) {
+                return true;
+            }
         }
         few[n] = s;
         n += 1;
@@ -393,9 +398,16 @@ mod tests {
                     (b, next(2) == 1)
                 })
                 .collect();
-            let items = || bufs.iter().map(|(b, w)| (b, *w));
-            let expected = swept(items().filter_map(|(b, w)| span(b, w)));
-            assert_eq!(overlapping(items()), expected, "{count} buffers");
+            let expected = swept(bufs.iter().filter_map(|(b, w)| span(b, *w)));
+            let descriptor: Vec<SecBuffer> = bufs.iter().map(|(b, _)| *b).collect();
+            // A buffer's role is found by its place in the descriptor.
+            let written: Vec<bool> = bufs.iter().map(|(_, w)| *w).collect();
+            let role = |b: &SecBuffer| {
+                let i = (b as *const SecBuffer as usize - descriptor.as_ptr() as usize)
+                    / core::mem::size_of::<SecBuffer>();
+                Some(written[i])
+            };
+            assert_eq!(overlapping(&descriptor, role), expected, "{count} buffers");
         }
     }
 }
