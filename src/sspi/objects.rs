@@ -1,6 +1,6 @@
 //! The objects behind credential and context handles, and the handle tables that hold them.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use arc_swap::ArcSwap;
 
@@ -36,31 +36,35 @@ pub struct Credential {
 /// One object as copies, one for each group of threads the handle table deals a shard to
 /// ([`my_shard`]). A context takes a reference to its thread's copy, so threads logging on with
 /// one credential write different reference counts instead of passing one cache line between
-/// their cores (the types copied are aligned to cache lines of their own).
-pub(super) struct Copies<T>(Box<[Arc<T>]>);
+/// their cores (the types copied are aligned to cache lines of their own). The creating
+/// thread's group uses the object itself; another group's copy is made at its first use, so a
+/// credential used by one thread holds one.
+pub(super) struct Copies<T> {
+    original: Arc<T>,
+    copies: [OnceLock<Arc<T>>; SHARDS],
+}
 
 impl<T: Clone> Copies<T> {
     pub(super) fn new(value: T) -> Self {
-        let first = Arc::new(value);
-        let mut all = Vec::with_capacity(SHARDS);
-        all.extend((1..SHARDS).map(|_| Arc::new((*first).clone())));
-        all.push(first);
-        Copies(all.into_boxed_slice())
+        let original = Arc::new(value);
+        let copies: [OnceLock<Arc<T>>; SHARDS] = Default::default();
+        let _ = copies[my_shard()].set(original.clone());
+        Copies { original, copies }
     }
 
     /// This thread's copy.
     #[inline]
     pub(super) fn mine(&self) -> &Arc<T> {
-        &self.0[my_shard()]
+        self.copies[my_shard()].get_or_init(|| Arc::new((*self.original).clone()))
     }
 }
 
 impl<T> core::ops::Deref for Copies<T> {
     type Target = T;
 
-    /// Any copy, for reading.
+    /// The object, for reading.
     fn deref(&self) -> &T {
-        &self.0[0]
+        &self.original
     }
 }
 
