@@ -101,8 +101,9 @@ fn concurrent_handshakes_messages_and_handle_churn() {
         })
     };
 
-    // Two threads on one context: every call succeeds or fails cleanly, and deleting it under
-    // a running loop leaves the other thread with SEC_E_INVALID_HANDLE, never a crash.
+    // Two threads on one context (and two on its peer): every call succeeds or fails cleanly,
+    // and deleting it under running loops leaves the others with SEC_E_INVALID_HANDLE, never a
+    // crash.
     let shared = {
         let (server_cred, start) = (server_cred.clone(), start.clone());
         thread::spawn(move || {
@@ -126,6 +127,27 @@ fn concurrent_handshakes_messages_and_handle_churn() {
                     })
                 })
                 .collect();
+            // The server's context: unsealing junk (refused) and asking for the client's name,
+            // in two threads, until it is deleted under them.
+            let server_side: Vec<_> = (0..2)
+                .map(|i| {
+                    thread::spawn(move || {
+                        let mut h = sx;
+                        loop {
+                            let status = if i == 0 {
+                                unseal(&mut h, &mut [1u8; 64], &mut [2u8; 16])
+                            } else {
+                                client_name(&mut h).err().unwrap_or(SEC_E_OK)
+                            };
+                            match status {
+                                SEC_E_INVALID_HANDLE => break,
+                                SEC_E_OK | SEC_E_MESSAGE_ALTERED => {}
+                                e => panic!("unexpected status {e:#x}"),
+                            }
+                        }
+                    })
+                })
+                .collect();
             while sealed.load(Ordering::Relaxed) < 2000 {
                 thread::yield_now();
             }
@@ -135,6 +157,9 @@ fn concurrent_handshakes_messages_and_handle_churn() {
                 t.join().unwrap();
             }
             assert_eq!(delete(&mut sx), SEC_E_OK);
+            for t in server_side {
+                t.join().unwrap();
+            }
             assert_eq!(free_credential(&mut cc), SEC_E_OK);
         })
     };

@@ -55,6 +55,7 @@ impl<'a> Reader<'a> {
         Ok(self.array::<1>()?[0])
     }
 
+    #[inline]
     pub fn u16(&mut self) -> Result<u16> {
         Ok(u16::from_le_bytes(self.array()?))
     }
@@ -160,6 +161,7 @@ impl Writer {
 
     /// Reserves a payload-field descriptor here for value number `value` of the list later
     /// passed to [`Writer::finish`].
+    #[inline]
     pub fn field(&mut self, value: usize) -> &mut Self {
         self.pending.push((self.buf.len(), value));
         self.bytes(&[0u8; 8])

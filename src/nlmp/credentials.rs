@@ -47,8 +47,12 @@ pub trait ExternalAuthenticator: Send + Sync + core::fmt::Debug {
     fn authenticate(&self, negotiate: Option<&[u8]>, challenge: &[u8]) -> Result<ExternalAnswer>;
 }
 
-/// What a client authenticates as.
+/// What a client authenticates as. Aligned to cache lines of its own, as [`ServerConfig`] is
+/// (copies per group of threads).
+///
+/// [`ServerConfig`]: crate::nlmp::server::ServerConfig
 #[derive(Clone, Debug)]
+#[repr(align(128))]
 pub struct ClientCredential {
     pub user: String,
     pub domain: String,

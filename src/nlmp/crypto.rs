@@ -75,6 +75,7 @@ pub fn crc32(parts: &[&[u8]]) -> u32 {
 pub use super::rc4::Rc4;
 
 /// RC4K(K, D): RC4 with a fresh key schedule.
+#[inline]
 pub fn rc4k(key: &[u8], data: &[u8; 16]) -> [u8; 16] {
     let mut out = *data;
     Rc4::new(key).apply(&mut out);

@@ -42,6 +42,7 @@ impl core::fmt::Debug for Rc4 {
 
 impl Rc4 {
     /// RC4Init(Handle, Key) for a key of 1 to 256 bytes.
+    #[inline]
     pub fn new(key: &[u8]) -> Rc4 {
         assert!(
             !key.is_empty() && key.len() <= 256,

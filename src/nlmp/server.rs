@@ -177,7 +177,11 @@ enum State {
 
 /// What every context of one server credential shares, behind one `Arc`: a new context costs
 /// one reference count, not one per part (on a server running contexts on many threads, each
-/// shared count is a cache line the threads pass around).
+/// shared count is a cache line the threads pass around). Aligned to cache lines of its own, so
+/// that copies of it (one per group of threads, src/sspi/objects.rs) never share a line with
+/// each other's reference counts.
+#[derive(Clone)]
+#[repr(align(128))]
 pub struct ServerConfig {
     pub credential: ServerCredential,
     pub names: ServerNames,

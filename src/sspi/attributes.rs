@@ -19,11 +19,10 @@ pub unsafe fn query_context_attributes<C: Charset>(
     pBuffer: *mut c_void,
 ) -> SECURITY_STATUS {
     run(|| {
-        let shared = context(phContext)?;
+        let ctx = context(phContext)?;
         if pBuffer.is_null() {
             return Err(SEC_E_INVALID_PARAMETER);
         }
-        let ctx = shared.lock();
         super::panic::note_package(ctx.package().name());
         let (attrs, established) = (ctx.attrs(), ctx.established());
         match ulAttribute {

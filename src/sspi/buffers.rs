@@ -45,21 +45,53 @@ pub unsafe fn descriptor<'a>(
 /// hold every buffer as a slice at once: buffers that are only read may share bytes (two
 /// READONLY_WITH_CHECKSUM buffers over one header are legitimate, and Windows takes them), but
 /// one that is written (the signature, data being sealed or unsealed) must not alias anything.
-/// Items are `(buffer, written)`.
-pub fn overlapping<'a>(bufs: impl Iterator<Item = (&'a SecBuffer, bool)>) -> bool {
-    let mut spans: smallvec::SmallVec<[(usize, usize, bool); 8]> = bufs
-        .filter(|(b, _)| b.cbBuffer > 0 && !b.pvBuffer.is_null())
-        .map(|(b, w)| {
-            (
-                b.pvBuffer as usize,
-                (b.pvBuffer as usize).saturating_add(b.cbBuffer as usize),
-                w,
-            )
-        })
-        .collect();
+/// `role` says whether a buffer takes part and, if so, whether it is written.
+///
+/// Messages have a few buffers (a signature and one or two data buffers): up to [`PAIRWISE`]
+/// spans are compared pair by pair as they come, in one pass over the descriptor and without
+/// sorting; a longer descriptor is sorted and swept.
+pub fn overlapping(bufs: &[SecBuffer], role: impl Fn(&SecBuffer) -> Option<bool>) -> bool {
+    let mut few = [(0usize, 0usize, false); PAIRWISE];
+    let mut n = 0;
+    for (i, b) in bufs.iter().enumerate() {
+        let Some(s) = role(b).and_then(|written| span(b, written)) else {
+            continue;
+        };
+        if n == PAIRWISE {
+            let rest = bufs[i..].iter().filter_map(|b| span(b, role(b)?));
+            return swept(few.into_iter().chain(rest));
+        }
+        for o in &few[..n] {
+            if clash(o, &s) {
+                return true;
+            }
+        }
+        few[n] = s;
+        n += 1;
+    }
+    false
+}
+
+/// Spans compared pair by pair in [`overlapping`].
+const PAIRWISE: usize = 4;
+
+/// A buffer's bytes as `(start, end, written)` addresses; None when it has none.
+fn span(b: &SecBuffer, written: bool) -> Option<(usize, usize, bool)> {
+    let start = b.pvBuffer as usize;
+    (b.cbBuffer > 0 && !b.pvBuffer.is_null())
+        .then(|| (start, start.saturating_add(b.cbBuffer as usize), written))
+}
+
+/// Whether two spans share bytes and one of them is written.
+fn clash(a: &(usize, usize, bool), b: &(usize, usize, bool)) -> bool {
+    (a.2 || b.2) && a.0 < b.1 && b.0 < a.1
+}
+
+/// [`overlapping`] for many spans: a sweep in address order, where a span overlaps an earlier
+/// one exactly when it starts before the furthest end seen so far.
+fn swept(spans: impl Iterator<Item = (usize, usize, bool)>) -> bool {
+    let mut spans: smallvec::SmallVec<[(usize, usize, bool); 8]> = spans.collect();
     spans.sort_unstable();
-    // A sweep in address order: a span overlaps an earlier one exactly when it starts before
-    // the furthest end seen so far.
     let (mut end_any, mut end_written) = (0usize, 0usize);
     for &(start, end, written) in &spans {
         if start < end_written || (written && start < end_any) {
@@ -338,4 +370,44 @@ pub unsafe fn string_n<C: Charset>(p: *const C::Char, len: ULONG) -> Result<Stri
 /// `p` must point to at least `size_of::<T>()` readable bytes.
 pub unsafe fn read_struct<T: Copy>(p: *const c_void) -> T {
     (p as *const T).read_unaligned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The pair-by-pair check and the sweep agree, for few buffers and for many.
+    #[test]
+    fn pairwise_and_sweep_agree() {
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for _ in 0..20_000 {
+            let count = 1 + next(7) as usize;
+            let bufs: Vec<(SecBuffer, bool)> = (0..count)
+                .map(|_| {
+                    let b = SecBuffer {
+                        cbBuffer: next(6) as ULONG,
+                        BufferType: SECBUFFER_DATA,
+                        pvBuffer: (0x1000 + next(12) as usize) as *mut core::ffi::c_void,
+                    };
+                    (b, next(2) == 1)
+                })
+                .collect();
+            let expected = swept(bufs.iter().filter_map(|(b, w)| span(b, *w)));
+            let descriptor: Vec<SecBuffer> = bufs.iter().map(|(b, _)| *b).collect();
+            // A buffer's role is found by its place in the descriptor.
+            let written: Vec<bool> = bufs.iter().map(|(_, w)| *w).collect();
+            let role = |b: &SecBuffer| {
+                let i = (b as *const SecBuffer as usize - descriptor.as_ptr() as usize)
+                    / core::mem::size_of::<SecBuffer>();
+                Some(written[i])
+            };
+            assert_eq!(overlapping(&descriptor, role), expected, "{count} buffers");
+        }
+    }
 }

@@ -4,10 +4,6 @@
 
 #![allow(clippy::missing_safety_doc, clippy::too_many_arguments)]
 
-use std::sync::Arc;
-
-use parking_lot::Mutex;
-
 use super::alloc;
 use super::buffers::{self, Charset};
 use super::debug;
@@ -193,7 +189,7 @@ pub unsafe fn initialize_security_context<C: Charset>(
                     return Err(SEC_E_NO_CREDENTIALS);
                 }
                 let client_cred = match (&cred.client, &cred.calling_user) {
-                    (Some(c), _) => Ok(c.clone()),
+                    (Some(c), _) => Ok(c.mine().clone()),
                     (None, Some(u)) => Err(u.clone()),
                     (None, None) => return Err(SEC_E_NO_CREDENTIALS),
                 };
@@ -258,9 +254,7 @@ pub unsafe fn initialize_security_context<C: Charset>(
                 context_req: fContextReq,
                 attrs,
             };
-            let handle = CONTEXTS
-                .insert(Arc::new(Mutex::new(ctx)))
-                .ok_or(SEC_E_INSUFFICIENT_MEMORY)?;
+            let handle = CONTEXTS.insert(ctx).ok_or(SEC_E_INSUFFICIENT_MEMORY)?;
             debug::emit(&handle, note);
             buffers::put(phNewContext, handle);
             buffers::put(pfContextAttr, attrs);
@@ -268,8 +262,7 @@ pub unsafe fn initialize_security_context<C: Charset>(
             return Ok(result);
         };
 
-        let shared = CONTEXTS.get(&existing).ok_or(SEC_E_INVALID_HANDLE)?;
-        let mut guard = shared.lock();
+        let mut guard = CONTEXTS.lock(&existing).ok_or(SEC_E_INVALID_HANDLE)?;
         super::panic::note_package(guard.package().name());
         if let Context::NegotiateClient {
             nego,
@@ -369,9 +362,7 @@ unsafe fn put_new(
     attrs: ULONG,
     ptsExpiry: PTimeStamp,
 ) -> Result<SecHandle, SECURITY_STATUS> {
-    let handle = CONTEXTS
-        .insert(Arc::new(Mutex::new(ctx)))
-        .ok_or(SEC_E_INSUFFICIENT_MEMORY)?;
+    let handle = CONTEXTS.insert(ctx).ok_or(SEC_E_INSUFFICIENT_MEMORY)?;
     buffers::put(phNewContext, handle);
     buffers::put(pfContextAttr, attrs);
     buffers::put(ptsExpiry, NEVER);
@@ -600,7 +591,7 @@ unsafe fn accept(
                 if cred.use_flags & SECPKG_CRED_INBOUND == 0 || cred.ntlm_excluded {
                     return Err(SEC_E_NO_CREDENTIALS);
                 }
-                Ok((cred.server.lock().clone(), cred.package))
+                Ok((cred.server.load().mine().clone(), cred.package))
             })?;
             let (config, package) = config;
             let mut server = Server::with_config(config);
@@ -635,9 +626,7 @@ unsafe fn accept(
                 context_req: fContextReq,
                 attrs,
             };
-            let handle = CONTEXTS
-                .insert(Arc::new(Mutex::new(ctx)))
-                .ok_or(SEC_E_INSUFFICIENT_MEMORY)?;
+            let handle = CONTEXTS.insert(ctx).ok_or(SEC_E_INSUFFICIENT_MEMORY)?;
             debug::emit(&handle, note);
             buffers::put(phNewContext, handle);
             buffers::put(pfContextAttr, attrs);
@@ -645,8 +634,7 @@ unsafe fn accept(
             return Ok(SEC_I_CONTINUE_NEEDED);
         };
 
-        let shared = CONTEXTS.get(&existing).ok_or(SEC_E_INVALID_HANDLE)?;
-        let mut guard = shared.lock();
+        let mut guard = CONTEXTS.lock(&existing).ok_or(SEC_E_INVALID_HANDLE)?;
         super::panic::note_package(guard.package().name());
         if let Context::NegotiateServer { nego, attrs } = &mut *guard {
             let (result, new_attrs, note) =
@@ -708,7 +696,7 @@ pub unsafe fn complete_auth_token(
     _pToken: PSecBufferDesc,
 ) -> SECURITY_STATUS {
     run(|| {
-        context(phContext)?;
+        drop(context(phContext)?);
         Ok(SEC_E_OK)
     })
 }
@@ -725,7 +713,7 @@ pub unsafe fn delete_security_context(phContext: PCtxtHandle) -> SECURITY_STATUS
 /// SEC_E_INVALID_HANDLE.
 pub unsafe fn on_context(phContext: PCtxtHandle, valid: SECURITY_STATUS) -> SECURITY_STATUS {
     run(|| {
-        context(phContext)?;
+        drop(context(phContext)?);
         Ok(valid)
     })
 }

@@ -6,11 +6,11 @@ use core::ffi::c_void;
 use std::path::Path;
 use std::sync::Arc;
 
-use parking_lot::Mutex;
+use arc_swap::ArcSwap;
 
 use super::buffers::{self, Ansi, Charset, Wide};
 use super::domain::{self, CallingUser};
-use super::objects::{credential, Credential, CREDENTIALS};
+use super::objects::{credential, Copies, Credential, CREDENTIALS};
 use super::packages::{alloc_string, package_named, Package, NEVER};
 use super::status::{run, status};
 use super::types::*;
@@ -142,14 +142,14 @@ pub unsafe fn acquire_credentials_handle<C: Charset>(
             // are SEC_E_OK there, Wine's negotiate.c): its contexts fail instead.
             ntlm_excluded =
                 package_list.is_some_and(|l| !crate::spnego::package_list_allows_ntlm(&l));
-            Some(Arc::new(identity))
+            Some(Copies::new(identity))
         } else if outbound {
             // NULL: the calling user, as on Windows, where this always succeeds. The user
             // file's entry when there is one (read now, as before); otherwise the sources are
             // looked up at the first InitializeSecurityContext, which fails if none has the
             // user's secret.
             match users::default_client_credential() {
-                Ok(c) => Some(Arc::new(c)),
+                Ok(c) => Some(Copies::new(c)),
                 Err(_) => {
                     calling_user = Some(Arc::new(CallingUser::default()));
                     None
@@ -185,7 +185,7 @@ pub unsafe fn acquire_credentials_handle<C: Charset>(
             ntlm_excluded,
             client,
             calling_user,
-            server: Mutex::new(Arc::new(ServerConfig {
+            server: ArcSwap::from_pointee(Copies::new(ServerConfig {
                 credential: ServerCredential { verifier },
                 names,
                 policy: Policy::from_env(),
@@ -200,9 +200,7 @@ pub unsafe fn acquire_credentials_handle<C: Charset>(
         };
         buffers::put(
             phCredential,
-            CREDENTIALS
-                .insert(Arc::new(cred))
-                .ok_or(SEC_E_INSUFFICIENT_MEMORY)?,
+            CREDENTIALS.insert(cred).ok_or(SEC_E_INSUFFICIENT_MEMORY)?,
         );
         buffers::put(ptsExpiry, NEVER);
         Ok(SEC_E_OK)
@@ -287,13 +285,14 @@ pub unsafe fn set_nt_hash_callback(
             }
             None => Arc::new(FileUserDatabase::default()),
         };
-        let mut server = cred.server.lock();
-        let old = server.clone();
-        *server = Arc::new(ServerConfig {
-            credential: ServerCredential { verifier },
-            names: old.names.clone(),
-            policy: old.policy,
-            env: old.env.clone(),
+        // Concurrent replacements: one wins whole, as with a lock.
+        cred.server.rcu(|old| {
+            Copies::new(ServerConfig {
+                credential: ServerCredential {
+                    verifier: verifier.clone(),
+                },
+                ..(***old).clone()
+            })
         });
         Ok(SEC_E_OK)
     })

@@ -23,15 +23,11 @@ unsafe fn message<'a>(
     sealing: bool,
 ) -> Result<&'a mut [SecBuffer], SECURITY_STATUS> {
     let bufs = buffers::descriptor(pMessage)?.ok_or(SEC_E_INVALID_TOKEN)?;
-    let taking_part = bufs
-        .iter()
-        .filter(|b| signed(b) || base_type(b) == SECBUFFER_TOKEN);
-    if buffers::overlapping(taking_part.map(|b| {
-        (
-            b,
-            base_type(b) == SECBUFFER_TOKEN || (sealing && encrypted(b)),
-        )
-    })) {
+    let role = |b: &SecBuffer| {
+        let token = base_type(b) == SECBUFFER_TOKEN;
+        (token || signed(b)).then(|| token || (sealing && encrypted(b)))
+    };
+    if buffers::overlapping(bufs, role) {
         return Err(SEC_E_INVALID_TOKEN);
     }
     Ok(bufs)
@@ -64,8 +60,7 @@ fn with_session<R>(
     f: impl FnOnce(&mut crate::nlmp::session::SessionSecurity, bool) -> Result<R, SECURITY_STATUS>,
 ) -> Result<R, SECURITY_STATUS> {
     // SAFETY: the export's caller passes a handle pointer or NULL.
-    let shared = unsafe { context(phContext) }?;
-    let mut ctx = shared.lock();
+    let mut ctx = unsafe { context(phContext) }?;
     super::panic::note_package(ctx.package().name());
     let e = ctx.established_mut().ok_or(SEC_E_INVALID_HANDLE)?;
     let datagram = has(e.flags, nf::NEGOTIATE_DATAGRAM);

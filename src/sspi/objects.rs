@@ -1,12 +1,12 @@
 //! The objects behind credential and context handles, and the handle tables that hold them.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use parking_lot::Mutex;
+use arc_swap::ArcSwap;
 
 use super::buffers;
 use super::domain::CallingUser;
-use super::handles::{HandleTable, Kind};
+use super::handles::{my_shard, Entry, Kind, Locked, LockedTable, SharedTable, SHARDS};
 use super::packages::Package;
 use super::types::*;
 use crate::nlmp::client::{Client, Established};
@@ -22,15 +22,50 @@ pub struct Credential {
     /// Negotiate: the identity's PackageList leaves out NTLM, the one mechanism here, so
     /// contexts on this credential have none (SEC_E_NO_CREDENTIALS when they start).
     pub(super) ntlm_excluded: bool,
-    pub(super) client: Option<Arc<ClientCredential>>,
+    pub(super) client: Option<Copies<ClientCredential>>,
     /// OUTBOUND with NULL `pAuthData` and no user-file entry at acquire: the calling user,
     /// looked up at InitializeSecurityContext.
     pub(super) calling_user: Option<Arc<CallingUser>>,
-    /// Replaced by [`set_nt_hash_callback`]; contexts take a copy when they start.
-    /// Replaced whole by NtlmSetNtHashCallback.
-    pub(super) server: Mutex<Arc<ServerConfig>>,
+    /// What server contexts share; contexts take a reference when they start. Replaced whole
+    /// by NtlmSetNtHashCallback (read without a lock or a shared write).
+    pub(super) server: ArcSwap<Copies<ServerConfig>>,
     pub(super) policy: Policy,
     pub(super) workstation: String,
+}
+
+/// One object as copies, one for each group of threads the handle table deals a shard to
+/// ([`my_shard`]). A context takes a reference to its thread's copy, so threads logging on with
+/// one credential write different reference counts instead of passing one cache line between
+/// their cores (the types copied are aligned to cache lines of their own). The creating
+/// thread's group uses the object itself; another group's copy is made at its first use, so a
+/// credential used by one thread holds one.
+pub(super) struct Copies<T> {
+    original: Arc<T>,
+    copies: [OnceLock<Arc<T>>; SHARDS],
+}
+
+impl<T: Clone> Copies<T> {
+    pub(super) fn new(value: T) -> Self {
+        let original = Arc::new(value);
+        let copies: [OnceLock<Arc<T>>; SHARDS] = Default::default();
+        let _ = copies[my_shard()].set(original.clone());
+        Copies { original, copies }
+    }
+
+    /// This thread's copy.
+    #[inline]
+    pub(super) fn mine(&self) -> &Arc<T> {
+        self.copies[my_shard()].get_or_init(|| Arc::new((*self.original).clone()))
+    }
+}
+
+impl<T> core::ops::Deref for Copies<T> {
+    type Target = T;
+
+    /// The object, for reading.
+    fn deref(&self) -> &T {
+        &self.original
+    }
 }
 
 /// A context handle's object. `attrs` are the ISC/ASC_RET attributes the last leg returned
@@ -99,8 +134,8 @@ impl Context {
     }
 }
 
-pub(super) static CREDENTIALS: HandleTable<Arc<Credential>> = HandleTable::new(Kind::Credential);
-pub(super) static CONTEXTS: HandleTable<Arc<Mutex<Context>>> = HandleTable::new(Kind::Context);
+pub(super) static CREDENTIALS: SharedTable<Credential> = SharedTable::new(Kind::Credential);
+pub(super) static CONTEXTS: LockedTable<Context> = LockedTable::new(Kind::Context);
 
 /// Live credential and context handles (leak checks in tests).
 pub fn live_handles() -> (usize, usize) {
@@ -108,7 +143,7 @@ pub fn live_handles() -> (usize, usize) {
 }
 
 #[inline]
-pub(super) unsafe fn credential(p: PCredHandle) -> Result<Arc<Credential>, SECURITY_STATUS> {
+pub(super) unsafe fn credential(p: PCredHandle) -> Result<Arc<Entry<Credential>>, SECURITY_STATUS> {
     buffers::handle(p)
         .and_then(|h| CREDENTIALS.get(&h))
         .ok_or(SEC_E_INVALID_HANDLE)
@@ -124,9 +159,10 @@ pub(super) unsafe fn with_credential<R>(
         .unwrap_or(Err(SEC_E_INVALID_HANDLE))
 }
 
+/// A context, locked while the call works on it.
 #[inline]
-pub(super) unsafe fn context(p: PCtxtHandle) -> Result<Arc<Mutex<Context>>, SECURITY_STATUS> {
+pub(super) unsafe fn context(p: PCtxtHandle) -> Result<Locked<'static, Context>, SECURITY_STATUS> {
     buffers::handle(p)
-        .and_then(|h| CONTEXTS.get(&h))
+        .and_then(|h| CONTEXTS.lock(&h))
         .ok_or(SEC_E_INVALID_HANDLE)
 }
