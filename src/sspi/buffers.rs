@@ -47,7 +47,7 @@ pub unsafe fn descriptor<'a>(
 /// one that is written (the signature, data being sealed or unsealed) must not alias anything.
 /// `role` says whether a buffer takes part and, if so, whether it is written.
 ///
-/// Messages have a few buffers (a signature and one or two data buffers): up to [`PAIRWISE`]
+/// Messages have a few buffers (a signature and one or two data buffers): up to `PAIRWISE`
 /// spans are compared pair by pair as they come, in one pass over the descriptor and without
 /// sorting; a longer descriptor is sorted and swept.
 pub fn overlapping(bufs: &[SecBuffer], role: impl Fn(&SecBuffer) -> Option<bool>) -> bool {
