@@ -6,7 +6,7 @@ use zeroize::Zeroizing;
 
 use smallvec::SmallVec;
 
-use super::codec::{decode_string, encode_wire};
+use super::codec::{decode_name, encode_wire};
 use super::credentials::{ClientCredential, ExternalAuthenticator, Secret16};
 use super::crypto::{self, Mode};
 use super::env::{Environment, SystemEnvironment};
@@ -15,6 +15,7 @@ use super::flags::{self, has};
 use super::messages::{
     self, av_flags, av_id, Authenticate, AvPairs, AvPairsBuilder, Challenge, Negotiate, Version,
 };
+use super::name::Name;
 use super::policy::Policy;
 use super::session::SessionSecurity;
 
@@ -43,8 +44,8 @@ pub struct Established {
     pub flags: u32,
     pub exported_session_key: Secret16,
     pub session: SessionSecurity,
-    pub user: String,
-    pub domain: String,
+    pub user: Name,
+    pub domain: Name,
     pub anonymous: bool,
     /// NTLMv2 (as opposed to NTLMv1 or NTLMv1 with extended session security) was used.
     pub ntlmv2: bool,
@@ -314,8 +315,8 @@ impl Client {
             & (challenge.flags | informational)
             & !(flags::TARGET_TYPE_SERVER | flags::TARGET_TYPE_DOMAIN);
         let unicode = has(flags, flags::NEGOTIATE_UNICODE);
-        let user = decode_string(msg.user_name, unicode)?;
-        let domain = decode_string(msg.domain_name, unicode)?;
+        let user = decode_name(msg.user_name, unicode)?;
+        let domain = decode_name(msg.domain_name, unicode)?;
         let ntlmv2 = msg.nt_challenge_response.len() > 24;
         let session = SessionSecurity::new(flags, &answer.exported_session_key.0, Mode::Client);
         let established = Established {
@@ -509,8 +510,8 @@ impl Client {
                 flags,
                 exported_session_key,
                 session,
-                user: cred.user.clone(),
-                domain: cred.domain.clone(),
+                user: Name::from(cred.user.as_str()),
+                domain: Name::from(cred.domain.as_str()),
                 anonymous: cred.anonymous,
                 ntlmv2,
             },

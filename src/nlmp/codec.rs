@@ -8,6 +8,7 @@
 use smallvec::SmallVec;
 
 use super::error::{Error, Result};
+use super::name::Name;
 
 /// A cursor over untrusted bytes.
 #[derive(Debug, Clone)]
@@ -288,6 +289,17 @@ pub fn decode_string(b: &[u8], unicode: bool) -> Result<String> {
     }
 }
 
+/// [`decode_string`] into a [`Name`], for the names a context keeps: ASCII in UTF-16LE (most names) is
+/// taken a byte at a time, without decoding surrogates or allocating.
+pub fn decode_name(b: &[u8], unicode: bool) -> Result<Name> {
+    if unicode {
+        if let Some(name) = Name::from_ascii_utf16le(b) {
+            return Ok(name);
+        }
+    }
+    decode_string(b, unicode).map(Name::from)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -357,5 +369,14 @@ mod tests {
         assert_eq!(from_utf16le(&[0x41]), Err(Error::InvalidToken));
         assert_eq!(from_utf16le(&[0x00, 0xd8]), Err(Error::InvalidToken));
         assert_eq!(oem("Aé☃"), vec![0x41, 0xe9, b'?']);
+        for name in ["Us", "", "Ünïcødé ☃ 𝄞", "\u{7f}\u{80}"] {
+            assert_eq!(decode_name(&utf16le(name), true).unwrap(), name);
+            assert_eq!(
+                decode_name(&oem(name), false).unwrap(),
+                decode_string(&oem(name), false).unwrap().as_str()
+            );
+        }
+        assert_eq!(decode_name(&[0x41], true), Err(Error::InvalidToken));
+        assert_eq!(decode_name(&[0x00, 0xd8], true), Err(Error::InvalidToken));
     }
 }

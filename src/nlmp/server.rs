@@ -5,7 +5,7 @@ use std::sync::Arc;
 use smallvec::SmallVec;
 
 use super::client::Established;
-use super::codec::{decode_string, encode_wire};
+use super::codec::{decode_name, encode_wire};
 use super::credentials::{eq_ignore_case, Secret16};
 use super::crypto::{self, Mode};
 use super::env::Environment;
@@ -15,6 +15,7 @@ use super::messages::{
     self, av_flags, av_id, Authenticate, AvPairsBuilder, Challenge, Negotiate,
     Ntlmv2ClientChallenge, Version,
 };
+use super::name::Name;
 use super::policy::Policy;
 use super::session::SessionSecurity;
 use super::verifier::{Logon, Response, ServerCredential, Verified};
@@ -483,8 +484,8 @@ impl Server {
             & (challenge_flags | informational)
             & !(flags::TARGET_TYPE_SERVER | flags::TARGET_TYPE_DOMAIN);
         let unicode = has(challenge_flags, flags::NEGOTIATE_UNICODE);
-        let user = decode_string(msg.user_name, unicode)?;
-        let domain = decode_string(msg.domain_name, unicode)?;
+        let user = decode_name(msg.user_name, unicode)?;
+        let domain = decode_name(msg.domain_name, unicode)?;
 
         // 3.2.5.1.2: anonymous — empty user, empty NT response, LM response empty or Z(1).
         let anonymous = user.is_empty()
@@ -574,8 +575,8 @@ impl Server {
             names,
         } = verified;
         let (mut user, mut domain) = (user, domain);
-        if let Some(spelled) = names {
-            (user, domain) = spelled;
+        if let Some((u, d)) = names {
+            (user, domain) = (Name::from(u), Name::from(d));
         }
 
         // A verifier returns the SessionBaseKey, never LMOWFv1, so the LM_KEY and
