@@ -122,16 +122,21 @@ impl PayloadField {
 #[derive(Debug)]
 pub struct Writer {
     buf: Vec<u8>,
-    /// Reserved descriptors: (position in `buf`, index of the value it describes). Messages
-    /// have at most six, so they stay on the stack.
-    pending: SmallVec<[(usize, usize); 8]>,
+    /// Reserved descriptors: (position in `buf`, index of the value it describes), the first
+    /// `fields` of them. Messages have at most six, so they stay on the stack.
+    pending: [(usize, usize); MAX_FIELDS],
+    fields: usize,
 }
+
+/// The most payload fields (and values) a [`Writer`] takes.
+const MAX_FIELDS: usize = 8;
 
 impl Writer {
     pub fn with_capacity(capacity: usize) -> Self {
         Writer {
             buf: Vec::with_capacity(capacity),
-            pending: SmallVec::new(),
+            pending: [(0, 0); MAX_FIELDS],
+            fields: 0,
         }
     }
 
@@ -161,30 +166,41 @@ impl Writer {
     }
 
     /// Reserves a payload-field descriptor here for value number `value` of the list later
-    /// passed to [`Writer::finish`].
+    /// passed to [`Writer::finish`] (which refuses more than eight).
     #[inline]
     pub fn field(&mut self, value: usize) -> &mut Self {
-        self.pending.push((self.buf.len(), value));
+        if let Some(p) = self.pending.get_mut(self.fields) {
+            *p = (self.buf.len(), value);
+        }
+        self.fields += 1;
         self.bytes(&[0u8; 8])
     }
 
     /// Appends `values` as the payload, in order, and fills every reserved descriptor.
     pub fn finish(mut self, values: &[&[u8]]) -> Result<Vec<u8>> {
-        let mut offsets: SmallVec<[u32; 8]> = SmallVec::new();
-        for v in values {
+        let pending = self
+            .pending
+            .get(..self.fields)
+            .ok_or(Error::InvalidParameter)?;
+        let mut offsets = [0u32; MAX_FIELDS];
+        if values.len() > offsets.len() {
+            return Err(Error::InvalidParameter);
+        }
+        for (offset, v) in offsets.iter_mut().zip(values) {
             if v.len() > usize::from(u16::MAX) {
                 return Err(Error::InvalidParameter);
             }
-            offsets.push(u32::try_from(self.buf.len()).map_err(|_| Error::InvalidParameter)?);
+            *offset = u32::try_from(self.buf.len()).map_err(|_| Error::InvalidParameter)?;
             self.buf.extend_from_slice(v);
         }
-        for &(at, value) in &self.pending {
+        for &(at, value) in pending {
             let v = values.get(value).ok_or(Error::InvalidParameter)?;
-            let len = v.len() as u16;
-            let desc = &mut self.buf[at..at + 8];
-            desc[0..2].copy_from_slice(&len.to_le_bytes());
-            desc[2..4].copy_from_slice(&len.to_le_bytes());
-            desc[4..8].copy_from_slice(&offsets[value].to_le_bytes());
+            let len = (v.len() as u16).to_le_bytes();
+            let offset = offsets[value].to_le_bytes();
+            let desc: &mut [u8; 8] = (&mut self.buf[at..at + 8]).try_into().expect("8 bytes");
+            *desc = [
+                len[0], len[1], len[0], len[1], offset[0], offset[1], offset[2], offset[3],
+            ];
         }
         Ok(self.buf)
     }
@@ -355,6 +371,15 @@ mod tests {
         let f0 = PayloadField::read(&mut r).unwrap();
         assert_eq!(f1.resolve(&out).unwrap(), b"xyz");
         assert_eq!(f0.resolve(&out).unwrap(), b"ab");
+
+        let mut w = Writer::with_capacity(0);
+        w.field(0);
+        assert_eq!(w.finish(&[]), Err(Error::InvalidParameter));
+        let mut w = Writer::with_capacity(0);
+        for _ in 0..=MAX_FIELDS {
+            w.field(0);
+        }
+        assert_eq!(w.finish(&[b"a"]), Err(Error::InvalidParameter));
     }
 
     #[test]
