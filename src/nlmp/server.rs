@@ -185,9 +185,61 @@ enum State {
 #[repr(align(128))]
 pub struct ServerConfig {
     pub credential: ServerCredential,
-    pub names: ServerNames,
+    names: ServerNames,
+    /// The CHALLENGE's TargetInfo for these names, built once: the names, MsvAvTimestamp (zero
+    /// here, each CHALLENGE's own time written in) and MsvAvEOL. Names too long for an AV pair
+    /// (65535 bytes) fail each CHALLENGE, as when the pairs were built per CHALLENGE.
+    target_info: Result<TargetInfo>,
     pub policy: Policy,
     pub env: Arc<dyn Environment>,
+}
+
+#[derive(Clone)]
+struct TargetInfo {
+    pairs: Vec<u8>,
+    timestamp_at: usize,
+}
+
+impl TargetInfo {
+    fn new(n: &ServerNames) -> Result<Self> {
+        let names = 2
+            * (n.nb_domain.len() + n.nb_computer.len() + n.dns_domain.len() + n.dns_computer.len());
+        let mut pairs = AvPairsBuilder::with_capacity(names + 36);
+        pairs
+            .push_utf16(av_id::NB_DOMAIN_NAME, &n.nb_domain)?
+            .push_utf16(av_id::NB_COMPUTER_NAME, &n.nb_computer)?
+            .push_utf16(av_id::DNS_DOMAIN_NAME, &n.dns_domain)?
+            .push_utf16(av_id::DNS_COMPUTER_NAME, &n.dns_computer)?
+            .push(av_id::TIMESTAMP, &[0; 8])?;
+        let pairs = pairs.finish();
+        // The timestamp's value is the last 8 bytes before MsvAvEOL.
+        let timestamp_at = pairs.len() - 4 - 8;
+        Ok(TargetInfo {
+            pairs,
+            timestamp_at,
+        })
+    }
+}
+
+impl ServerConfig {
+    pub fn new(
+        credential: ServerCredential,
+        names: ServerNames,
+        policy: Policy,
+        env: Arc<dyn Environment>,
+    ) -> Self {
+        ServerConfig {
+            credential,
+            target_info: TargetInfo::new(&names),
+            names,
+            policy,
+            env,
+        }
+    }
+
+    pub fn names(&self) -> &ServerNames {
+        &self.names
+    }
 }
 
 /// The server side of one context.
@@ -214,12 +266,12 @@ impl Server {
         policy: Policy,
         env: Arc<dyn Environment>,
     ) -> Self {
-        Self::with_config(Arc::new(ServerConfig {
+        Self::with_config(Arc::new(ServerConfig::new(
             credential,
-            names: (*names).clone(),
+            (*names).clone(),
             policy,
             env,
-        }))
+        )))
     }
 
     pub fn with_config(config: Arc<ServerConfig>) -> Self {
@@ -348,16 +400,11 @@ impl Server {
         let mut server_challenge = [0u8; 8];
         self.config.env.random(&mut server_challenge);
         let timestamp = self.config.env.filetime();
-        let names = 2
-            * (n.nb_domain.len() + n.nb_computer.len() + n.dns_domain.len() + n.dns_computer.len());
-        let mut pairs = AvPairsBuilder::with_capacity(names + 36);
-        pairs
-            .push_utf16(av_id::NB_DOMAIN_NAME, &n.nb_domain)?
-            .push_utf16(av_id::NB_COMPUTER_NAME, &n.nb_computer)?
-            .push_utf16(av_id::DNS_DOMAIN_NAME, &n.dns_domain)?
-            .push_utf16(av_id::DNS_COMPUTER_NAME, &n.dns_computer)?
-            .push(av_id::TIMESTAMP, &timestamp.to_le_bytes())?;
-        let target_info = pairs.finish();
+        // On the stack for the usual names; this CHALLENGE's time written into the template.
+        let template = self.config.target_info.as_ref().map_err(|e| *e)?;
+        let mut target_info = SmallVec::<[u8; 256]>::from_slice(&template.pairs);
+        target_info[template.timestamp_at..template.timestamp_at + 8]
+            .copy_from_slice(&timestamp.to_le_bytes());
         let target_name = encode_wire(
             if n.domain_member {
                 &n.nb_domain
