@@ -5,7 +5,7 @@ use std::sync::Arc;
 use smallvec::SmallVec;
 
 use super::client::Established;
-use super::codec::{decode_name, encode_wire};
+use super::codec::{decode_name, encode_string, encode_wire};
 use super::credentials::{eq_ignore_case, Secret16};
 use super::crypto::{self, Mode};
 use super::env::Environment;
@@ -116,6 +116,15 @@ impl ServerNames {
     }
 }
 
+/// The name a CHALLENGE's TargetName carries (3.2.5.1.1).
+fn target_name(n: &ServerNames) -> &str {
+    if n.domain_member {
+        &n.nb_domain
+    } else {
+        &n.nb_computer
+    }
+}
+
 fn var_or(name: &str, default: impl FnOnce() -> String) -> String {
     std::env::var(name)
         .ok()
@@ -198,6 +207,9 @@ pub struct ServerConfig {
 struct TargetInfo {
     pairs: Vec<u8>,
     timestamp_at: usize,
+    /// The CHALLENGE's TargetName in UTF-16LE (3.2.5.1.1: the domain's NetBIOS name for a
+    /// member of a domain, else the computer's).
+    target_name_utf16: Box<[u8]>,
 }
 
 impl TargetInfo {
@@ -217,6 +229,7 @@ impl TargetInfo {
         Ok(TargetInfo {
             pairs,
             timestamp_at,
+            target_name_utf16: encode_string(target_name(n), true).into(),
         })
     }
 }
@@ -405,17 +418,16 @@ impl Server {
         let mut target_info = SmallVec::<[u8; 256]>::from_slice(&template.pairs);
         target_info[template.timestamp_at..template.timestamp_at + 8]
             .copy_from_slice(&timestamp.to_le_bytes());
-        let target_name = encode_wire(
-            if n.domain_member {
-                &n.nb_domain
-            } else {
-                &n.nb_computer
-            },
-            unicode,
-        );
+        let oem_target_name;
+        let target_name: &[u8] = if unicode {
+            &template.target_name_utf16
+        } else {
+            oem_target_name = encode_wire(target_name(n), false);
+            &oem_target_name
+        };
         let challenge = Challenge {
             flags,
-            target_name: &target_name,
+            target_name,
             server_challenge,
             target_info: &target_info,
             version: has(flags, flags::NEGOTIATE_VERSION).then_some(self.version),
