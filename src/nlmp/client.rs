@@ -484,8 +484,7 @@ impl Client {
             (key_exchange_key.clone(), SmallVec::new())
         };
 
-        let domain = encode_wire(&cred.domain, unicode);
-        let user = encode_wire(&cred.user, unicode);
+        let (user, domain) = cred.wire_names(unicode);
         let workstation = encode_wire(&self.options.workstation, unicode);
         let msg = Authenticate {
             lm_challenge_response: &lm_response,
