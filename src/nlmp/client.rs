@@ -32,8 +32,9 @@ pub struct ClientOptions {
     pub identify: bool,
     /// The SPN sent as MsvAvTargetName (3.1.5.1.2), e.g. "HTTP/server.example".
     pub target_name: Option<String>,
-    /// The workstation name sent in the AUTHENTICATE_MESSAGE.
-    pub workstation: String,
+    /// The workstation name sent in the AUTHENTICATE_MESSAGE (inline when short: no allocation
+    /// per context).
+    pub workstation: Name,
     /// VERSION announced in our messages.
     pub version: Version,
 }

@@ -107,7 +107,7 @@ fn client_options(fContextReq: ULONG, target: Option<String>, workstation: &str)
         datagram: fContextReq & ISC_REQ_DATAGRAM != 0,
         identify: fContextReq & ISC_REQ_IDENTIFY != 0,
         target_name: target,
-        workstation: workstation.to_owned(),
+        workstation: workstation.into(),
         version: Version::OURS,
     }
 }
