@@ -17,18 +17,24 @@ impl Name {
     /// short name is copied a byte at a time into the inline buffer.
     pub(super) fn from_ascii_utf16le(utf16: &[u8]) -> Option<Self> {
         let units = utf16.chunks_exact(2);
-        if !units.remainder().is_empty() || !units.clone().all(|u| u[0] < 0x80 && u[1] == 0) {
+        if !units.remainder().is_empty() {
             return None;
         }
         let mut buf = [0u8; 32];
         if units.len() > buf.len() {
-            return Some(Name(units.map(|u| u[0]).collect()));
+            return units
+                .map(|u| (u[0] < 0x80 && u[1] == 0).then_some(u[0]))
+                .collect::<Option<_>>()
+                .map(Name);
         }
+        // One pass: copy each low byte, and note whether any unit was not ASCII.
         let n = units.len();
+        let mut high = 0;
         for (b, u) in buf.iter_mut().zip(units) {
             *b = u[0];
+            high |= u[0] & 0x80 | u[1];
         }
-        Some(Name(SmallVec::from_buf_and_len(buf, n)))
+        (high == 0).then(|| Name(SmallVec::from_buf_and_len(buf, n)))
     }
 }
 
