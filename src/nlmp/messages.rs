@@ -450,8 +450,9 @@ impl AvPairsBuilder {
     /// Appends a pair. Values longer than 65535 bytes cannot be expressed and are refused.
     pub fn push(&mut self, id: u16, value: &[u8]) -> Result<&mut Self> {
         let len = u16::try_from(value.len()).map_err(|_| Error::InvalidParameter)?;
-        self.buf.extend_from_slice(&id.to_le_bytes());
-        self.buf.extend_from_slice(&len.to_le_bytes());
+        let ([i0, i1], [l0, l1]) = (id.to_le_bytes(), len.to_le_bytes());
+        self.buf.reserve(4 + value.len());
+        self.buf.extend_from_slice(&[i0, i1, l0, l1]);
         self.buf.extend_from_slice(value);
         Ok(self)
     }
