@@ -122,6 +122,8 @@ impl PayloadField {
 #[derive(Debug)]
 pub struct Writer {
     buf: Vec<u8>,
+    /// Where the message starts in `buf`, which payload offsets count from.
+    base: usize,
     /// Reserved descriptors: (position in `buf`, index of the value it describes), the first
     /// `fields` of them. Messages have at most six, so they stay on the stack.
     pending: [(usize, usize); MAX_FIELDS],
@@ -133,8 +135,15 @@ const MAX_FIELDS: usize = 8;
 
 impl Writer {
     pub fn with_capacity(capacity: usize) -> Self {
+        Self::appending_to(Vec::with_capacity(capacity))
+    }
+
+    /// A writer whose message follows what `buf` already holds ([`Writer::finish`] returns all
+    /// of it).
+    pub fn appending_to(buf: Vec<u8>) -> Self {
         Writer {
-            buf: Vec::with_capacity(capacity),
+            base: buf.len(),
+            buf,
             pending: [(0, 0); MAX_FIELDS],
             fields: 0,
         }
@@ -190,7 +199,8 @@ impl Writer {
             if v.len() > usize::from(u16::MAX) {
                 return Err(Error::InvalidParameter);
             }
-            *offset = u32::try_from(self.buf.len()).map_err(|_| Error::InvalidParameter)?;
+            *offset =
+                u32::try_from(self.buf.len() - self.base).map_err(|_| Error::InvalidParameter)?;
             self.buf.extend_from_slice(v);
         }
         for &(at, value) in pending {
@@ -371,6 +381,18 @@ mod tests {
         let f0 = PayloadField::read(&mut r).unwrap();
         assert_eq!(f1.resolve(&out).unwrap(), b"xyz");
         assert_eq!(f0.resolve(&out).unwrap(), b"ab");
+
+        let mut w = Writer::appending_to(b"before".to_vec());
+        w.u32(7).field(0);
+        let out = w.finish(&[b"xyz"]).unwrap();
+        let (before, msg) = out.split_at(6);
+        assert_eq!(before, b"before");
+        let mut r = Reader::new(msg);
+        r.u32().unwrap();
+        assert_eq!(
+            PayloadField::read(&mut r).unwrap().resolve(msg).unwrap(),
+            b"xyz"
+        );
 
         let mut w = Writer::with_capacity(0);
         w.field(0);

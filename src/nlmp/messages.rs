@@ -219,7 +219,18 @@ impl<'a> Challenge<'a> {
     }
 
     pub fn encode(&self) -> Result<Vec<u8>> {
-        let mut w = Writer::with_capacity(56 + self.target_name.len() + self.target_info.len());
+        self.encode_after(Vec::with_capacity(self.encoded_len()))
+    }
+
+    /// The length of the encoded message.
+    pub fn encoded_len(&self) -> usize {
+        56 + self.target_name.len() + self.target_info.len()
+    }
+
+    /// Encodes the message after what `buf` already holds (the server keeps the NEGOTIATE and
+    /// the CHALLENGE in one buffer for the MIC), and returns all of it.
+    pub fn encode_after(&self, buf: Vec<u8>) -> Result<Vec<u8>> {
+        let mut w = Writer::appending_to(buf);
         w.bytes(&SIGNATURE)
             .u32(CHALLENGE_MESSAGE_TYPE)
             .field(0)
