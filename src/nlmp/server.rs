@@ -166,6 +166,23 @@ impl Pending {
             _ => None,
         }
     }
+
+    /// The CHALLENGE_MESSAGE the first leg answers, kept in the state for the MIC.
+    pub fn challenge_token(&self) -> Option<&[u8]> {
+        match &self.0 {
+            State::ChallengeSent {
+                messages,
+                challenge_at,
+                ..
+            } => messages.get(*challenge_at..),
+            _ => None,
+        }
+    }
+
+    /// The CHALLENGE_MESSAGE as a token of its own, and the state.
+    fn with_token(self) -> (Vec<u8>, Pending) {
+        (self.challenge_token().unwrap_or_default().to_vec(), self)
+    }
 }
 
 #[derive(Debug)]
@@ -366,6 +383,13 @@ impl Server {
 
     /// First leg: NEGOTIATE in, CHALLENGE out.
     pub fn challenge(&self, negotiate_token: &[u8]) -> Result<(Vec<u8>, Pending)> {
+        self.challenge_in_state(negotiate_token)
+            .map(Pending::with_token)
+    }
+
+    /// [`Server::challenge`] without a copy of the CHALLENGE: the state holds it
+    /// ([`Pending::challenge_token`]).
+    pub fn challenge_in_state(&self, negotiate_token: &[u8]) -> Result<Pending> {
         if !self.is_initial() {
             return Err(Error::OutOfOrder);
         }
@@ -395,13 +419,20 @@ impl Server {
     /// First leg of connectionless NTLM: no NEGOTIATE, a CHALLENGE out. The MIC then covers
     /// the CHALLENGE and the AUTHENTICATE only.
     pub fn challenge_connectionless(&self) -> Result<(Vec<u8>, Pending)> {
+        self.challenge_connectionless_in_state()
+            .map(Pending::with_token)
+    }
+
+    /// [`Server::challenge_connectionless`] without a copy of the CHALLENGE: the state holds it
+    /// ([`Pending::challenge_token`]).
+    pub fn challenge_connectionless_in_state(&self) -> Result<Pending> {
         if !self.is_initial() {
             return Err(Error::OutOfOrder);
         }
         self.challenge_with(&[], Self::CONNECTIONLESS_FLAGS)
     }
 
-    fn challenge_with(&self, negotiate_token: &[u8], flags: u32) -> Result<(Vec<u8>, Pending)> {
+    fn challenge_with(&self, negotiate_token: &[u8], flags: u32) -> Result<Pending> {
         let n = &self.config.names;
         // 3.2.5.1.1: a domain-joined server names its domain as the target.
         let flags = if n.domain_member {
@@ -431,11 +462,11 @@ impl Server {
             server_challenge,
             target_info: &target_info,
             version: has(flags, flags::NEGOTIATE_VERSION).then_some(self.version),
-        }
-        .encode()?;
-        let mut messages = Vec::with_capacity(negotiate_token.len() + challenge.len());
+        };
+        // The CHALLENGE is encoded straight after the NEGOTIATE it answers.
+        let mut messages = Vec::with_capacity(negotiate_token.len() + challenge.encoded_len());
         messages.extend_from_slice(negotiate_token);
-        messages.extend_from_slice(&challenge);
+        let messages = challenge.encode_after(messages)?;
         let next = State::ChallengeSent {
             messages,
             challenge_at: negotiate_token.len(),
@@ -443,7 +474,7 @@ impl Server {
             flags,
             timestamp,
         };
-        Ok((challenge, Pending(next)))
+        Ok(Pending(next))
     }
 
     /// Commits the state [`Server::challenge`] or [`Server::verify_authenticate`] computed, once
