@@ -6,7 +6,7 @@ use zeroize::Zeroizing;
 
 use smallvec::SmallVec;
 
-use super::codec::{decode_string, encode_wire};
+use super::codec::{decode_name, encode_wire};
 use super::credentials::{ClientCredential, ExternalAuthenticator, Secret16};
 use super::crypto::{self, Mode};
 use super::env::{Environment, SystemEnvironment};
@@ -15,6 +15,7 @@ use super::flags::{self, has};
 use super::messages::{
     self, av_flags, av_id, Authenticate, AvPairs, AvPairsBuilder, Challenge, Negotiate, Version,
 };
+use super::name::Name;
 use super::policy::Policy;
 use super::session::SessionSecurity;
 
@@ -31,8 +32,9 @@ pub struct ClientOptions {
     pub identify: bool,
     /// The SPN sent as MsvAvTargetName (3.1.5.1.2), e.g. "HTTP/server.example".
     pub target_name: Option<String>,
-    /// The workstation name sent in the AUTHENTICATE_MESSAGE.
-    pub workstation: String,
+    /// The workstation name sent in the AUTHENTICATE_MESSAGE (inline when short: no allocation
+    /// per context).
+    pub workstation: Name,
     /// VERSION announced in our messages.
     pub version: Version,
 }
@@ -43,8 +45,8 @@ pub struct Established {
     pub flags: u32,
     pub exported_session_key: Secret16,
     pub session: SessionSecurity,
-    pub user: String,
-    pub domain: String,
+    pub user: Name,
+    pub domain: Name,
     pub anonymous: bool,
     /// NTLMv2 (as opposed to NTLMv1 or NTLMv1 with extended session security) was used.
     pub ntlmv2: bool,
@@ -314,8 +316,8 @@ impl Client {
             & (challenge.flags | informational)
             & !(flags::TARGET_TYPE_SERVER | flags::TARGET_TYPE_DOMAIN);
         let unicode = has(flags, flags::NEGOTIATE_UNICODE);
-        let user = decode_string(msg.user_name, unicode)?;
-        let domain = decode_string(msg.domain_name, unicode)?;
+        let user = decode_name(msg.user_name, unicode)?;
+        let domain = decode_name(msg.domain_name, unicode)?;
         let ntlmv2 = msg.nt_challenge_response.len() > 24;
         let session = SessionSecurity::new(flags, &answer.exported_session_key.0, Mode::Client);
         let established = Established {
@@ -483,8 +485,7 @@ impl Client {
             (key_exchange_key.clone(), SmallVec::new())
         };
 
-        let domain = encode_wire(&cred.domain, unicode);
-        let user = encode_wire(&cred.user, unicode);
+        let (user, domain) = cred.wire_names(unicode);
         let workstation = encode_wire(&self.options.workstation, unicode);
         let msg = Authenticate {
             lm_challenge_response: &lm_response,
@@ -509,8 +510,8 @@ impl Client {
                 flags,
                 exported_session_key,
                 session,
-                user: cred.user.clone(),
-                domain: cred.domain.clone(),
+                user: Name::from(cred.user.as_str()),
+                domain: Name::from(cred.domain.as_str()),
                 anonymous: cred.anonymous,
                 ntlmv2,
             },

@@ -8,6 +8,7 @@
 use smallvec::SmallVec;
 
 use super::error::{Error, Result};
+use super::name::Name;
 
 /// A cursor over untrusted bytes.
 #[derive(Debug, Clone)]
@@ -121,16 +122,30 @@ impl PayloadField {
 #[derive(Debug)]
 pub struct Writer {
     buf: Vec<u8>,
-    /// Reserved descriptors: (position in `buf`, index of the value it describes). Messages
-    /// have at most six, so they stay on the stack.
-    pending: SmallVec<[(usize, usize); 8]>,
+    /// Where the message starts in `buf`, which payload offsets count from.
+    base: usize,
+    /// Reserved descriptors: (position in `buf`, index of the value it describes), the first
+    /// `fields` of them. Messages have at most six, so they stay on the stack.
+    pending: [(usize, usize); MAX_FIELDS],
+    fields: usize,
 }
+
+/// The most payload fields (and values) a [`Writer`] takes.
+const MAX_FIELDS: usize = 8;
 
 impl Writer {
     pub fn with_capacity(capacity: usize) -> Self {
+        Self::appending_to(Vec::with_capacity(capacity))
+    }
+
+    /// A writer whose message follows what `buf` already holds ([`Writer::finish`] returns all
+    /// of it).
+    pub fn appending_to(buf: Vec<u8>) -> Self {
         Writer {
-            buf: Vec::with_capacity(capacity),
-            pending: SmallVec::new(),
+            base: buf.len(),
+            buf,
+            pending: [(0, 0); MAX_FIELDS],
+            fields: 0,
         }
     }
 
@@ -160,30 +175,42 @@ impl Writer {
     }
 
     /// Reserves a payload-field descriptor here for value number `value` of the list later
-    /// passed to [`Writer::finish`].
+    /// passed to [`Writer::finish`] (which refuses more than eight).
     #[inline]
     pub fn field(&mut self, value: usize) -> &mut Self {
-        self.pending.push((self.buf.len(), value));
+        if let Some(p) = self.pending.get_mut(self.fields) {
+            *p = (self.buf.len(), value);
+        }
+        self.fields += 1;
         self.bytes(&[0u8; 8])
     }
 
     /// Appends `values` as the payload, in order, and fills every reserved descriptor.
     pub fn finish(mut self, values: &[&[u8]]) -> Result<Vec<u8>> {
-        let mut offsets: SmallVec<[u32; 8]> = SmallVec::new();
-        for v in values {
+        let pending = self
+            .pending
+            .get(..self.fields)
+            .ok_or(Error::InvalidParameter)?;
+        let mut offsets = [0u32; MAX_FIELDS];
+        if values.len() > offsets.len() {
+            return Err(Error::InvalidParameter);
+        }
+        for (offset, v) in offsets.iter_mut().zip(values) {
             if v.len() > usize::from(u16::MAX) {
                 return Err(Error::InvalidParameter);
             }
-            offsets.push(u32::try_from(self.buf.len()).map_err(|_| Error::InvalidParameter)?);
+            *offset =
+                u32::try_from(self.buf.len() - self.base).map_err(|_| Error::InvalidParameter)?;
             self.buf.extend_from_slice(v);
         }
-        for &(at, value) in &self.pending {
+        for &(at, value) in pending {
             let v = values.get(value).ok_or(Error::InvalidParameter)?;
-            let len = v.len() as u16;
-            let desc = &mut self.buf[at..at + 8];
-            desc[0..2].copy_from_slice(&len.to_le_bytes());
-            desc[2..4].copy_from_slice(&len.to_le_bytes());
-            desc[4..8].copy_from_slice(&offsets[value].to_le_bytes());
+            let len = (v.len() as u16).to_le_bytes();
+            let offset = offsets[value].to_le_bytes();
+            let desc: &mut [u8; 8] = (&mut self.buf[at..at + 8]).try_into().expect("8 bytes");
+            *desc = [
+                len[0], len[1], len[0], len[1], offset[0], offset[1], offset[2], offset[3],
+            ];
         }
         Ok(self.buf)
     }
@@ -288,6 +315,17 @@ pub fn decode_string(b: &[u8], unicode: bool) -> Result<String> {
     }
 }
 
+/// [`decode_string`] into a [`Name`], for the names a context keeps: ASCII in UTF-16LE (most names) is
+/// taken a byte at a time, without decoding surrogates or allocating.
+pub fn decode_name(b: &[u8], unicode: bool) -> Result<Name> {
+    if unicode {
+        if let Some(name) = Name::from_ascii_utf16le(b) {
+            return Ok(name);
+        }
+    }
+    decode_string(b, unicode).map(Name::from)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -343,6 +381,27 @@ mod tests {
         let f0 = PayloadField::read(&mut r).unwrap();
         assert_eq!(f1.resolve(&out).unwrap(), b"xyz");
         assert_eq!(f0.resolve(&out).unwrap(), b"ab");
+
+        let mut w = Writer::appending_to(b"before".to_vec());
+        w.u32(7).field(0);
+        let out = w.finish(&[b"xyz"]).unwrap();
+        let (before, msg) = out.split_at(6);
+        assert_eq!(before, b"before");
+        let mut r = Reader::new(msg);
+        r.u32().unwrap();
+        assert_eq!(
+            PayloadField::read(&mut r).unwrap().resolve(msg).unwrap(),
+            b"xyz"
+        );
+
+        let mut w = Writer::with_capacity(0);
+        w.field(0);
+        assert_eq!(w.finish(&[]), Err(Error::InvalidParameter));
+        let mut w = Writer::with_capacity(0);
+        for _ in 0..=MAX_FIELDS {
+            w.field(0);
+        }
+        assert_eq!(w.finish(&[b"a"]), Err(Error::InvalidParameter));
     }
 
     #[test]
@@ -357,5 +416,14 @@ mod tests {
         assert_eq!(from_utf16le(&[0x41]), Err(Error::InvalidToken));
         assert_eq!(from_utf16le(&[0x00, 0xd8]), Err(Error::InvalidToken));
         assert_eq!(oem("Aé☃"), vec![0x41, 0xe9, b'?']);
+        for name in ["Us", "", "Ünïcødé ☃ 𝄞", "\u{7f}\u{80}"] {
+            assert_eq!(decode_name(&utf16le(name), true).unwrap(), name);
+            assert_eq!(
+                decode_name(&oem(name), false).unwrap(),
+                decode_string(&oem(name), false).unwrap().as_str()
+            );
+        }
+        assert_eq!(decode_name(&[0x41], true), Err(Error::InvalidToken));
+        assert_eq!(decode_name(&[0x00, 0xd8], true), Err(Error::InvalidToken));
     }
 }

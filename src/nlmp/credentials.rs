@@ -7,10 +7,12 @@
 //! user's cached credentials, kept by a service that answers CHALLENGEs for it) has no hashes at
 //! all: an [`ExternalAuthenticator`] computes its AUTHENTICATE_MESSAGE.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
+use super::codec::{oem, utf16le};
 use super::error::Result;
 
 use super::crypto::{self, HmacMd5Key};
@@ -68,6 +70,10 @@ pub struct ClientCredential {
     /// The user's secret is held elsewhere: this computes each AUTHENTICATE_MESSAGE, and the
     /// hashes above are zeros, never used.
     pub external: Option<Arc<dyn ExternalAuthenticator>>,
+    /// `user` and `domain` in UTF-16LE, as Unicode AUTHENTICATE_MESSAGEs carry them: encoded
+    /// once, like the hashes.
+    user_utf16: Box<[u8]>,
+    domain_utf16: Box<[u8]>,
 }
 
 impl ClientCredential {
@@ -105,6 +111,21 @@ impl ClientCredential {
             lm_hash,
             ntowfv2,
             external: None,
+            user_utf16: utf16le(user).into(),
+            domain_utf16: utf16le(domain).into(),
+        }
+    }
+
+    /// The user and domain names in the character set the flags chose (2.2.2.5 flags A and B),
+    /// as the AUTHENTICATE_MESSAGE carries them.
+    pub fn wire_names(&self, unicode: bool) -> (Cow<'_, [u8]>, Cow<'_, [u8]>) {
+        if unicode {
+            (
+                Cow::Borrowed(&self.user_utf16[..]),
+                Cow::Borrowed(&self.domain_utf16[..]),
+            )
+        } else {
+            (Cow::Owned(oem(&self.user)), Cow::Owned(oem(&self.domain)))
         }
     }
 
@@ -167,5 +188,13 @@ mod tests {
             ClientCredential::from_password("u", "", "p").display_name(),
             "u"
         );
+        let c = ClientCredential::from_password("Üser", "Dom", "p");
+        let (u, d) = c.wire_names(true);
+        assert_eq!(
+            (&u[..], &d[..]),
+            (&utf16le("Üser")[..], &utf16le("Dom")[..])
+        );
+        let (u, d) = c.wire_names(false);
+        assert_eq!((&u[..], &d[..]), (&oem("Üser")[..], &oem("Dom")[..]));
     }
 }

@@ -219,7 +219,18 @@ impl<'a> Challenge<'a> {
     }
 
     pub fn encode(&self) -> Result<Vec<u8>> {
-        let mut w = Writer::with_capacity(56 + self.target_name.len() + self.target_info.len());
+        self.encode_after(Vec::with_capacity(self.encoded_len()))
+    }
+
+    /// The length of the encoded message.
+    pub fn encoded_len(&self) -> usize {
+        56 + self.target_name.len() + self.target_info.len()
+    }
+
+    /// Encodes the message after what `buf` already holds (the server keeps the NEGOTIATE and
+    /// the CHALLENGE in one buffer for the MIC), and returns all of it.
+    pub fn encode_after(&self, buf: Vec<u8>) -> Result<Vec<u8>> {
+        let mut w = Writer::appending_to(buf);
         w.bytes(&SIGNATURE)
             .u32(CHALLENGE_MESSAGE_TYPE)
             .field(0)
@@ -450,8 +461,9 @@ impl AvPairsBuilder {
     /// Appends a pair. Values longer than 65535 bytes cannot be expressed and are refused.
     pub fn push(&mut self, id: u16, value: &[u8]) -> Result<&mut Self> {
         let len = u16::try_from(value.len()).map_err(|_| Error::InvalidParameter)?;
-        self.buf.extend_from_slice(&id.to_le_bytes());
-        self.buf.extend_from_slice(&len.to_le_bytes());
+        let ([i0, i1], [l0, l1]) = (id.to_le_bytes(), len.to_le_bytes());
+        self.buf.reserve(4 + value.len());
+        self.buf.extend_from_slice(&[i0, i1, l0, l1]);
         self.buf.extend_from_slice(value);
         Ok(self)
     }

@@ -31,6 +31,7 @@ pub mod env;
 pub mod error;
 pub mod flags;
 pub mod messages;
+pub mod name;
 pub mod policy;
 pub mod rc4;
 pub mod server;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use smallvec::SmallVec;
 
 use super::client::Established;
-use super::codec::{decode_string, encode_wire};
+use super::codec::{decode_name, encode_string, encode_wire};
 use super::credentials::{eq_ignore_case, Secret16};
 use super::crypto::{self, Mode};
 use super::env::Environment;
@@ -15,6 +15,7 @@ use super::messages::{
     self, av_flags, av_id, Authenticate, AvPairsBuilder, Challenge, Negotiate,
     Ntlmv2ClientChallenge, Version,
 };
+use super::name::Name;
 use super::policy::Policy;
 use super::session::SessionSecurity;
 use super::verifier::{Logon, Response, ServerCredential, Verified};
@@ -115,6 +116,15 @@ impl ServerNames {
     }
 }
 
+/// The name a CHALLENGE's TargetName carries (3.2.5.1.1).
+fn target_name(n: &ServerNames) -> &str {
+    if n.domain_member {
+        &n.nb_domain
+    } else {
+        &n.nb_computer
+    }
+}
+
 fn var_or(name: &str, default: impl FnOnce() -> String) -> String {
     std::env::var(name)
         .ok()
@@ -156,6 +166,23 @@ impl Pending {
             _ => None,
         }
     }
+
+    /// The CHALLENGE_MESSAGE the first leg answers, kept in the state for the MIC.
+    pub fn challenge_token(&self) -> Option<&[u8]> {
+        match &self.0 {
+            State::ChallengeSent {
+                messages,
+                challenge_at,
+                ..
+            } => messages.get(*challenge_at..),
+            _ => None,
+        }
+    }
+
+    /// The CHALLENGE_MESSAGE as a token of its own, and the state.
+    fn with_token(self) -> (Vec<u8>, Pending) {
+        (self.challenge_token().unwrap_or_default().to_vec(), self)
+    }
 }
 
 #[derive(Debug)]
@@ -184,9 +211,65 @@ enum State {
 #[repr(align(128))]
 pub struct ServerConfig {
     pub credential: ServerCredential,
-    pub names: ServerNames,
+    names: ServerNames,
+    /// The CHALLENGE's TargetInfo for these names, built once: the names, MsvAvTimestamp (zero
+    /// here, each CHALLENGE's own time written in) and MsvAvEOL. Names too long for an AV pair
+    /// (65535 bytes) fail each CHALLENGE, as when the pairs were built per CHALLENGE.
+    target_info: Result<TargetInfo>,
     pub policy: Policy,
     pub env: Arc<dyn Environment>,
+}
+
+#[derive(Clone)]
+struct TargetInfo {
+    pairs: Vec<u8>,
+    timestamp_at: usize,
+    /// The CHALLENGE's TargetName in UTF-16LE (3.2.5.1.1: the domain's NetBIOS name for a
+    /// member of a domain, else the computer's).
+    target_name_utf16: Box<[u8]>,
+}
+
+impl TargetInfo {
+    fn new(n: &ServerNames) -> Result<Self> {
+        let names = 2
+            * (n.nb_domain.len() + n.nb_computer.len() + n.dns_domain.len() + n.dns_computer.len());
+        let mut pairs = AvPairsBuilder::with_capacity(names + 36);
+        pairs
+            .push_utf16(av_id::NB_DOMAIN_NAME, &n.nb_domain)?
+            .push_utf16(av_id::NB_COMPUTER_NAME, &n.nb_computer)?
+            .push_utf16(av_id::DNS_DOMAIN_NAME, &n.dns_domain)?
+            .push_utf16(av_id::DNS_COMPUTER_NAME, &n.dns_computer)?
+            .push(av_id::TIMESTAMP, &[0; 8])?;
+        let pairs = pairs.finish();
+        // The timestamp's value is the last 8 bytes before MsvAvEOL.
+        let timestamp_at = pairs.len() - 4 - 8;
+        Ok(TargetInfo {
+            pairs,
+            timestamp_at,
+            target_name_utf16: encode_string(target_name(n), true).into(),
+        })
+    }
+}
+
+impl ServerConfig {
+    pub fn new(
+        credential: ServerCredential,
+        names: ServerNames,
+        policy: Policy,
+        env: Arc<dyn Environment>,
+    ) -> Self {
+        ServerConfig {
+            credential,
+            target_info: TargetInfo::new(&names),
+            names,
+            policy,
+            env,
+        }
+    }
+
+    pub fn names(&self) -> &ServerNames {
+        &self.names
+    }
 }
 
 /// The server side of one context.
@@ -213,12 +296,12 @@ impl Server {
         policy: Policy,
         env: Arc<dyn Environment>,
     ) -> Self {
-        Self::with_config(Arc::new(ServerConfig {
+        Self::with_config(Arc::new(ServerConfig::new(
             credential,
-            names: (*names).clone(),
+            (*names).clone(),
             policy,
             env,
-        }))
+        )))
     }
 
     pub fn with_config(config: Arc<ServerConfig>) -> Self {
@@ -300,6 +383,13 @@ impl Server {
 
     /// First leg: NEGOTIATE in, CHALLENGE out.
     pub fn challenge(&self, negotiate_token: &[u8]) -> Result<(Vec<u8>, Pending)> {
+        self.challenge_in_state(negotiate_token)
+            .map(Pending::with_token)
+    }
+
+    /// [`Server::challenge`] without a copy of the CHALLENGE: the state holds it
+    /// ([`Pending::challenge_token`]).
+    pub fn challenge_in_state(&self, negotiate_token: &[u8]) -> Result<Pending> {
         if !self.is_initial() {
             return Err(Error::OutOfOrder);
         }
@@ -329,13 +419,20 @@ impl Server {
     /// First leg of connectionless NTLM: no NEGOTIATE, a CHALLENGE out. The MIC then covers
     /// the CHALLENGE and the AUTHENTICATE only.
     pub fn challenge_connectionless(&self) -> Result<(Vec<u8>, Pending)> {
+        self.challenge_connectionless_in_state()
+            .map(Pending::with_token)
+    }
+
+    /// [`Server::challenge_connectionless`] without a copy of the CHALLENGE: the state holds it
+    /// ([`Pending::challenge_token`]).
+    pub fn challenge_connectionless_in_state(&self) -> Result<Pending> {
         if !self.is_initial() {
             return Err(Error::OutOfOrder);
         }
         self.challenge_with(&[], Self::CONNECTIONLESS_FLAGS)
     }
 
-    fn challenge_with(&self, negotiate_token: &[u8], flags: u32) -> Result<(Vec<u8>, Pending)> {
+    fn challenge_with(&self, negotiate_token: &[u8], flags: u32) -> Result<Pending> {
         let n = &self.config.names;
         // 3.2.5.1.1: a domain-joined server names its domain as the target.
         let flags = if n.domain_member {
@@ -347,35 +444,29 @@ impl Server {
         let mut server_challenge = [0u8; 8];
         self.config.env.random(&mut server_challenge);
         let timestamp = self.config.env.filetime();
-        let names = 2
-            * (n.nb_domain.len() + n.nb_computer.len() + n.dns_domain.len() + n.dns_computer.len());
-        let mut pairs = AvPairsBuilder::with_capacity(names + 36);
-        pairs
-            .push_utf16(av_id::NB_DOMAIN_NAME, &n.nb_domain)?
-            .push_utf16(av_id::NB_COMPUTER_NAME, &n.nb_computer)?
-            .push_utf16(av_id::DNS_DOMAIN_NAME, &n.dns_domain)?
-            .push_utf16(av_id::DNS_COMPUTER_NAME, &n.dns_computer)?
-            .push(av_id::TIMESTAMP, &timestamp.to_le_bytes())?;
-        let target_info = pairs.finish();
-        let target_name = encode_wire(
-            if n.domain_member {
-                &n.nb_domain
-            } else {
-                &n.nb_computer
-            },
-            unicode,
-        );
+        // On the stack for the usual names; this CHALLENGE's time written into the template.
+        let template = self.config.target_info.as_ref().map_err(|e| *e)?;
+        let mut target_info = SmallVec::<[u8; 256]>::from_slice(&template.pairs);
+        target_info[template.timestamp_at..template.timestamp_at + 8]
+            .copy_from_slice(&timestamp.to_le_bytes());
+        let oem_target_name;
+        let target_name: &[u8] = if unicode {
+            &template.target_name_utf16
+        } else {
+            oem_target_name = encode_wire(target_name(n), false);
+            &oem_target_name
+        };
         let challenge = Challenge {
             flags,
-            target_name: &target_name,
+            target_name,
             server_challenge,
             target_info: &target_info,
             version: has(flags, flags::NEGOTIATE_VERSION).then_some(self.version),
-        }
-        .encode()?;
-        let mut messages = Vec::with_capacity(negotiate_token.len() + challenge.len());
+        };
+        // The CHALLENGE is encoded straight after the NEGOTIATE it answers.
+        let mut messages = Vec::with_capacity(negotiate_token.len() + challenge.encoded_len());
         messages.extend_from_slice(negotiate_token);
-        messages.extend_from_slice(&challenge);
+        let messages = challenge.encode_after(messages)?;
         let next = State::ChallengeSent {
             messages,
             challenge_at: negotiate_token.len(),
@@ -383,7 +474,7 @@ impl Server {
             flags,
             timestamp,
         };
-        Ok((challenge, Pending(next)))
+        Ok(Pending(next))
     }
 
     /// Commits the state [`Server::challenge`] or [`Server::verify_authenticate`] computed, once
@@ -483,8 +574,8 @@ impl Server {
             & (challenge_flags | informational)
             & !(flags::TARGET_TYPE_SERVER | flags::TARGET_TYPE_DOMAIN);
         let unicode = has(challenge_flags, flags::NEGOTIATE_UNICODE);
-        let user = decode_string(msg.user_name, unicode)?;
-        let domain = decode_string(msg.domain_name, unicode)?;
+        let user = decode_name(msg.user_name, unicode)?;
+        let domain = decode_name(msg.domain_name, unicode)?;
 
         // 3.2.5.1.2: anonymous — empty user, empty NT response, LM response empty or Z(1).
         let anonymous = user.is_empty()
@@ -574,8 +665,8 @@ impl Server {
             names,
         } = verified;
         let (mut user, mut domain) = (user, domain);
-        if let Some(spelled) = names {
-            (user, domain) = spelled;
+        if let Some((u, d)) = names {
+            (user, domain) = (Name::from(u), Name::from(d));
         }
 
         // A verifier returns the SessionBaseKey, never LMOWFv1, so the LM_KEY and

@@ -107,7 +107,7 @@ fn client_options(fContextReq: ULONG, target: Option<String>, workstation: &str)
         datagram: fContextReq & ISC_REQ_DATAGRAM != 0,
         identify: fContextReq & ISC_REQ_IDENTIFY != 0,
         target_name: target,
-        workstation: workstation.to_owned(),
+        workstation: workstation.into(),
         version: Version::OURS,
     }
 }
@@ -610,16 +610,17 @@ unsafe fn accept(
                 debug::emit(&handle, note);
                 return Ok(result);
             }
-            let (token, next) = if connectionless {
-                server.challenge_connectionless()
+            let next = if connectionless {
+                server.challenge_connectionless_in_state()
             } else {
-                server.challenge(input)
+                server.challenge_in_state(input)
             }
             .map_err(|e| debug::failed(None, "AcceptSecurityContext", e, Some(input), None))?;
-            write_token(pOutput, allocate, &token)?;
-            server.advance(next);
+            let token = next.challenge_token().unwrap_or_default();
+            write_token(pOutput, allocate, token)?;
             let note =
-                trace::enabled().then(|| debug::server_step(true, input, Some(&token), &server));
+                trace::enabled().then(|| debug::server_step(true, input, Some(token), &server));
+            server.advance(next);
             let attrs = asc_attrs(fContextReq, server.challenge_flags().unwrap_or(0), false);
             let ctx = Context::Server {
                 server,

@@ -185,12 +185,12 @@ pub unsafe fn acquire_credentials_handle<C: Charset>(
             ntlm_excluded,
             client,
             calling_user,
-            server: ArcSwap::from_pointee(Copies::new(ServerConfig {
-                credential: ServerCredential { verifier },
+            server: ArcSwap::from_pointee(Copies::new(ServerConfig::new(
+                ServerCredential { verifier },
                 names,
-                policy: Policy::from_env(),
-                env: Arc::new(SystemEnvironment),
-            })),
+                Policy::from_env(),
+                Arc::new(SystemEnvironment),
+            ))),
             policy: Policy::from_env(),
             workstation: host_name()
                 .split('.')
@@ -287,12 +287,11 @@ pub unsafe fn set_nt_hash_callback(
         };
         // Concurrent replacements: one wins whole, as with a lock.
         cred.server.rcu(|old| {
-            Copies::new(ServerConfig {
-                credential: ServerCredential {
-                    verifier: verifier.clone(),
-                },
-                ..(***old).clone()
-            })
+            let mut config = (***old).clone();
+            config.credential = ServerCredential {
+                verifier: verifier.clone(),
+            };
+            Copies::new(config)
         });
         Ok(SEC_E_OK)
     })
