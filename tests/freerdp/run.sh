@@ -60,12 +60,24 @@ port=$((34000 + RANDOM % 2000))
 for _ in $(seq 300); do [ -s "$work/display" ] && break; sleep 0.1; done
 display=:$(tr -dc 0-9 < "$work/display")
 [ "$display" != : ] || { cat "$work/xvfb.log" >&2; echo "Xvfb did not start" >&2; exit 1; }
-DISPLAY=$display NTLM_USER_FILE=$work/users NTLMSSP_TRACE=1 NTLMSSP_IMPERSONATE=noop \
-  freerdp-shadow-cli /port:$port /bind-address:127.0.0.1 /sec:nla >"$work/server.log" 2>&1 &
-server=$!
-for _ in $(seq 100); do
-  (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break
-  sleep 0.1
+# The shadow server's first connection to a just-started Xvfb sometimes fails ("failed to open
+# display", about one start in three here) and the server exits before it listens: a start that
+# never listens is made again, up to three times, each failed start's log kept.
+for attempt in 1 2 3; do
+  DISPLAY=$display NTLM_USER_FILE=$work/users NTLMSSP_TRACE=1 NTLMSSP_IMPERSONATE=noop \
+    freerdp-shadow-cli /port:$port /bind-address:127.0.0.1 /sec:nla >"$work/server.log" 2>&1 &
+  server=$!
+  listening=
+  for _ in $(seq 100); do
+    (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && { listening=1; break; }
+    kill -0 "$server" 2>/dev/null || break
+    sleep 0.1
+  done
+  [ -n "$listening" ] && break
+  echo "# shadow server start $attempt did not listen:" $(tail -n 2 "$work/server.log")
+  kill "$server" 2>/dev/null || true
+  wait "$server" 2>/dev/null || true
+  sleep 1
 done
 login() {
   DISPLAY=$display timeout 30 xfreerdp /v:127.0.0.1:$port /u:"$1" /d:"$2" /p:"$3" /auth-only /cert:ignore /sec:nla \
